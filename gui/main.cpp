@@ -1,4 +1,5 @@
 #include "mainwindow.h"
+#include "translations.h"
 
 #include "core/version.h"
 
@@ -11,6 +12,8 @@ int main(int argc, char *argv[])
     QApplication::setApplicationDisplayName(QStringLiteral("Threadline"));
     QApplication::setOrganizationName(QStringLiteral("Threadline"));
     QApplication::setApplicationVersion(threadline::versionString());
+
+    threadline::gui::installTranslations(&app);
 
     threadline::gui::MainWindow window;
     window.show();

@@ -10,6 +10,9 @@ class MainWindow : public QMainWindow
 
 public:
     explicit MainWindow(QWidget *parent = nullptr);
+
+private:
+    void showAbout();
 };
 
 } // namespace threadline::gui

@@ -10,17 +10,18 @@
 namespace threadline {
 
 //! What kind of failure happened: callers decide what to do from the code, never from the text.
-enum class ErrorCode {
-    Invalid,       //!< the input is malformed or out of bounds (bad UTF-8, empty or oversize text, ...)
-    NotFound,      //!< a request, update, person or row does not exist
-    Conflict,      //!< a stale row version or a duplicate: someone else changed it first
-    Unavailable,   //!< the database or a remote service cannot be reached right now; retry later
-    Unauthorized,  //!< credentials are missing, wrong or revoked
-    Forbidden,     //!< authenticated, but not allowed to do this
-    RateLimited,   //!< told to wait; see Error::retryAfterMs
-    TooLarge,      //!< a body or file exceeds a configured limit
-    SchemaTooNew,  //!< the database was written by a newer Threadline
-    Internal,      //!< a bug or an unexpected state; the detail says what
+enum class ErrorCode
+{
+    Invalid,      //!< the input is malformed or out of bounds (bad UTF-8, empty or oversize text, ...)
+    NotFound,     //!< a request, update, person or row does not exist
+    Conflict,     //!< a stale row version or a duplicate: someone else changed it first
+    Unavailable,  //!< the database or a remote service cannot be reached right now; retry later
+    Unauthorized, //!< credentials are missing, wrong or revoked
+    Forbidden,    //!< authenticated, but not allowed to do this
+    RateLimited,  //!< told to wait; see Error::retryAfterMs
+    TooLarge,     //!< a body or file exceeds a configured limit
+    SchemaTooNew, //!< the database was written by a newer Threadline
+    Internal,     //!< a bug or an unexpected state; the detail says what
 };
 
 QString errorCodeName(ErrorCode code);
@@ -43,8 +44,12 @@ template<typename T>
 class Result
 {
 public:
-    Result(T value) : m_v(std::in_place_index<0>, std::move(value)) {}
-    Result(Error error) : m_v(std::in_place_index<1>, std::move(error)) {}
+    Result(T value)
+        : m_v(std::in_place_index<0>, std::move(value))
+    {}
+    Result(Error error)
+        : m_v(std::in_place_index<1>, std::move(error))
+    {}
 
     bool ok() const { return m_v.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -67,7 +72,9 @@ class Result<void>
 {
 public:
     Result() = default;
-    Result(Error error) : m_error(std::move(error)) {}
+    Result(Error error)
+        : m_error(std::move(error))
+    {}
 
     bool ok() const { return !m_error.has_value(); }
     explicit operator bool() const { return ok(); }
