@@ -29,6 +29,12 @@ QString errorCodeName(ErrorCode code)
     return QStringLiteral("internal");
 }
 
+const Error &noError()
+{
+    static const Error none{ErrorCode::Internal, QStringLiteral("no error"), {}, {}, -1};
+    return none;
+}
+
 QString Error::toString() const
 {
     QString s = errorCodeName(code) + QStringLiteral(": ") + message;

@@ -39,6 +39,9 @@ struct Error
     QString toString() const;
 };
 
+//! The Error that Result::error() returns on success: code Internal, message "no error".
+const Error &noError();
+
 //! A value or an Error. No exceptions cross the engine.
 template<typename T>
 class Result
@@ -60,7 +63,8 @@ public:
     const T &operator*() const & { return value(); }
     const T *operator->() const { return &value(); }
 
-    const Error &error() const { return std::get<1>(m_v); }
+    //! The error; on success an empty Error, so `QVERIFY2(r.ok(), qPrintable(r.error().toString()))` is safe.
+    const Error &error() const { return ok() ? noError() : std::get<1>(m_v); }
 
 private:
     std::variant<T, Error> m_v;
@@ -78,7 +82,7 @@ public:
 
     bool ok() const { return !m_error.has_value(); }
     explicit operator bool() const { return ok(); }
-    const Error &error() const { return *m_error; }
+    const Error &error() const { return m_error ? *m_error : noError(); }
 
 private:
     std::optional<Error> m_error;

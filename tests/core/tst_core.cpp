@@ -1,7 +1,9 @@
+#include "core/configuration.h"
 #include "core/result.h"
 #include "core/version.h"
 
 #include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace threadline;
@@ -9,6 +11,17 @@ using namespace threadline;
 class TestCore : public QObject
 {
     Q_OBJECT
+
+private:
+    QString writeIni(QTemporaryDir &dir, const QByteArray &text)
+    {
+        const QString path = dir.filePath(QStringLiteral("threadline.conf"));
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly))
+            return {};
+        f.write(text);
+        return path;
+    }
 
 private Q_SLOTS:
     void versionComesFromTheBuild()
@@ -33,7 +46,87 @@ private Q_SLOTS:
         QVERIFY(!failed.ok());
         QCOMPARE(errorCodeName(failed.error().code), QStringLiteral("not_found"));
     }
+
+    void configurationDefaults()
+    {
+        auto c = Configuration::load({}, QProcessEnvironment(), QStringLiteral("/var/lib/threadline"));
+        QVERIFY2(c.ok(), qPrintable(c.error().toString()));
+        QCOMPARE(c->database, QStringLiteral("sqlite:/var/lib/threadline/threadline.db"));
+        QCOMPARE(c->apiListen.toString(), QStringLiteral("127.0.0.1:8470"));
+        QVERIFY(c->eventsListen.isNull());
+        QCOMPARE(c->slackApiUrl, QUrl(QStringLiteral("https://slack.com/api/")));
+        QCOMPARE(c->problems().size(), 3); // no bot token, no inbound, no admin token
+    }
+
+    void environmentOverridesTheFile()
+    {
+        QTemporaryDir dir;
+        const QString ini = writeIni(dir, "[threadline]\n"
+                                          "database=postgresql://tl:s3cret@db.internal:5432/threadline\n"
+                                          "slack_bot_token=xoxb-from-file\n"
+                                          "api_listen=0.0.0.0:9000\n"
+                                          "slack_api_url=http://127.0.0.1:9999/api\n");
+        QProcessEnvironment env;
+        env.insert(QStringLiteral("THREADLINE_SLACK_BOT_TOKEN"), QStringLiteral("xoxb-from-env"));
+        env.insert(QStringLiteral("THREADLINE_EVENTS_LISTEN"), QStringLiteral("[::1]:3000"));
+        auto c = Configuration::load(ini, env, dir.path());
+        QVERIFY2(c.ok(), qPrintable(c.error().toString()));
+        QCOMPARE(c->slackBotToken, QStringLiteral("xoxb-from-env"));
+        QCOMPARE(c->apiListen.toString(), QStringLiteral("0.0.0.0:9000"));
+        QCOMPARE(c->eventsListen.toString(), QStringLiteral("[::1]:3000"));
+        QCOMPARE(c->slackApiUrl, QUrl(QStringLiteral("http://127.0.0.1:9999/api/")));
+        // Secrets never appear in the description.
+        const QString text = c->describe();
+        QVERIFY(!text.contains(QStringLiteral("s3cret")));
+        QVERIFY(!text.contains(QStringLiteral("xoxb-from")));
+        QVERIFY(text.contains(QStringLiteral("postgresql://tl:***@db.internal:5432/threadline")));
+    }
+
+    void badConfigurationIsExplained_data()
+    {
+        QTest::addColumn<QByteArray>("ini");
+        QTest::addColumn<QString>("field");
+        QTest::newRow("unknown key") << QByteArray("[threadline]\nbot_token=xoxb-1\n")
+                                     << QStringLiteral("threadline/bot_token");
+        QTest::newRow("bad database")
+            << QByteArray("[threadline]\ndatabase=mysql://x\n") << QStringLiteral("THREADLINE_DATABASE");
+        QTest::newRow("bad bot token") << QByteArray("[threadline]\nslack_bot_token=xoxp-user\n")
+                                       << QStringLiteral("THREADLINE_SLACK_BOT_TOKEN");
+        QTest::newRow("bad app token") << QByteArray("[threadline]\nslack_app_token=xoxb-1\n")
+                                       << QStringLiteral("THREADLINE_SLACK_APP_TOKEN");
+        QTest::newRow("short admin token")
+            << QByteArray("[threadline]\nadmin_token=abc\n") << QStringLiteral("THREADLINE_ADMIN_TOKEN");
+        QTest::newRow("port out of range") << QByteArray("[threadline]\napi_listen=127.0.0.1:70000\n")
+                                           << QStringLiteral("THREADLINE_API_LISTEN");
+        QTest::newRow("host name") << QByteArray("[threadline]\nevents_listen=example.com:80\n")
+                                   << QStringLiteral("THREADLINE_EVENTS_LISTEN");
+        QTest::newRow("no port") << QByteArray("[threadline]\napi_listen=127.0.0.1\n")
+                                 << QStringLiteral("THREADLINE_API_LISTEN");
+        QTest::newRow("ftp api url") << QByteArray("[threadline]\nslack_api_url=ftp://x/\n")
+                                     << QStringLiteral("THREADLINE_SLACK_API_URL");
+    }
+
+    void badConfigurationIsExplained()
+    {
+        QFETCH(QByteArray, ini);
+        QFETCH(QString, field);
+        QTemporaryDir dir;
+        auto c = Configuration::load(writeIni(dir, ini), QProcessEnvironment(), dir.path());
+        QVERIFY(!c.ok());
+        QCOMPARE(c.error().code, ErrorCode::Invalid);
+        QCOMPARE(c.error().field, field);
+        QVERIFY(!c.error().message.isEmpty());
+        QVERIFY(!c.error().toString().contains(QStringLiteral("xoxb-1")));
+    }
+
+    void missingFileIsAnError()
+    {
+        auto c = Configuration::load(QStringLiteral("/nonexistent/threadline.conf"), QProcessEnvironment(),
+                                     QStringLiteral("/tmp"));
+        QVERIFY(!c.ok());
+        QCOMPARE(c.error().code, ErrorCode::NotFound);
+    }
 };
 
-QTEST_APPLESS_MAIN(TestCore)
+QTEST_GUILESS_MAIN(TestCore)
 #include "tst_core.moc"

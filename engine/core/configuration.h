@@ -1,0 +1,60 @@
+#pragma once
+
+#include "core/result.h"
+
+#include <QHostAddress>
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+namespace threadline {
+
+//! A `host:port` listening address ("127.0.0.1:8470", "[::1]:8470", "localhost:0").
+struct ListenAddress
+{
+    QHostAddress host;
+    quint16 port = 0;
+
+    bool isNull() const { return host.isNull(); }
+    QString toString() const;
+    static Result<ListenAddress> parse(const QString &text, const QString &field);
+};
+
+//! The configuration contract shared by the server and the console (architecture brief, section 5).
+//!
+//! Read from an INI file whose keys are the variable names without the `THREADLINE_` prefix, in
+//! lower case, in the `[threadline]` group (`database=…`, `slack_bot_token=…`), then overridden by
+//! the `THREADLINE_*` environment variables. Secrets are kept out of describe() and every error.
+struct Configuration
+{
+    QString database; //!< sqlite:/path/file.db or postgresql://user:pass@host:port/db
+    QString dataDir;  //!< attachments and the default SQLite database
+    QUrl slackApiUrl = QUrl(QStringLiteral("https://slack.com/api/"));
+    QString slackBotToken;      //!< xoxb-… (secret)
+    QString slackAppToken;      //!< xapp-… (secret; Socket Mode)
+    QString slackSigningSecret; //!< HTTP Events signing secret (secret)
+    ListenAddress eventsListen; //!< HTTP Events receiver; off when null
+    ListenAddress apiListen;    //!< REST API; 127.0.0.1:8470 by default
+    QString adminToken;         //!< bootstrap admin bearer token (secret)
+    QString logRules;           //!< QLoggingCategory filter rules, `;`-separated
+
+    //! Every key of the contract with the environment variable that overrides it.
+    static QStringList variableNames();
+
+    //! Loads `iniPath` (may be empty: environment and defaults only) and applies `env` on top.
+    //! `defaultDataDir` is used when neither gives THREADLINE_DATA_DIR.
+    static Result<Configuration> load(const QString &iniPath, const QProcessEnvironment &env,
+                                      const QString &defaultDataDir);
+
+    //! Problems that make this configuration unusable for a server, one sentence each.
+    QStringList problems() const;
+
+    //! A human-readable description with every secret masked ("set" / "not set").
+    QString describe() const;
+
+    //! The database URL with any password masked, for logs and messages.
+    static QString redactedDatabaseUrl(const QString &url);
+};
+
+} // namespace threadline
