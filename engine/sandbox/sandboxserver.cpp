@@ -68,7 +68,7 @@ SandboxServer::SandboxServer(SandboxOptions options, QObject *parent)
     m_socketMode = new SocketModeHub(*m_workspace, this);
     m_httpEvents = new HttpEventSender(*m_workspace, this);
     m_webApi->setConnectionUrlProvider([this] { return m_socketMode->issueUrl(baseUrl()); });
-    m_webApi->setUploadUrlProvider([this](const QString &fileId) {
+    m_webApi->setUploadUrlProvider([this](const QString &fileId) -> QString {
         return baseUrl().toString() + lit("upload/v1/") + m_workspace->uploadTicketFor(fileId);
     });
     connect(m_workspace.get(), &Workspace::eventRaised, this, &SandboxServer::routeEvent);

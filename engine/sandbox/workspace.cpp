@@ -238,7 +238,7 @@ QList<const SandboxMessage *> Workspace::replies(const QString &channel, const Q
     if (!c)
         return out;
     for (const QString &ts : c->threads.value(threadTs)) {
-        const SandboxMessage &m = c->byTs[ts];
+        const SandboxMessage &m = *c->byTs.constFind(ts);
         if (!m.deleted)
             out.append(&m);
     }
@@ -252,7 +252,7 @@ QList<const SandboxMessage *> Workspace::topLevel(const QString &channel) const
     if (!c)
         return out;
     for (const QString &ts : c->order) {
-        const SandboxMessage &m = c->byTs[ts];
+        const SandboxMessage &m = *c->byTs.constFind(ts);
         const bool reply = !m.threadTs.isEmpty() && m.threadTs != m.ts;
         if (m.deleted && m.subtype != QLatin1String("tombstone"))
             continue;
@@ -862,7 +862,7 @@ QJsonArray Workspace::channelMessagesJson(const QString &channelId, const QStrin
     if (!c)
         return out;
     for (const QString &ts : c->order) {
-        const SandboxMessage &m = c->byTs[ts];
+        const SandboxMessage &m = *c->byTs.constFind(ts);
         if (!threadTs.isEmpty() && m.ts != threadTs && m.threadTs != threadTs)
             continue;
         QJsonArray history;
