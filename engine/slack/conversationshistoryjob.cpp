@@ -1,0 +1,35 @@
+#include "slack/conversationshistoryjob.h"
+
+namespace threadline::slack {
+
+ConversationsHistoryJob::ConversationsHistoryJob(QNetworkAccessManager *nam, const SlackEndpoint &endpoint,
+                                                 const Args &args, QObject *parent)
+    : SlackApiJob(nam, endpoint, QStringLiteral("conversations.history"), parent)
+{
+    setChannel(args.channel);
+    addArg(QStringLiteral("channel"), args.channel);
+    if (!args.cursor.isEmpty())
+        addArg(QStringLiteral("cursor"), args.cursor);
+    if (!args.oldest.isEmpty())
+        addArg(QStringLiteral("oldest"), args.oldest);
+    if (!args.latest.isEmpty())
+        addArg(QStringLiteral("latest"), args.latest);
+    if (args.inclusive)
+        addArg(QStringLiteral("inclusive"), true);
+    addArg(QStringLiteral("limit"), qint64(args.limit));
+    if (args.includeAllMetadata)
+        addArg(QStringLiteral("include_all_metadata"), true);
+}
+
+Result<void> ConversationsHistoryJob::parseResponse(const QJsonObject &response)
+{
+    m_messages = SlackMessage::listFromJson(response.value(QStringLiteral("messages")).toArray());
+    m_hasMore = response.value(QStringLiteral("has_more")).toBool();
+    m_nextCursor = response.value(QStringLiteral("response_metadata"))
+                       .toObject()
+                       .value(QStringLiteral("next_cursor"))
+                       .toString();
+    return {};
+}
+
+} // namespace threadline::slack
