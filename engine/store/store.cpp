@@ -1,0 +1,318 @@
+#include "store/store.h"
+
+#include "core/logging.h"
+
+#include <QAtomicInteger>
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSqlError>
+
+namespace threadline {
+
+namespace {
+
+QAtomicInteger<quint64> s_connectionCounter;
+
+} // namespace
+
+Store::Store(QObject *parent)
+    : QObject(parent)
+    , m_clock([] { return QDateTime::currentMSecsSinceEpoch(); })
+{
+    qRegisterMetaType<threadline::StoreChange>();
+}
+
+Store::~Store()
+{
+    close();
+}
+
+QSqlDatabase Store::database() const
+{
+    return QSqlDatabase::database(m_connectionName, false);
+}
+
+bool Store::isOpen() const
+{
+    return !m_connectionName.isEmpty() && database().isOpen();
+}
+
+void Store::setClock(std::function<qint64()> clock)
+{
+    m_clock = std::move(clock);
+}
+
+qint64 Store::now() const
+{
+    return m_clock();
+}
+
+Result<void> Store::open(const QString &url)
+{
+    close();
+    auto parsed = DatabaseUrl::parse(url);
+    if (!parsed)
+        return parsed.error();
+    m_url = parsed.value();
+    m_connectionName = QStringLiteral("threadline-store-%1").arg(++s_connectionCounter);
+
+    const bool sqlite = m_url.backend == DatabaseUrl::Backend::Sqlite;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(
+            sqlite ? QStringLiteral("QSQLITE") : QStringLiteral("QPSQL"), m_connectionName);
+        if (!db.isValid()) {
+            close();
+            return makeError(ErrorCode::Unavailable, QStringLiteral("The database driver is not installed"),
+                             QStringLiteral("url"),
+                             sqlite ? QStringLiteral("QSQLITE") : QStringLiteral("QPSQL"));
+        }
+        if (sqlite) {
+            db.setDatabaseName(m_url.path);
+            db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+        } else {
+            db.setHostName(m_url.host);
+            db.setPort(m_url.port);
+            db.setUserName(m_url.user);
+            db.setPassword(m_url.password);
+            db.setDatabaseName(m_url.database);
+            db.setConnectOptions(QStringLiteral("connect_timeout=10;application_name=threadline"));
+        }
+        if (!db.open()) {
+            const Error error = makeError(ErrorCode::Unavailable,
+                                          QStringLiteral("Cannot open the database %1").arg(m_url.redacted()),
+                                          QStringLiteral("url"), db.lastError().text());
+            db = QSqlDatabase();
+            close();
+            return error;
+        }
+    }
+
+    QStringList setup;
+    if (sqlite) {
+        if (m_url.path != QLatin1String(":memory:"))
+            setup << QStringLiteral("PRAGMA journal_mode=WAL");
+        setup << QStringLiteral("PRAGMA synchronous=NORMAL") << QStringLiteral("PRAGMA foreign_keys=ON");
+    } else {
+        setup << QStringLiteral("SET client_min_messages TO warning");
+        if (!m_url.schema.isEmpty()) {
+            // The schema name is a checked identifier (DatabaseUrl::parse), never free text.
+            setup << QStringLiteral("CREATE SCHEMA IF NOT EXISTS \"%1\"").arg(m_url.schema)
+                  << QStringLiteral("SET search_path TO \"%1\"").arg(m_url.schema);
+        }
+    }
+    for (const QString &sql : std::as_const(setup)) {
+        if (auto r = execDdl(sql); !r) {
+            close();
+            return r;
+        }
+    }
+    if (auto r = migrate(); !r) {
+        qCWarning(lcStore) << "cannot prepare the database" << m_url.redacted() << r.error().toString();
+        close();
+        return r;
+    }
+    qCInfo(lcStore) << "opened" << m_url.redacted();
+    return {};
+}
+
+void Store::close()
+{
+    m_queries.clear();
+    m_pending.clear();
+    m_savepointMarks.clear();
+    m_txDepth = 0;
+    if (m_connectionName.isEmpty())
+        return;
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        if (db.isOpen())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connectionName);
+    m_connectionName.clear();
+}
+
+Error Store::sqlError(const QSqlError &error, const QString &what) const
+{
+    const QString native = error.nativeErrorCode();
+    const QString text = error.text();
+    ErrorCode code = ErrorCode::Internal;
+    QString message = QStringLiteral("The database could not %1").arg(what);
+    if (error.type() == QSqlError::ConnectionError || native.startsWith(QLatin1String("08")) ||
+        native == QLatin1String("57P01")) {
+        code = ErrorCode::Unavailable;
+        message = QStringLiteral("The database is not reachable");
+    } else if (native == QLatin1String("23505") || text.contains(QLatin1String("UNIQUE constraint failed"))) {
+        code = ErrorCode::Conflict;
+        message = QStringLiteral("A row with the same key exists already");
+    } else if (native == QLatin1String("40001") || native == QLatin1String("40P01")) {
+        code = ErrorCode::Conflict;
+        message = QStringLiteral("A concurrent change got in the way; try again");
+    } else if (native == QLatin1String("5") || native == QLatin1String("6")) { // SQLITE_BUSY, SQLITE_LOCKED
+        code = ErrorCode::Unavailable;
+        message = QStringLiteral("The database is busy; try again");
+    } else if (native == QLatin1String("23503") ||
+               text.contains(QLatin1String("FOREIGN KEY constraint failed"))) {
+        code = ErrorCode::NotFound;
+        message = QStringLiteral("A referenced row does not exist");
+    }
+    return makeError(code, message, {}, text);
+}
+
+Result<void> Store::execDdl(const QString &sql)
+{
+    QSqlQuery query(database());
+    if (!query.exec(sql)) {
+        qCWarning(lcStore) << "statement failed:" << sql.left(80) << query.lastError().text();
+        return sqlError(query.lastError(), QStringLiteral("run a statement"));
+    }
+    return {};
+}
+
+Result<QSqlQuery *> Store::exec(const QString &sql, const QVariantList &binds)
+{
+    if (!isOpen())
+        return makeError(ErrorCode::Unavailable, QStringLiteral("The store is not open"));
+    auto it = m_queries.find(sql);
+    if (it == m_queries.end()) {
+        auto query = std::make_unique<QSqlQuery>(database());
+        query->setForwardOnly(true);
+        if (!query->prepare(sql)) {
+            qCWarning(lcStore) << "prepare failed:" << sql << query->lastError().text();
+            return sqlError(query->lastError(), QStringLiteral("prepare a statement"));
+        }
+        it = m_queries.emplace(sql, std::move(query)).first;
+    }
+    QSqlQuery *query = it->second.get();
+    for (qsizetype i = 0; i < binds.size(); ++i)
+        query->bindValue(int(i), binds.at(i));
+    if (!query->exec()) {
+        const QSqlError error = query->lastError();
+        qCDebug(lcStore) << "statement failed:" << sql << error.text();
+        query->finish();
+        return sqlError(error, QStringLiteral("run a statement"));
+    }
+    return query;
+}
+
+Result<qint64> Store::insert(const QString &sql, const QVariantList &binds)
+{
+    auto q = exec(sql, binds);
+    if (!q)
+        return q.error();
+    QueryGuard guard(q.value());
+    if (!q.value()->next())
+        return makeError(ErrorCode::Internal, QStringLiteral("The database returned no id"));
+    return q.value()->value(0).toLongLong();
+}
+
+Result<int> Store::execAffected(const QString &sql, const QVariantList &binds)
+{
+    auto q = exec(sql, binds);
+    if (!q)
+        return q.error();
+    QueryGuard guard(q.value());
+    return q.value()->numRowsAffected();
+}
+
+Result<std::optional<QVariant>> Store::scalar(const QString &sql, const QVariantList &binds)
+{
+    auto q = exec(sql, binds);
+    if (!q)
+        return q.error();
+    QueryGuard guard(q.value());
+    if (!q.value()->next())
+        return std::optional<QVariant>();
+    return std::optional<QVariant>(q.value()->value(0));
+}
+
+Result<void> Store::beginTransaction()
+{
+    if (!isOpen())
+        return makeError(ErrorCode::Unavailable, QStringLiteral("The store is not open"));
+    if (m_txDepth == 0) {
+        // IMMEDIATE takes SQLite's write lock up front, so two writers wait (busy timeout)
+        // instead of failing when a read transaction tries to become a write transaction.
+        const QString begin = m_url.backend == DatabaseUrl::Backend::Sqlite
+                                  ? QStringLiteral("BEGIN IMMEDIATE")
+                                  : QStringLiteral("BEGIN");
+        if (auto r = execDdl(begin); !r)
+            return r;
+        m_pending.clear();
+    } else {
+        if (auto r = execDdl(QStringLiteral("SAVEPOINT tl_sp%1").arg(m_txDepth)); !r)
+            return r;
+        m_savepointMarks.append(m_pending.size());
+    }
+    ++m_txDepth;
+    return {};
+}
+
+Result<void> Store::commitTransaction()
+{
+    Q_ASSERT(m_txDepth > 0);
+    --m_txDepth;
+    if (m_txDepth > 0) {
+        m_savepointMarks.removeLast();
+        return execDdl(QStringLiteral("RELEASE SAVEPOINT tl_sp%1").arg(m_txDepth));
+    }
+    // Statements still holding results would keep SQLite's read lock; release them all.
+    for (auto &[sql, query] : m_queries)
+        query->finish();
+    if (auto r = execDdl(QStringLiteral("COMMIT")); !r) {
+        execDdl(QStringLiteral("ROLLBACK"));
+        m_pending.clear();
+        return r;
+    }
+    const QList<StoreChange> changes = std::exchange(m_pending, {});
+    for (const StoreChange &change : changes)
+        Q_EMIT changed(change);
+    return {};
+}
+
+void Store::rollbackTransaction()
+{
+    Q_ASSERT(m_txDepth > 0);
+    --m_txDepth;
+    if (m_txDepth > 0) {
+        const QString sp = QStringLiteral("tl_sp%1").arg(m_txDepth);
+        execDdl(QStringLiteral("ROLLBACK TO SAVEPOINT ") + sp);
+        execDdl(QStringLiteral("RELEASE SAVEPOINT ") + sp);
+        m_pending.resize(m_savepointMarks.takeLast());
+        return;
+    }
+    for (auto &[sql, query] : m_queries)
+        query->finish();
+    execDdl(QStringLiteral("ROLLBACK"));
+    m_pending.clear();
+}
+
+void Store::announce(const StoreChange &change)
+{
+    if (m_txDepth > 0)
+        m_pending.append(change);
+    else
+        Q_EMIT changed(change);
+}
+
+Result<void> Store::audit(qint64 actorId, const QString &action, const QString &entity, qint64 entityId,
+                          const QVariantMap &before, const QVariantMap &after)
+{
+    auto json = [](const QVariantMap &map) -> QVariant {
+        if (map.isEmpty())
+            return QVariant(QMetaType::fromType<QString>());
+        return QString::fromUtf8(
+            QJsonDocument(QJsonObject::fromVariantMap(map)).toJson(QJsonDocument::Compact));
+    };
+    auto r = execAffected(
+        QStringLiteral("INSERT INTO audit_log (actor_id, action, entity, entity_id, before_json, "
+                       "after_json, at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+        {actorId > 0 ? QVariant(actorId) : QVariant(QMetaType::fromType<qint64>()), action, entity, entityId,
+         json(before), json(after), now()});
+    if (!r)
+        return r.error();
+    return {};
+}
+
+} // namespace threadline

@@ -1,0 +1,213 @@
+#pragma once
+
+#include "core/result.h"
+#include "store/databaseurl.h"
+#include "store/storetypes.h"
+
+#include <QHash>
+#include <QObject>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QVariant>
+
+#include <functional>
+#include <memory>
+#include <unordered_map>
+
+namespace threadline {
+
+//! The request desk store: one database connection (SQLite or PostgreSQL), its schema migrations,
+//! a transaction helper and the desk operations.
+//!
+//! A Store lives on one thread and is used synchronously from it (the engine thread, the daemon).
+//! Code on a thread that must not block (the console's GUI thread) uses AsyncStore instead.
+//!
+//! Every committed change is announced once by changed(), after COMMIT; a rolled-back operation
+//! announces nothing. Operations are split by area: store.cpp (connection, transactions, SQL
+//! helpers), migrations.cpp (schema), deskstore.cpp (requests, updates, followers, people, teams).
+//! Later areas (the sync engine's conversations, jobs and inbox) add their own file the same way.
+class Store : public QObject
+{
+    Q_OBJECT
+
+public:
+    // Input limits, in Unicode code points (docs/store.md).
+    static constexpr int MaxTitleLength = 200;
+    static constexpr int MaxBodyLength = 40000;   //!< Slack's message text limit
+    static constexpr int MaxUpdateLength = 40000; //!< Slack's message text limit
+    static constexpr int MaxNameLength = 200;     //!< people and team names, attachment file names
+    static constexpr int MaxEmailLength = 254;
+    static constexpr int MaxPageSize = 200;
+    static constexpr int MaxSearchLength = 500;
+
+    explicit Store(QObject *parent = nullptr);
+    ~Store() override;
+
+    //! Opens the database at url and brings its schema up to date, all in one transaction.
+    //! Fails with SchemaTooNew when the database was written by a newer Threadline.
+    Result<void> open(const QString &url);
+    void close();
+    bool isOpen() const;
+
+    DatabaseUrl::Backend backend() const { return m_url.backend; }
+    const DatabaseUrl &url() const { return m_url; }
+
+    //! The schema version this build writes.
+    static int latestSchemaVersion();
+    //! The schema version of the open database.
+    Result<int> schemaVersion();
+
+    //! Clock used for every timestamp the store writes (UTC milliseconds); for tests.
+    void setClock(std::function<qint64()> clock);
+    qint64 now() const;
+
+    // ---- Transactions --------------------------------------------------------------------------
+
+    //! Runs fn (returning a Result) in one transaction: COMMIT when it succeeds, ROLLBACK when it
+    //! fails. Nested calls become savepoints, so a failed inner part rolls back alone.
+    //! Changes announced inside are emitted after the outermost COMMIT, in order.
+    template<typename F>
+    auto transaction(F &&fn) -> decltype(fn());
+
+    bool inTransaction() const { return m_txDepth > 0; }
+
+    // ---- Low-level SQL, for the store's own operation files and tools --------------------------
+
+    //! Runs a cached prepared statement with positional (?) bindings. The query stays cached:
+    //! read it, then let a QueryGuard (or finish()) release it.
+    Result<QSqlQuery *> exec(const QString &sql, const QVariantList &binds = {});
+    //! Runs an INSERT … RETURNING id and returns the id.
+    Result<qint64> insert(const QString &sql, const QVariantList &binds);
+    //! Runs a statement and returns the number of rows it changed.
+    Result<int> execAffected(const QString &sql, const QVariantList &binds);
+    //! Runs a statement that returns at most one row with one column; nullopt when no row.
+    Result<std::optional<QVariant>> scalar(const QString &sql, const QVariantList &binds = {});
+
+    //! Queues a change to be announced after COMMIT (emitted now when no transaction is open).
+    void announce(const StoreChange &change);
+    //! Appends an audit log row: who did what to which entity, with JSON snapshots.
+    Result<void> audit(qint64 actorId, const QString &action, const QString &entity, qint64 entityId,
+                       const QVariantMap &before, const QVariantMap &after);
+
+    QSqlDatabase database() const;
+
+    // ---- People and teams (deskstore.cpp) ------------------------------------------------------
+
+    //! Inserts or updates a person, matched by Slack user id when given, else by email.
+    Result<Person> upsertPerson(const PersonInput &input);
+    Result<Person> person(qint64 id);
+    Result<Person> personBySlackId(const QString &slackId);
+    Result<Person> personByEmail(const QString &email);
+
+    Result<Team> upsertTeam(const QString &name);
+    Result<Team> team(qint64 id);
+    Result<Team> teamByName(const QString &name);
+    Result<void> addTeamMember(qint64 teamId, qint64 personId);
+    Result<void> removeTeamMember(qint64 teamId, qint64 personId);
+    Result<QList<qint64>> teamMembers(qint64 teamId);
+
+    // ---- Requests (deskstore.cpp) --------------------------------------------------------------
+
+    //! Creates a request; its requester, assignee, team members and followerIds follow it with
+    //! the matching reasons (one row per person, strongest reason: requester > assignee > team > manual).
+    Result<Request> createRequest(const NewRequest &input);
+    Result<Request> request(qint64 id);
+
+    //! Field changes with optimistic concurrency: expectedVersion must be the request's current
+    //! version, else Conflict. Each bumps the version by one (an unchanged value changes nothing).
+    Result<Request> setStatus(qint64 requestId, RequestStatus status, qint64 expectedVersion, qint64 actorId);
+    //! assigneeId 0 unassigns. The new assignee follows with reason Assignee; the previous one
+    //! keeps following with reason Manual.
+    Result<Request> setAssignee(qint64 requestId, qint64 assigneeId, qint64 expectedVersion, qint64 actorId);
+    Result<Request> setTitle(qint64 requestId, const QString &title, qint64 expectedVersion, qint64 actorId);
+
+    //! Adds a Manual follower; following already is not an error (returns the existing row).
+    Result<Follower> addFollower(qint64 requestId, qint64 personId, qint64 actorId);
+    Result<void> removeFollower(qint64 requestId, qint64 personId, qint64 actorId);
+    Result<QList<Follower>> followers(qint64 requestId);
+
+    //! Filtered, keyset-paged list: most recently updated first, ties by id descending.
+    Result<RequestPage> listRequests(const RequestQuery &query);
+
+    // ---- Updates (deskstore.cpp) ---------------------------------------------------------------
+
+    Result<Update> postUpdate(const NewUpdate &input);
+    //! Edits the text; editing a deleted update is a Conflict; the same text changes nothing.
+    Result<Update> editUpdate(qint64 updateId, const QString &text, qint64 actorId);
+    //! Soft delete, audited; deleting a deleted update changes nothing and succeeds.
+    Result<Update> deleteUpdate(qint64 updateId, qint64 actorId);
+    Result<Update> update(qint64 updateId);
+    Result<Attachment> addAttachment(qint64 updateId, const Attachment &attachment);
+
+    //! The request, its followers and its updates in desk order with attachment metadata.
+    //! Deleted updates are listed (so the desk can show "deleted") with an empty text.
+    Result<Timeline> timeline(qint64 requestId);
+
+Q_SIGNALS:
+    //! A committed change. Carries plain data; never emitted for a rolled-back operation.
+    void changed(const threadline::StoreChange &change);
+
+private:
+    Result<void> beginTransaction();
+    Result<void> commitTransaction();
+    void rollbackTransaction();
+    Result<void> migrate();
+    Result<void> execDdl(const QString &sql);
+    Error sqlError(const QSqlError &error, const QString &what) const;
+
+    // deskstore.cpp helpers
+    Result<Request> loadRequest(qint64 id, const QString &field);
+    Result<void> requirePerson(qint64 id, const QString &field);
+    Result<void> requireTeam(qint64 id, const QString &field);
+    Result<void> setFollowReason(qint64 requestId, qint64 personId, FollowReason reason, qint64 actorId,
+                                 bool announceIt);
+    Result<Request> changeRequestField(qint64 requestId, qint64 expectedVersion, qint64 actorId,
+                                       const QString &column, const QVariant &value, const QString &field,
+                                       StoreChange::Kind kind);
+    Result<QList<Attachment>> insertAttachments(qint64 updateId, const QList<Attachment> &attachments);
+
+    DatabaseUrl m_url;
+    QString m_connectionName;
+    std::unordered_map<QString, std::unique_ptr<QSqlQuery>> m_queries; //!< prepared once per SQL text
+    QList<StoreChange> m_pending;
+    QList<qsizetype> m_savepointMarks;
+    int m_txDepth = 0;
+    std::function<qint64()> m_clock;
+};
+
+//! Calls finish() on a cached query when leaving scope, so SQLite releases its read lock.
+class QueryGuard
+{
+public:
+    explicit QueryGuard(QSqlQuery *query)
+        : m_query(query)
+    {}
+    ~QueryGuard()
+    {
+        if (m_query)
+            m_query->finish();
+    }
+    QueryGuard(const QueryGuard &) = delete;
+    QueryGuard &operator=(const QueryGuard &) = delete;
+
+private:
+    QSqlQuery *m_query;
+};
+
+template<typename F>
+auto Store::transaction(F &&fn) -> decltype(fn())
+{
+    using R = decltype(fn());
+    if (auto begun = beginTransaction(); !begun)
+        return R(begun.error());
+    R result = fn();
+    if (!result) {
+        rollbackTransaction();
+        return result;
+    }
+    if (auto committed = commitTransaction(); !committed)
+        return R(committed.error());
+    return result;
+}
+
+} // namespace threadline

@@ -1,0 +1,214 @@
+#pragma once
+
+#include <QDateTime>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+
+#include <optional>
+
+// Plain value types of the request desk store. They cross threads (AsyncStore) and signals, so
+// they hold only values: ids, strings, enums and timestamps (UTC, millisecond precision).
+
+namespace threadline {
+
+//! Lifecycle of a request. Stored in the database by name (see requestStatusName()).
+enum class RequestStatus
+{
+    New,      //!< just created, nobody looked at it yet
+    Open,     //!< being worked on
+    Waiting,  //!< waiting for the requester or a third party
+    Resolved, //!< the desk considers it done; the requester may reopen it
+    Closed,   //!< final
+};
+
+QString requestStatusName(RequestStatus status);
+std::optional<RequestStatus> requestStatusFromName(const QString &name);
+
+//! Why a person follows a request.
+enum class FollowReason
+{
+    Requester,
+    Assignee,
+    Team,
+    Manual,
+};
+
+QString followReasonName(FollowReason reason);
+std::optional<FollowReason> followReasonFromName(const QString &name);
+
+//! Where an update was written.
+enum class UpdateSource
+{
+    Desk,
+    Slack,
+};
+
+QString updateSourceName(UpdateSource source);
+std::optional<UpdateSource> updateSourceFromName(const QString &name);
+
+struct Person
+{
+    qint64 id = 0;
+    QString slackId; //!< Slack user id (U…/W…); empty when the person is known by email only
+    QString name;
+    QString email; //!< lower-case; empty when unknown
+    bool isAgent = false;
+    QDateTime createdAt;
+    QDateTime updatedAt;
+};
+
+//! Input of Store::upsertPerson(). The person is matched by slackId when given, else by email.
+struct PersonInput
+{
+    QString slackId;
+    QString name;
+    QString email;
+    bool isAgent = false;
+};
+
+struct Team
+{
+    qint64 id = 0;
+    QString name;
+    QDateTime createdAt;
+};
+
+struct Request
+{
+    qint64 id = 0;
+    QString title;
+    QString body;
+    RequestStatus status = RequestStatus::New;
+    qint64 requesterId = 0;
+    qint64 assigneeId = 0; //!< 0: unassigned
+    qint64 teamId = 0;     //!< 0: no team
+    QDateTime createdAt;
+    QDateTime updatedAt;
+    qint64 version = 0; //!< row version for optimistic concurrency; +1 on every change of a request field
+};
+
+struct Follower
+{
+    qint64 requestId = 0;
+    qint64 personId = 0;
+    FollowReason reason = FollowReason::Manual;
+    QDateTime createdAt;
+};
+
+//! Metadata of a file attached to an update. The bytes live in the files datastore under storageKey.
+struct Attachment
+{
+    qint64 id = 0;
+    qint64 updateId = 0;
+    QString name;
+    QString mimeType;
+    qint64 size = 0;
+    QString sha256;     //!< 64 lower-case hex digits
+    QString storageKey; //!< where the files module keeps the bytes
+    QDateTime createdAt;
+};
+
+struct Update
+{
+    qint64 id = 0;
+    qint64 requestId = 0;
+    qint64 authorId = 0;
+    QString text; //!< empty for a deleted update in a timeline
+    UpdateSource source = UpdateSource::Desk;
+    QDateTime createdAt;
+    QDateTime editedAt;  //!< null when never edited
+    QDateTime deletedAt; //!< null when not deleted
+    qint64 deletedBy = 0;
+    QList<Attachment> attachments;
+
+    bool isDeleted() const { return deletedAt.isValid(); }
+};
+
+//! Input of Store::createRequest().
+struct NewRequest
+{
+    QString title;
+    QString body;
+    qint64 requesterId = 0;
+    qint64 assigneeId = 0;     //!< 0: unassigned
+    qint64 teamId = 0;         //!< 0: no team; members of the team follow with reason Team
+    QList<qint64> followerIds; //!< extra followers, reason Manual
+    qint64 actorId = 0;        //!< who created it (audit); 0: the requester
+};
+
+//! Input of Store::postUpdate().
+struct NewUpdate
+{
+    qint64 requestId = 0;
+    qint64 authorId = 0;
+    QString text;
+    UpdateSource source = UpdateSource::Desk;
+    QList<Attachment> attachments; //!< metadata only; id, updateId and createdAt are ignored
+};
+
+//! A request with everything the desk shows about it.
+struct Timeline
+{
+    Request request;
+    QList<Follower> followers;
+    QList<Update> updates; //!< in desk order (oldest first), with attachment metadata
+};
+
+//! Filters and page position of Store::listRequests().
+struct RequestQuery
+{
+    QList<RequestStatus> statuses;    //!< empty: any status
+    std::optional<qint64> assigneeId; //!< set to 0 for "unassigned"
+    std::optional<qint64> teamId;
+    QString text;   //!< words matched (as prefixes) in title, body and update texts
+    QString cursor; //!< RequestPage::nextCursor of the previous page; empty for the first page
+    int limit = 50; //!< 1..200
+};
+
+//! One page of requests, most recently updated first (ties broken by id, descending).
+struct RequestPage
+{
+    QList<Request> requests;
+    QString nextCursor; //!< empty when this is the last page
+};
+
+//! What a committed change did. Emitted by Store::changed() only after COMMIT.
+struct StoreChange
+{
+    enum class Kind
+    {
+        RequestCreated,
+        StatusChanged,
+        AssigneeChanged,
+        TitleChanged,
+        FollowerAdded,
+        FollowerRemoved,
+        UpdatePosted,
+        UpdateEdited,
+        UpdateDeleted,
+        AttachmentAdded,
+        PersonUpserted,
+        TeamUpserted,
+        TeamMembershipChanged,
+    };
+
+    Kind kind = Kind::RequestCreated;
+    qint64 requestId = 0;
+    qint64 updateId = 0;
+    qint64 personId = 0; //!< the follower, the person upserted, or the team member
+    qint64 teamId = 0;
+    qint64 actorId = 0; //!< who did it, when known
+    qint64 version = 0; //!< the request's row version after the change, when a request changed
+    UpdateSource source = UpdateSource::Desk; //!< for update changes
+
+    bool operator==(const StoreChange &) const = default;
+};
+
+QString storeChangeKindName(StoreChange::Kind kind);
+
+} // namespace threadline
+
+Q_DECLARE_METATYPE(threadline::StoreChange)
+Q_DECLARE_METATYPE(threadline::Request)
+Q_DECLARE_METATYPE(threadline::Update)

@@ -1,0 +1,1314 @@
+// Tests of the request desk store. Every test runs against SQLite and PostgreSQL
+// (initTestCase_data); PostgreSQL comes from THREADLINE_TEST_POSTGRES, one fresh schema per test.
+
+#include "store/asyncstore.h"
+#include "store/store.h"
+#include "store/textvalidation.h"
+
+#include "testsupport.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFutureWatcher>
+#include <QLoggingCategory>
+#include <QSignalSpy>
+#include <QSqlError>
+#include <QSqlRecord>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+using namespace threadline;
+
+namespace {
+
+const QStringList kTables = {
+    QStringLiteral("people"),        QStringLiteral("teams"),
+    QStringLiteral("team_members"),  QStringLiteral("requests"),
+    QStringLiteral("followers"),     QStringLiteral("updates"),
+    QStringLiteral("attachments"),   QStringLiteral("dm_channels"),
+    QStringLiteral("conversations"), QStringLiteral("thread_messages"),
+    QStringLiteral("jobs"),          QStringLiteral("inbox"),
+    QStringLiteral("audit_log"),     QStringLiteral("threadline_schema"),
+};
+
+QString withNul(const char *a, const char *b)
+{
+    return QString::fromUtf8(a) + QChar(0) + QString::fromUtf8(b);
+}
+
+QString sha(char c)
+{
+    return QString(64, QLatin1Char(c));
+}
+
+} // namespace
+
+class TestStore : public QObject
+{
+    Q_OBJECT
+
+private:
+    bool isPostgres() const;
+    QString newUrl();
+    void openStore();
+    //! Every row of every table, as text: equal fingerprints mean an unchanged database.
+    QString fingerprint(Store &store);
+    qint64 auditCount(Store &store, const QString &action);
+    QList<Request> allRequests(Store &store);
+
+    QTemporaryDir m_dir;
+    int m_counter = 0;
+    QStringList m_schemas;
+    QString m_url;
+    std::unique_ptr<Store> m_store;
+    qint64 m_now = 1700000000000;
+    bool m_tickClock = true;
+    // Seed people and team made by init()
+    Person m_alice, m_bob, m_carol, m_dave;
+    Team m_team;
+
+private Q_SLOTS:
+    void initTestCase_data();
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void databaseUrls();
+    void migratesFromEmpty();
+    void migrationRerunIsIdempotent();
+    void refusesNewerSchema();
+    void peopleUpsertAndLookup();
+    void peopleBadInput_data();
+    void peopleBadInput();
+    void teamsAndMembers();
+    void createRequestFollowers();
+    void createRequestBadInput_data();
+    void createRequestBadInput();
+    void limitsCountCodePoints();
+    void utf8Decoding();
+    void sqlMetacharactersVerbatim();
+    void postEditDeleteUpdate();
+    void updateBadInput_data();
+    void updateBadInput();
+    void optimisticConcurrency();
+    void assigneeChangeMovesFollowReason();
+    void followersAddRemove();
+    void announcementsOnlyAfterCommit();
+    void nestedTransactionsUseSavepoints();
+    void listFiltersMatchBruteForce();
+    void keysetPagingWithTies();
+    void pagingIsStableUnderInserts();
+    void listBadInput();
+    void textSearch();
+    void timelineOrderAndAttachments();
+    void concurrentWritersOneWins();
+    void asyncStoreDeliversOnCallerThread();
+    void asyncStoreDoesNotBlockCaller();
+    void asyncStoreReportsErrors();
+};
+
+bool TestStore::isPostgres() const
+{
+    return QTest::currentDataTag() && false; // unused; see QFETCH_GLOBAL in init()
+}
+
+void TestStore::initTestCase_data()
+{
+    QTest::addColumn<QString>("backend");
+    QTest::newRow("sqlite") << QStringLiteral("sqlite");
+    QTest::newRow("postgresql") << QStringLiteral("postgresql");
+}
+
+void TestStore::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    QLoggingCategory::setFilterRules(QStringLiteral("threadline.engine.store.info=false"));
+}
+
+QString TestStore::newUrl()
+{
+    QFETCH_GLOBAL(QString, backend);
+    ++m_counter;
+    if (backend == QLatin1String("sqlite"))
+        return QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("store-%1.db").arg(m_counter));
+    const QString schema = QStringLiteral("tl_test_%1_%2_%3")
+                               .arg(QCoreApplication::applicationPid())
+                               .arg(QDateTime::currentMSecsSinceEpoch() % 100000000)
+                               .arg(m_counter);
+    m_schemas << schema;
+    const QString base = test::postgresUrl();
+    return base +
+           (base.contains(QLatin1Char('?')) ? QStringLiteral("&schema=") : QStringLiteral("?schema=")) +
+           schema;
+}
+
+void TestStore::openStore()
+{
+    m_store = std::make_unique<Store>();
+    m_store->setClock([this] { return m_tickClock ? ++m_now : m_now; });
+    auto opened = m_store->open(m_url);
+    QVERIFY2(opened.ok(), qPrintable(opened ? QString() : opened.error().toString()));
+}
+
+void TestStore::init()
+{
+    QFETCH_GLOBAL(QString, backend);
+    if (backend == QLatin1String("postgresql") && test::postgresUrl().isEmpty()) {
+        if (test::postgresRequired())
+            QFAIL("THREADLINE_REQUIRE_POSTGRES=1 but THREADLINE_TEST_POSTGRES names no server");
+        QSKIP("PostgreSQL cases skipped: set THREADLINE_TEST_POSTGRES=postgresql://user@host:port/db to run "
+              "them");
+    }
+    m_tickClock = true;
+    m_url = newUrl();
+    openStore();
+    if (QTest::currentTestFailed())
+        return;
+    auto alice = m_store->upsertPerson(
+        {QStringLiteral("U0ALICE"), QStringLiteral("Alice"), QStringLiteral("alice@example.com"), false});
+    auto bob = m_store->upsertPerson(
+        {QStringLiteral("U0BOB"), QStringLiteral("Bob"), QStringLiteral("bob@example.com"), true});
+    auto carol = m_store->upsertPerson({QStringLiteral("U0CAROL"), QStringLiteral("Carol"), {}, true});
+    auto dave = m_store->upsertPerson({QStringLiteral("U0DAVE"), QStringLiteral("Dave"), {}, true});
+    auto team = m_store->upsertTeam(QStringLiteral("IT"));
+    QVERIFY(alice && bob && carol && dave && team);
+    m_alice = alice.value();
+    m_bob = bob.value();
+    m_carol = carol.value();
+    m_dave = dave.value();
+    m_team = team.value();
+    QVERIFY(m_store->addTeamMember(m_team.id, m_dave.id));
+}
+
+void TestStore::cleanup()
+{
+    m_store.reset();
+    if (m_schemas.isEmpty())
+        return;
+    const auto url = DatabaseUrl::parse(test::postgresUrl());
+    QVERIFY(url.ok());
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("tl-test-admin"));
+        db.setHostName(url->host);
+        db.setPort(url->port);
+        db.setUserName(url->user);
+        db.setPassword(url->password);
+        db.setDatabaseName(url->database);
+        QVERIFY2(db.open(), qPrintable(db.lastError().text()));
+        QSqlQuery(db).exec(QStringLiteral("SET client_min_messages TO warning"));
+        for (const QString &schema : std::as_const(m_schemas)) {
+            QSqlQuery q(db);
+            QVERIFY2(q.exec(QStringLiteral("DROP SCHEMA IF EXISTS \"%1\" CASCADE").arg(schema)),
+                     qPrintable(q.lastError().text()));
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("tl-test-admin"));
+    m_schemas.clear();
+}
+
+QString TestStore::fingerprint(Store &store)
+{
+    QString out;
+    for (const QString &table : kTables) {
+        auto q = store.exec(QStringLiteral("SELECT * FROM ") + table);
+        if (!q)
+            return QStringLiteral("error: ") + q.error().toString();
+        QueryGuard guard(q.value());
+        QStringList rows;
+        while (q.value()->next()) {
+            QStringList cols;
+            const int n = q.value()->record().count();
+            for (int i = 0; i < n; ++i)
+                cols << q.value()->value(i).toString();
+            rows << cols.join(QLatin1Char('|'));
+        }
+        rows.sort();
+        out += table + QLatin1Char(':') + rows.join(QLatin1Char('\n')) + QLatin1Char('\n');
+    }
+    return out;
+}
+
+qint64 TestStore::auditCount(Store &store, const QString &action)
+{
+    auto n = store.scalar(QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE action = ?"), {action});
+    return n && n.value() ? n.value()->toLongLong() : -1;
+}
+
+QList<Request> TestStore::allRequests(Store &store)
+{
+    QList<Request> out;
+    auto q = store.exec(QStringLiteral("SELECT id FROM requests ORDER BY id"));
+    QList<qint64> ids;
+    {
+        QueryGuard guard(q.value());
+        while (q.value()->next())
+            ids << q.value()->value(0).toLongLong();
+    }
+    for (qint64 id : ids)
+        out << store.request(id).value();
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+void TestStore::databaseUrls()
+{
+    auto sqlite = DatabaseUrl::parse(QStringLiteral("sqlite:/tmp/x.db"));
+    QVERIFY(sqlite);
+    QCOMPARE(sqlite->backend, DatabaseUrl::Backend::Sqlite);
+    QCOMPARE(sqlite->path, QStringLiteral("/tmp/x.db"));
+    QCOMPARE(DatabaseUrl::parse(QStringLiteral("sqlite::memory:"))->path, QStringLiteral(":memory:"));
+
+    auto pg = DatabaseUrl::parse(QStringLiteral("postgresql://u:secret@db.example:6543/desk?schema=team_a"));
+    QVERIFY(pg);
+    QCOMPARE(pg->backend, DatabaseUrl::Backend::Postgres);
+    QCOMPARE(pg->host, QStringLiteral("db.example"));
+    QCOMPARE(pg->port, 6543);
+    QCOMPARE(pg->user, QStringLiteral("u"));
+    QCOMPARE(pg->password, QStringLiteral("secret"));
+    QCOMPARE(pg->database, QStringLiteral("desk"));
+    QCOMPARE(pg->schema, QStringLiteral("team_a"));
+    QVERIFY(!pg->redacted().contains(QStringLiteral("secret")));
+
+    for (const QString &bad : {QStringLiteral("mysql://x/y"), QStringLiteral("sqlite:"),
+                               QStringLiteral("postgresql://host/db?schema=a;drop"),
+                               QStringLiteral("postgresql:///db"), QStringLiteral("")}) {
+        auto r = DatabaseUrl::parse(bad);
+        QVERIFY2(!r.ok(), qPrintable(bad));
+        QCOMPARE(r.error().code, ErrorCode::Invalid);
+    }
+    Store s;
+    auto r = s.open(QStringLiteral("nonsense"));
+    QVERIFY(!r);
+    QCOMPARE(r.error().code, ErrorCode::Invalid);
+    QVERIFY(!s.isOpen());
+}
+
+void TestStore::migratesFromEmpty()
+{
+    auto v = m_store->schemaVersion();
+    QVERIFY(v);
+    QCOMPARE(v.value(), Store::latestSchemaVersion());
+    for (const QString &table : kTables) {
+        auto n = m_store->scalar(QStringLiteral("SELECT COUNT(*) FROM ") + table);
+        QVERIFY2(n.ok(), qPrintable(table));
+    }
+}
+
+void TestStore::migrationRerunIsIdempotent()
+{
+    const QString before = fingerprint(*m_store);
+    for (int i = 0; i < 2; ++i) {
+        Store again;
+        auto r = again.open(m_url);
+        QVERIFY2(r.ok(), qPrintable(r ? QString() : r.error().toString()));
+        QCOMPARE(again.schemaVersion().value(), Store::latestSchemaVersion());
+        QCOMPARE(fingerprint(again), before);
+    }
+    m_store->close();
+    openStore();
+    QCOMPARE(fingerprint(*m_store), before);
+    QCOMPARE(m_store->scalar(QStringLiteral("SELECT COUNT(*) FROM threadline_schema")).value()->toInt(), 1);
+}
+
+void TestStore::refusesNewerSchema()
+{
+    const int newer = Store::latestSchemaVersion() + 1;
+    QVERIFY(m_store->execAffected(QStringLiteral("UPDATE threadline_schema SET version = ?"), {newer}));
+    const QString before = fingerprint(*m_store);
+    Store other;
+    auto r = other.open(m_url);
+    QVERIFY(!r.ok());
+    QCOMPARE(r.error().code, ErrorCode::SchemaTooNew);
+    QVERIFY(r.error().message.contains(QString::number(newer)));
+    QVERIFY(!other.isOpen());
+    QCOMPARE(fingerprint(*m_store), before);
+}
+
+void TestStore::peopleUpsertAndLookup()
+{
+    QSignalSpy spy(m_store.get(), &Store::changed);
+    // Lookups
+    QCOMPARE(m_store->personBySlackId(QStringLiteral("U0ALICE"))->id, m_alice.id);
+    QCOMPARE(m_store->personByEmail(QStringLiteral(" ALICE@Example.com "))->id, m_alice.id);
+    QCOMPARE(m_store->person(m_alice.id)->name, QStringLiteral("Alice"));
+    QCOMPARE(m_store->personBySlackId(QStringLiteral("U0NOBODY")).error().code, ErrorCode::NotFound);
+    QCOMPARE(m_store->personByEmail(QStringLiteral("x@y.z")).error().code, ErrorCode::NotFound);
+    QCOMPARE(m_store->person(999999).error().code, ErrorCode::NotFound);
+
+    // Same Slack id: updated in place, emails are stored lower-case.
+    auto renamed = m_store->upsertPerson({QStringLiteral("U0ALICE"), QStringLiteral("Alice Liddell"),
+                                          QStringLiteral("Alice.L@Example.com"), false});
+    QVERIFY(renamed);
+    QCOMPARE(renamed->id, m_alice.id);
+    QCOMPARE(renamed->email, QStringLiteral("alice.l@example.com"));
+    QCOMPARE(spy.count(), 1);
+    // No change: no announcement.
+    QVERIFY(m_store->upsertPerson({QStringLiteral("U0ALICE"), QStringLiteral("Alice Liddell"),
+                                   QStringLiteral("alice.l@example.com"), false}));
+    QCOMPARE(spy.count(), 1);
+
+    // Known by email first, then Slack tells us the id: same person.
+    auto eve = m_store->upsertPerson({{}, QStringLiteral("Eve"), QStringLiteral("eve@example.com"), false});
+    QVERIFY(eve);
+    QVERIFY(eve->slackId.isEmpty());
+    auto eveSlack = m_store->upsertPerson(
+        {QStringLiteral("U0EVE"), QStringLiteral("Eve"), QStringLiteral("eve@example.com"), false});
+    QCOMPARE(eveSlack->id, eve->id);
+    QCOMPARE(m_store->personBySlackId(QStringLiteral("U0EVE"))->id, eve->id);
+
+    // An email belonging to another Slack user is a conflict and changes nothing.
+    const QString before = fingerprint(*m_store);
+    auto clash = m_store->upsertPerson(
+        {QStringLiteral("U0MALLORY"), QStringLiteral("Mallory"), QStringLiteral("eve@example.com"), false});
+    QVERIFY(!clash);
+    QCOMPARE(clash.error().code, ErrorCode::Conflict);
+    QCOMPARE(fingerprint(*m_store), before);
+}
+
+void TestStore::peopleBadInput_data()
+{
+    QTest::addColumn<QString>("slackId");
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("email");
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QString>("field");
+    const int invalid = int(ErrorCode::Invalid);
+    QTest::newRow("no id, no email") << QString() << QStringLiteral("X") << QString() << invalid
+                                     << QStringLiteral("slackId");
+    QTest::newRow("empty name") << QStringLiteral("U1") << QStringLiteral("  ") << QString() << invalid
+                                << QStringLiteral("name");
+    QTest::newRow("nul in name") << QStringLiteral("U1") << withNul("A", "B") << QString() << invalid
+                                 << QStringLiteral("name");
+    QTest::newRow("long name") << QStringLiteral("U1") << QString(201, QLatin1Char('n')) << QString()
+                               << int(ErrorCode::TooLarge) << QStringLiteral("name");
+    QTest::newRow("bad slack id") << QStringLiteral("u1'; --") << QStringLiteral("X") << QString() << invalid
+                                  << QStringLiteral("slackId");
+    QTest::newRow("bad email") << QString() << QStringLiteral("X") << QStringLiteral("not-an-email")
+                               << invalid << QStringLiteral("email");
+    QTest::newRow("lone surrogate") << QStringLiteral("U1") << (QStringLiteral("A") + QChar(0xD800))
+                                    << QString() << invalid << QStringLiteral("name");
+}
+
+void TestStore::peopleBadInput()
+{
+    QFETCH(QString, slackId);
+    QFETCH(QString, name);
+    QFETCH(QString, email);
+    QFETCH(int, code);
+    QFETCH(QString, field);
+    QSignalSpy spy(m_store.get(), &Store::changed);
+    const QString before = fingerprint(*m_store);
+    auto r = m_store->upsertPerson({slackId, name, email, false});
+    QVERIFY(!r);
+    QCOMPARE(int(r.error().code), code);
+    QCOMPARE(r.error().field, field);
+    QVERIFY(!r.error().message.isEmpty());
+    QCOMPARE(fingerprint(*m_store), before);
+    QCOMPARE(spy.count(), 0);
+}
+
+void TestStore::teamsAndMembers()
+{
+    auto again = m_store->upsertTeam(QStringLiteral(" IT "));
+    QVERIFY(again);
+    QCOMPARE(again->id, m_team.id);
+    QCOMPARE(m_store->teamByName(QStringLiteral("IT"))->id, m_team.id);
+    QCOMPARE(m_store->team(m_team.id)->name, QStringLiteral("IT"));
+    QCOMPARE(m_store->teamMembers(m_team.id).value(), QList<qint64>{m_dave.id});
+    QVERIFY(m_store->addTeamMember(m_team.id, m_dave.id)); // already a member: fine
+    QVERIFY(m_store->addTeamMember(m_team.id, m_carol.id));
+    QCOMPARE(m_store->teamMembers(m_team.id)->size(), 2);
+    QVERIFY(m_store->removeTeamMember(m_team.id, m_carol.id));
+    QCOMPARE(m_store->removeTeamMember(m_team.id, m_carol.id).error().code, ErrorCode::NotFound);
+    QCOMPARE(m_store->addTeamMember(m_team.id, 424242).error().code, ErrorCode::NotFound);
+    QCOMPARE(m_store->addTeamMember(424242, m_carol.id).error().code, ErrorCode::NotFound);
+    QCOMPARE(m_store->upsertTeam(QString()).error().code, ErrorCode::Invalid);
+}
+
+void TestStore::createRequestFollowers()
+{
+    QSignalSpy spy(m_store.get(), &Store::changed);
+    NewRequest in;
+    in.title = QStringLiteral("  Laptop does not boot  ");
+    in.body = QStringLiteral("Since this morning.\nTried twice.");
+    in.requesterId = m_alice.id;
+    in.assigneeId = m_bob.id;
+    in.teamId = m_team.id;
+    in.followerIds = {m_carol.id, m_bob.id, m_alice.id};
+    auto r = m_store->createRequest(in);
+    QVERIFY2(r, qPrintable(r ? QString() : r.error().toString()));
+    QCOMPARE(r->title, QStringLiteral("Laptop does not boot"));
+    QCOMPARE(r->status, RequestStatus::New);
+    QCOMPARE(r->version, 1);
+    QCOMPARE(r->assigneeId, m_bob.id);
+    QCOMPARE(r->teamId, m_team.id);
+    QVERIFY(r->createdAt.isValid());
+
+    auto followers = m_store->followers(r->id);
+    QVERIFY(followers);
+    // Invariant: one row per person, with the strongest reason that applies.
+    QMap<qint64, FollowReason> byPerson;
+    for (const Follower &f : followers.value()) {
+        QVERIFY(!byPerson.contains(f.personId));
+        byPerson.insert(f.personId, f.reason);
+    }
+    QCOMPARE(byPerson.size(), 4);
+    QCOMPARE(byPerson.value(m_alice.id), FollowReason::Requester);
+    QCOMPARE(byPerson.value(m_bob.id), FollowReason::Assignee);
+    QCOMPARE(byPerson.value(m_dave.id), FollowReason::Team);
+    QCOMPARE(byPerson.value(m_carol.id), FollowReason::Manual);
+
+    QCOMPARE(spy.count(), 1);
+    const auto change = spy.at(0).at(0).value<StoreChange>();
+    QCOMPARE(change.kind, StoreChange::Kind::RequestCreated);
+    QCOMPARE(change.requestId, r->id);
+    QCOMPARE(auditCount(*m_store, QStringLiteral("request.create")), 1);
+
+    auto minimal = m_store->createRequest({QStringLiteral("Minimal"), {}, m_carol.id, 0, 0, {}, 0});
+    QVERIFY(minimal);
+    QCOMPARE(minimal->assigneeId, 0);
+    QCOMPARE(minimal->teamId, 0);
+    QCOMPARE(m_store->followers(minimal->id)->size(), 1);
+}
+
+void TestStore::createRequestBadInput_data()
+{
+    QTest::addColumn<QString>("title");
+    QTest::addColumn<QString>("body");
+    QTest::addColumn<qint64>("requester"); // -1: alice
+    QTest::addColumn<qint64>("assignee");
+    QTest::addColumn<qint64>("team");
+    QTest::addColumn<qint64>("follower");
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QString>("field");
+    const QString ok = QStringLiteral("Printer on fire");
+    const int invalid = int(ErrorCode::Invalid);
+    const int notFound = int(ErrorCode::NotFound);
+    const QString title = QStringLiteral("title");
+    const QString body = QStringLiteral("body");
+    QTest::newRow("empty title") << QString() << QString() << -1ll << 0ll << 0ll << 0ll << invalid << title;
+    QTest::newRow("blank title") << QStringLiteral(" \t ") << QString() << -1ll << 0ll << 0ll << 0ll
+                                 << invalid << title;
+    QTest::newRow("title 201") << QString(201, QLatin1Char('t')) << QString() << -1ll << 0ll << 0ll << 0ll
+                               << int(ErrorCode::TooLarge) << title;
+    QTest::newRow("title newline") << QStringLiteral("a\nb") << QString() << -1ll << 0ll << 0ll << 0ll
+                                   << invalid << title;
+    QTest::newRow("title nul") << withNul("a", "b") << QString() << -1ll << 0ll << 0ll << 0ll << invalid
+                               << title;
+    QTest::newRow("title control") << QStringLiteral("a\x01") << QString() << -1ll << 0ll << 0ll << 0ll
+                                   << invalid << title;
+    QTest::newRow("title lone high surrogate")
+        << (ok + QChar(0xD83D)) << QString() << -1ll << 0ll << 0ll << 0ll << invalid << title;
+    QTest::newRow("body lone low surrogate")
+        << ok << (QStringLiteral("x") + QChar(0xDC00) + QStringLiteral("y")) << -1ll << 0ll << 0ll << 0ll
+        << invalid << body;
+    QTest::newRow("body nul") << ok << withNul("x", "y") << -1ll << 0ll << 0ll << 0ll << invalid << body;
+    QTest::newRow("body 40001") << ok << QString(40001, QLatin1Char('b')) << -1ll << 0ll << 0ll << 0ll
+                                << int(ErrorCode::TooLarge) << body;
+    QTest::newRow("no requester") << ok << QString() << 0ll << 0ll << 0ll << 0ll << invalid
+                                  << QStringLiteral("requesterId");
+    QTest::newRow("unknown requester")
+        << ok << QString() << 987654ll << 0ll << 0ll << 0ll << notFound << QStringLiteral("requesterId");
+    QTest::newRow("unknown assignee")
+        << ok << QString() << -1ll << 987654ll << 0ll << 0ll << notFound << QStringLiteral("assigneeId");
+    QTest::newRow("unknown team") << ok << QString() << -1ll << 0ll << 987654ll << 0ll << notFound
+                                  << QStringLiteral("teamId");
+    QTest::newRow("unknown follower")
+        << ok << QString() << -1ll << 0ll << 0ll << 987654ll << notFound << QStringLiteral("followerIds");
+}
+
+void TestStore::createRequestBadInput()
+{
+    QFETCH(QString, title);
+    QFETCH(QString, body);
+    QFETCH(qint64, requester);
+    QFETCH(qint64, assignee);
+    QFETCH(qint64, team);
+    QFETCH(qint64, follower);
+    QFETCH(int, code);
+    QFETCH(QString, field);
+    QSignalSpy spy(m_store.get(), &Store::changed);
+    const QString before = fingerprint(*m_store);
+    NewRequest in{title, body, requester < 0 ? m_alice.id : requester, assignee, team, {}, 0};
+    if (follower)
+        in.followerIds = {m_carol.id, follower};
+    auto r = m_store->createRequest(in);
+    QVERIFY(!r);
+    QCOMPARE(int(r.error().code), code);
+    QCOMPARE(r.error().field, field);
+    QVERIFY(!r.error().message.isEmpty());
+    QCOMPARE(fingerprint(*m_store), before);
+    QCOMPARE(spy.count(), 0);
+}
+
+void TestStore::limitsCountCodePoints()
+{
+    // 200 emoji are 400 UTF-16 units but 200 characters: the limit is in characters.
+    QString title;
+    for (int i = 0; i < 200; ++i)
+        title += QString::fromUcs4(U"\U0001F525", 1);
+    auto r = m_store->createRequest({title, QString(40000, QLatin1Char('b')), m_alice.id, 0, 0, {}, 0});
+    QVERIFY2(r, qPrintable(r ? QString() : r.error().toString()));
+    QCOMPARE(r->title, title);
+    QCOMPARE(r->body.size(), 40000);
+    auto u =
+        m_store->postUpdate({r->id, m_alice.id, QString(40000, QLatin1Char('u')), UpdateSource::Desk, {}});
+    QVERIFY(u);
+    QCOMPARE(m_store->update(u->id)->text.size(), 40000);
+    // U+FFFD is a character of its own and is kept; tabs and line breaks are fine in bodies.
+    const QString replacement = QStringLiteral("broken \uFFFD byte\n\tindented");
+    auto v = m_store->postUpdate({r->id, m_alice.id, replacement, UpdateSource::Slack, {}});
+    QVERIFY(v);
+    QCOMPARE(m_store->update(v->id)->text, replacement);
+}
+
+void TestStore::utf8Decoding()
+{
+    QCOMPARE(textFromUtf8(QByteArray("gr\xc3\xbc\xc3\x9f"), QStringLiteral("text")).value(),
+             QStringLiteral("grüß"));
+    for (const QByteArray &bad : {QByteArray("\xff"), QByteArray("ab\xc3"), QByteArray("\xc0\xaf"),
+                                  QByteArray("\xed\xa0\x80"), QByteArray("\xe2\x82")}) {
+        auto r = textFromUtf8(bad, QStringLiteral("text"));
+        QVERIFY2(!r.ok(), bad.toHex().constData());
+        QCOMPARE(r.error().code, ErrorCode::Invalid);
+        QCOMPARE(r.error().field, QStringLiteral("text"));
+    }
+}
+
+void TestStore::sqlMetacharactersVerbatim()
+{
+    const QString title =
+        QStringLiteral("Robert'); DROP TABLE requests;-- \"quoted\" 100% _under_ back\\slash");
+    const QString text = QStringLiteral("' OR 1=1 -- ; $1 ? :name %s \\x00");
+    auto r = m_store->createRequest({title, text, m_alice.id, 0, 0, {}, 0});
+    QVERIFY(r);
+    QCOMPARE(m_store->request(r->id)->title, title);
+    QCOMPARE(m_store->request(r->id)->body, text);
+    auto u = m_store->postUpdate({r->id, m_alice.id, text, UpdateSource::Desk, {}});
+    QVERIFY(u);
+    QCOMPARE(m_store->timeline(r->id)->updates.at(0).text, text);
+    auto page = m_store->listRequests({{}, {}, {}, QStringLiteral("Robert'); DROP"), {}, 50});
+    QVERIFY2(page, qPrintable(page ? QString() : page.error().toString()));
+    QCOMPARE(page->requests.size(), 1);
+    QCOMPARE(m_store->scalar(QStringLiteral("SELECT COUNT(*) FROM requests")).value()->toInt(), 1);
+}
+
+void TestStore::postEditDeleteUpdate()
+{
+    auto r = m_store->createRequest({QStringLiteral("VPN"), {}, m_alice.id, m_bob.id, 0, {}, 0});
+    QVERIFY(r);
+    QSignalSpy spy(m_store.get(), &Store::changed);
+    const Request before = r.value();
+
+    auto posted = m_store->postUpdate(
+        {r->id, m_bob.id, QStringLiteral("Did you try turning it off?"), UpdateSource::Desk, {}});
+    QVERIFY(posted);
+    QCOMPARE(posted->text, QStringLiteral("Did you try turning it off?"));
+    QVERIFY(!posted->editedAt.isValid());
+    QCOMPARE(spy.count(), 1);
+    auto c = spy.takeFirst().at(0).value<StoreChange>();
+    QCOMPARE(c.kind, StoreChange::Kind::UpdatePosted);
+    QCOMPARE(c.updateId, posted->id);
+    QCOMPARE(c.personId, m_bob.id);
+    // Posting touches the request's updated_at, not its version.
+    QVERIFY(m_store->request(r->id)->updatedAt > before.updatedAt);
+    QCOMPARE(m_store->request(r->id)->version, before.version);
+
+    auto edited =
+        m_store->editUpdate(posted->id, QStringLiteral("Did you try turning it off and on?"), m_bob.id);
+    QVERIFY(edited);
+    QVERIFY(edited->editedAt.isValid());
+    QCOMPARE(m_store->update(posted->id)->text, QStringLiteral("Did you try turning it off and on?"));
+    QCOMPARE(spy.takeFirst().at(0).value<StoreChange>().kind, StoreChange::Kind::UpdateEdited);
+    // The same text again: nothing changes, nothing announced.
+    QVERIFY(m_store->editUpdate(posted->id, QStringLiteral("Did you try turning it off and on?"), m_bob.id));
+    QCOMPARE(spy.count(), 0);
+    QCOMPARE(auditCount(*m_store, QStringLiteral("update.edit")), 1);
+
+    auto deleted = m_store->deleteUpdate(posted->id, m_bob.id);
+    QVERIFY(deleted);
+    QVERIFY(deleted->isDeleted());
+    QCOMPARE(deleted->deletedBy, m_bob.id);
+    QCOMPARE(spy.takeFirst().at(0).value<StoreChange>().kind, StoreChange::Kind::UpdateDeleted);
+    // Soft delete: the row stays, the timeline shows it without its text, the audit keeps the text.
+    auto tl = m_store->timeline(r->id);
+    QCOMPARE(tl->updates.size(), 1);
+    QVERIFY(tl->updates.at(0).isDeleted());
+    QVERIFY(tl->updates.at(0).text.isEmpty());
+    auto auditBefore = m_store->scalar(
+        QStringLiteral("SELECT before_json FROM audit_log WHERE action = 'update.delete' AND entity_id = ?"),
+        {posted->id});
+    QVERIFY(auditBefore.value()->toString().contains(QStringLiteral("turning it off and on")));
+
+    // Deleting again is a no-op; editing a deleted update is a conflict.
+    QVERIFY(m_store->deleteUpdate(posted->id, m_bob.id));
+    QCOMPARE(spy.count(), 0);
+    QCOMPARE(auditCount(*m_store, QStringLiteral("update.delete")), 1);
+    const QString fp = fingerprint(*m_store);
+    auto e = m_store->editUpdate(posted->id, QStringLiteral("resurrect"), m_bob.id);
+    QCOMPARE(e.error().code, ErrorCode::Conflict);
+    QCOMPARE(fingerprint(*m_store), fp);
+    QCOMPARE(m_store->editUpdate(777777, QStringLiteral("x"), m_bob.id).error().code, ErrorCode::NotFound);
+    QCOMPARE(m_store->deleteUpdate(777777, m_bob.id).error().code, ErrorCode::NotFound);
+}
+
+void TestStore::updateBadInput_data()
+{
+    QTest::addColumn<int>("op"); // 0 post, 1 edit
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<qint64>("author");         // -1: alice
+    QTest::addColumn<qint64>("requestId");      // -1: the request
+    QTest::addColumn<QString>("attachmentSha"); // empty: no attachment
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QString>("field");
+    const int invalid = int(ErrorCode::Invalid);
+    const QString text = QStringLiteral("text");
+    for (int op : {0, 1}) {
+        const char *p = op ? "edit" : "post";
+        QTest::addRow("%s: empty", p) << op << QString() << -1ll << -1ll << QString() << invalid << text;
+        QTest::addRow("%s: blank", p)
+            << op << QStringLiteral("\n \n") << -1ll << -1ll << QString() << invalid << text;
+        QTest::addRow("%s: 40001", p) << op << QString(40001, QLatin1Char('x')) << -1ll << -1ll << QString()
+                                      << int(ErrorCode::TooLarge) << text;
+        QTest::addRow("%s: nul", p) << op << withNul("a", "") << -1ll << -1ll << QString() << invalid << text;
+        QTest::addRow("%s: surrogate", p)
+            << op << QString(QChar(0xDFFF)) << -1ll << -1ll << QString() << invalid << text;
+    }
+    QTest::newRow("post: unknown author") << 0 << QStringLiteral("hi") << 55555ll << -1ll << QString()
+                                          << int(ErrorCode::NotFound) << QStringLiteral("authorId");
+    QTest::newRow("post: unknown request") << 0 << QStringLiteral("hi") << -1ll << 55555ll << QString()
+                                           << int(ErrorCode::NotFound) << QStringLiteral("requestId");
+    QTest::newRow("post: bad sha") << 0 << QStringLiteral("hi") << -1ll << -1ll << QStringLiteral("XYZ")
+                                   << invalid << QStringLiteral("attachments.sha256");
+    QTest::newRow("edit: unknown actor") << 1 << QStringLiteral("hi") << 55555ll << -1ll << QString()
+                                         << int(ErrorCode::NotFound) << QStringLiteral("actorId");
+}
+
+void TestStore::updateBadInput()
+{
+    QFETCH(int, op);
+    QFETCH(QString, text);
+    QFETCH(qint64, author);
+    QFETCH(qint64, requestId);
+    QFETCH(QString, attachmentSha);
+    QFETCH(int, code);
+    QFETCH(QString, field);
+    auto r = m_store->createRequest({QStringLiteral("Req"), {}, m_alice.id, 0, 0, {}, 0});
+    auto u = m_store->postUpdate({r->id, m_alice.id, QStringLiteral("original"), UpdateSource::Desk, {}});
+    QVERIFY(r && u);
+    QSignalSpy spy(m_store.get(), &Store::changed);
+    const QString before = fingerprint(*m_store);
+    const qint64 authorId = author < 0 ? m_alice.id : author;
+    Error error;
+    if (op == 0) {
+        NewUpdate in{requestId < 0 ? r->id : requestId, authorId, text, UpdateSource::Desk, {}};
+        if (!attachmentSha.isEmpty())
+            in.attachments << Attachment{0,
+                                         0,
+                                         QStringLiteral("a.png"),
+                                         QStringLiteral("image/png"),
+                                         1,
+                                         attachmentSha,
+                                         QStringLiteral("k"),
+                                         {}};
+        auto res = m_store->postUpdate(in);
+        QVERIFY(!res);
+        error = res.error();
+    } else {
+        auto res = m_store->editUpdate(u->id, text, authorId);
+        QVERIFY(!res);
+        error = res.error();
+    }
+    QCOMPARE(int(error.code), code);
+    QCOMPARE(error.field, field);
+    QCOMPARE(fingerprint(*m_store), before);
+    QCOMPARE(spy.count(), 0);
+}
+
+void TestStore::optimisticConcurrency()
+{
+    auto r = m_store->createRequest({QStringLiteral("Badge"), {}, m_alice.id, 0, 0, {}, 0});
+    QVERIFY(r);
+    QSignalSpy spy(m_store.get(), &Store::changed);
+    auto open = m_store->setStatus(r->id, RequestStatus::Open, 1, m_bob.id);
+    QVERIFY(open);
+    QCOMPARE(open->status, RequestStatus::Open);
+    QCOMPARE(open->version, 2);
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(spy.at(0).at(0).value<StoreChange>().version, 2);
+
+    // Every field change with a stale version: Conflict naming the version, database unchanged.
+    const QString before = fingerprint(*m_store);
+    auto stale1 = m_store->setStatus(r->id, RequestStatus::Closed, 1, m_bob.id);
+    auto stale2 = m_store->setTitle(r->id, QStringLiteral("New title"), 1, m_bob.id);
+    auto stale3 = m_store->setAssignee(r->id, m_bob.id, 1, m_bob.id);
+    for (const auto *res : {&stale1, &stale2, &stale3}) {
+        QVERIFY(!res->ok());
+        QCOMPARE(res->error().code, ErrorCode::Conflict);
+        QCOMPARE(res->error().field, QStringLiteral("version"));
+    }
+    QCOMPARE(fingerprint(*m_store), before);
+    QCOMPARE(spy.count(), 1);
+
+    auto titled = m_store->setTitle(r->id, QStringLiteral("Badge reader broken"), 2, m_bob.id);
+    QVERIFY(titled);
+    QCOMPARE(titled->version, 3);
+    auto assigned = m_store->setAssignee(r->id, m_bob.id, 3, m_bob.id);
+    QVERIFY(assigned);
+    QCOMPARE(assigned->version, 4);
+    QCOMPARE(assigned->assigneeId, m_bob.id);
+    auto unassigned = m_store->setAssignee(r->id, 0, 4, m_bob.id);
+    QCOMPARE(unassigned->assigneeId, 0);
+    QCOMPARE(unassigned->version, 5);
+
+    // Setting the current value changes nothing and announces nothing.
+    spy.clear();
+    QCOMPARE(m_store->setStatus(r->id, RequestStatus::Open, 5, m_bob.id)->version, 5);
+    QCOMPARE(spy.count(), 0);
+
+    QCOMPARE(m_store->setStatus(999999, RequestStatus::Open, 1, m_bob.id).error().code, ErrorCode::NotFound);
+    QCOMPARE(m_store->setAssignee(r->id, 999999, 5, m_bob.id).error().code, ErrorCode::NotFound);
+    QCOMPARE(m_store->setTitle(r->id, QString(), 5, m_bob.id).error().field, QStringLiteral("title"));
+    QCOMPARE(m_store->request(r->id)->version, 5);
+    QCOMPARE(auditCount(*m_store, QStringLiteral("request.status")), 1);
+    QCOMPARE(auditCount(*m_store, QStringLiteral("request.title")), 1);
+    QCOMPARE(auditCount(*m_store, QStringLiteral("request.assignee")), 2);
+}
+
+void TestStore::assigneeChangeMovesFollowReason()
+{
+    auto r = m_store->createRequest({QStringLiteral("Access"), {}, m_alice.id, m_bob.id, 0, {}, 0});
+    QVERIFY(r);
+    QSignalSpy spy(m_store.get(), &Store::changed);
+    auto moved = m_store->setAssignee(r->id, m_carol.id, r->version, m_bob.id);
+    QVERIFY(moved);
+    QMap<qint64, FollowReason> reasons;
+    const QList<Follower> after = m_store->followers(r->id).value();
+    for (const Follower &f : after)
+        reasons.insert(f.personId, f.reason);
+    QCOMPARE(reasons.value(m_bob.id), FollowReason::Manual);
+    QCOMPARE(reasons.value(m_carol.id), FollowReason::Assignee);
+    QCOMPARE(reasons.value(m_alice.id), FollowReason::Requester);
+    QCOMPARE(spy.count(), 2); // AssigneeChanged, FollowerAdded (carol)
+    QCOMPARE(spy.at(0).at(0).value<StoreChange>().kind, StoreChange::Kind::AssigneeChanged);
+    QCOMPARE(spy.at(1).at(0).value<StoreChange>().kind, StoreChange::Kind::FollowerAdded);
+    // The requester assigned to their own request keeps the stronger reason.
+    QVERIFY(m_store->setAssignee(r->id, m_alice.id, moved->version, m_bob.id));
+    const QList<Follower> final = m_store->followers(r->id).value();
+    for (const Follower &f : final) {
+        if (f.personId == m_alice.id)
+            QCOMPARE(f.reason, FollowReason::Requester);
+    }
+}
+
+void TestStore::followersAddRemove()
+{
+    auto r = m_store->createRequest({QStringLiteral("Chair"), {}, m_alice.id, 0, 0, {}, 0});
+    QVERIFY(r);
+    QSignalSpy spy(m_store.get(), &Store::changed);
+    auto f = m_store->addFollower(r->id, m_carol.id, m_bob.id);
+    QVERIFY(f);
+    QCOMPARE(f->reason, FollowReason::Manual);
+    QCOMPARE(spy.count(), 1);
+    // Following twice is not an error and announces nothing; the requester keeps their reason.
+    QVERIFY(m_store->addFollower(r->id, m_carol.id, m_bob.id));
+    QCOMPARE(m_store->addFollower(r->id, m_alice.id, m_bob.id)->reason, FollowReason::Requester);
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(m_store->followers(r->id)->size(), 2);
+
+    const QString before = fingerprint(*m_store);
+    QCOMPARE(m_store->addFollower(r->id, 31337, m_bob.id).error().code, ErrorCode::NotFound);
+    QCOMPARE(m_store->addFollower(31337, m_carol.id, m_bob.id).error().code, ErrorCode::NotFound);
+    QCOMPARE(m_store->removeFollower(r->id, m_dave.id, m_bob.id).error().code, ErrorCode::NotFound);
+    QCOMPARE(fingerprint(*m_store), before);
+
+    QVERIFY(m_store->removeFollower(r->id, m_carol.id, m_bob.id));
+    QCOMPARE(spy.count(), 2);
+    QCOMPARE(spy.at(1).at(0).value<StoreChange>().kind, StoreChange::Kind::FollowerRemoved);
+    QCOMPARE(m_store->followers(r->id)->size(), 1);
+    QCOMPARE(auditCount(*m_store, QStringLiteral("follower.add")), 1);
+    QCOMPARE(auditCount(*m_store, QStringLiteral("follower.remove")), 1);
+}
+
+void TestStore::announcementsOnlyAfterCommit()
+{
+    // A second connection sees the change by the time the signal arrives: it was committed.
+    Store observer;
+    QVERIFY(observer.open(m_url));
+    int seen = 0;
+    int visible = 0;
+    connect(m_store.get(), &Store::changed, this, [&](const StoreChange &c) {
+        ++seen;
+        QVERIFY(!m_store->inTransaction());
+        if (c.kind == StoreChange::Kind::RequestCreated && observer.request(c.requestId))
+            ++visible;
+        if (c.kind == StoreChange::Kind::UpdatePosted && observer.update(c.updateId))
+            ++visible;
+    });
+    auto r = m_store->createRequest({QStringLiteral("Seen"), {}, m_alice.id, 0, 0, {}, 0});
+    QVERIFY(r);
+    QVERIFY(m_store->postUpdate({r->id, m_alice.id, QStringLiteral("hello"), UpdateSource::Slack, {}}));
+    QCOMPARE(seen, 2);
+    QCOMPARE(visible, 2);
+
+    // A batch that fails part-way: everything is rolled back and nothing is announced.
+    const QString before = fingerprint(*m_store);
+    auto batch = m_store->transaction([&]() -> Result<void> {
+        auto ok = m_store->createRequest({QStringLiteral("Will vanish"), {}, m_alice.id, 0, 0, {}, 0});
+        if (!ok)
+            return ok.error();
+        auto bad = m_store->postUpdate({ok->id, m_alice.id, QString(), UpdateSource::Desk, {}});
+        if (!bad)
+            return bad.error();
+        return {};
+    });
+    QVERIFY(!batch);
+    QCOMPARE(batch.error().field, QStringLiteral("text"));
+    QCOMPARE(seen, 2);
+    QCOMPARE(fingerprint(*m_store), before);
+}
+
+void TestStore::nestedTransactionsUseSavepoints()
+{
+    QSignalSpy spy(m_store.get(), &Store::changed);
+    qint64 keptId = 0;
+    auto outer = m_store->transaction([&]() -> Result<void> {
+        auto kept = m_store->createRequest({QStringLiteral("Kept"), {}, m_alice.id, 0, 0, {}, 0});
+        if (!kept)
+            return kept.error();
+        keptId = kept->id;
+        auto inner = m_store->transaction([&]() -> Result<void> {
+            auto gone = m_store->createRequest({QStringLiteral("Gone"), {}, m_alice.id, 0, 0, {}, 0});
+            if (!gone)
+                return gone.error();
+            return makeError(ErrorCode::Invalid, QStringLiteral("changed my mind"));
+        });
+        if (inner)
+            return makeError(ErrorCode::Internal, QStringLiteral("inner should fail"));
+        if (spy.count() != 0)
+            return makeError(ErrorCode::Internal, QStringLiteral("announced before commit"));
+        return {};
+    });
+    QVERIFY2(outer, qPrintable(outer ? QString() : outer.error().toString()));
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(spy.at(0).at(0).value<StoreChange>().requestId, keptId);
+    const auto all = allRequests(*m_store);
+    QCOMPARE(all.size(), 1);
+    QCOMPARE(all.at(0).title, QStringLiteral("Kept"));
+}
+
+void TestStore::listFiltersMatchBruteForce()
+{
+    const QList<RequestStatus> statuses = {RequestStatus::New, RequestStatus::Open, RequestStatus::Waiting,
+                                           RequestStatus::Resolved, RequestStatus::Closed};
+    const QList<qint64> assignees = {0, m_bob.id, m_carol.id};
+    for (int i = 0; i < 30; ++i) {
+        auto r = m_store->createRequest({QStringLiteral("Request %1").arg(i),
+                                         {},
+                                         m_alice.id,
+                                         assignees.at(i % 3),
+                                         (i % 4 == 0) ? m_team.id : 0,
+                                         {},
+                                         0});
+        QVERIFY(r);
+        if (i % 5)
+            QVERIFY(m_store->setStatus(r->id, statuses.at(i % 5), r->version, m_bob.id));
+    }
+    const QList<Request> all = allRequests(*m_store);
+    QList<RequestQuery> queries;
+    queries << RequestQuery{};
+    for (RequestStatus s : statuses)
+        queries << RequestQuery{{s}, {}, {}, {}, {}, 50};
+    queries << RequestQuery{{RequestStatus::Open, RequestStatus::Waiting}, {}, {}, {}, {}, 50};
+    for (qint64 a : assignees)
+        queries << RequestQuery{{}, a, {}, {}, {}, 50}
+                << RequestQuery{{RequestStatus::Open}, a, m_team.id, {}, {}, 50};
+    queries << RequestQuery{{}, {}, m_team.id, {}, {}, 50} << RequestQuery{{}, {}, qint64(0), {}, {}, 50};
+    for (const RequestQuery &q : queries) {
+        QList<qint64> expected;
+        for (const Request &r : all) {
+            if (!q.statuses.isEmpty() && !q.statuses.contains(r.status))
+                continue;
+            if (q.assigneeId && r.assigneeId != *q.assigneeId)
+                continue;
+            if (q.teamId && r.teamId != *q.teamId)
+                continue;
+            expected << r.id;
+        }
+        std::sort(expected.begin(), expected.end());
+        QList<qint64> got;
+        RequestQuery paged = q;
+        paged.limit = 4;
+        for (int guard = 0; guard < 100; ++guard) {
+            auto page = m_store->listRequests(paged);
+            QVERIFY(page);
+            for (const Request &r : page->requests)
+                got << r.id;
+            if (page->nextCursor.isEmpty())
+                break;
+            paged.cursor = page->nextCursor;
+        }
+        std::sort(got.begin(), got.end());
+        QCOMPARE(got, expected);
+    }
+}
+
+void TestStore::keysetPagingWithTies()
+{
+    // Many requests share one updated_at: the id breaks ties, so pages neither repeat nor skip.
+    m_tickClock = false;
+    QList<qint64> created;
+    for (int i = 0; i < 23; ++i) {
+        if (i % 7 == 0)
+            ++m_now; // groups of equal timestamps
+        auto r = m_store->createRequest({QStringLiteral("Tie %1").arg(i), {}, m_alice.id, 0, 0, {}, 0});
+        QVERIFY(r);
+        created << r->id;
+    }
+    for (int limit : {1, 2, 3, 7, 23, 50}) {
+        QList<Request> seen;
+        RequestQuery q;
+        q.limit = limit;
+        int pages = 0;
+        while (true) {
+            auto page = m_store->listRequests(q);
+            QVERIFY(page);
+            QVERIFY(page->requests.size() <= limit);
+            seen << page->requests;
+            ++pages;
+            if (page->nextCursor.isEmpty())
+                break;
+            QCOMPARE(page->requests.size(), limit);
+            q.cursor = page->nextCursor;
+        }
+        QCOMPARE(seen.size(), created.size());
+        std::set<qint64> unique;
+        for (int i = 0; i < seen.size(); ++i) {
+            unique.insert(seen.at(i).id);
+            if (i > 0) {
+                const Request &a = seen.at(i - 1);
+                const Request &b = seen.at(i);
+                QVERIFY(a.updatedAt > b.updatedAt || (a.updatedAt == b.updatedAt && a.id > b.id));
+            }
+        }
+        QCOMPARE(int(unique.size()), created.size());
+        QCOMPARE(pages,
+                 (created.size() + limit - 1) / limit + (created.size() % limit == 0 && limit < 23 ? 0 : 0));
+    }
+}
+
+void TestStore::pagingIsStableUnderInserts()
+{
+    for (int i = 0; i < 10; ++i)
+        QVERIFY(m_store->createRequest({QStringLiteral("Old %1").arg(i), {}, m_alice.id, 0, 0, {}, 0}));
+    RequestQuery q;
+    q.limit = 4;
+    auto first = m_store->listRequests(q);
+    QVERIFY(first);
+    // New requests arrive while the reader pages: they sort before the cursor and do not shift it.
+    for (int i = 0; i < 5; ++i)
+        QVERIFY(m_store->createRequest({QStringLiteral("New %1").arg(i), {}, m_alice.id, 0, 0, {}, 0}));
+    QList<qint64> ids;
+    for (const Request &r : first->requests)
+        ids << r.id;
+    q.cursor = first->nextCursor;
+    while (!q.cursor.isEmpty()) {
+        auto page = m_store->listRequests(q);
+        QVERIFY(page);
+        for (const Request &r : page->requests)
+            ids << r.id;
+        q.cursor = page->nextCursor;
+    }
+    QCOMPARE(ids.size(), 10);
+    QCOMPARE(int(std::set<qint64>(ids.begin(), ids.end()).size()), 10);
+}
+
+void TestStore::listBadInput()
+{
+    RequestQuery q;
+    q.limit = 0;
+    QCOMPARE(m_store->listRequests(q).error().field, QStringLiteral("limit"));
+    q.limit = Store::MaxPageSize + 1;
+    QCOMPARE(m_store->listRequests(q).error().field, QStringLiteral("limit"));
+    q.limit = 10;
+    q.cursor = QStringLiteral("%%%not-a-cursor");
+    QCOMPARE(m_store->listRequests(q).error().code, ErrorCode::Invalid);
+    QCOMPARE(m_store->listRequests(q).error().field, QStringLiteral("cursor"));
+    q.cursor.clear();
+    q.text = QStringLiteral("  ?! -- ");
+    QCOMPARE(m_store->listRequests(q).error().field, QStringLiteral("text"));
+    q.text = withNul("a", "b");
+    QCOMPARE(m_store->listRequests(q).error().field, QStringLiteral("text"));
+}
+
+void TestStore::textSearch()
+{
+    auto printer = m_store->createRequest({QStringLiteral("Printer jammed"),
+                                           QStringLiteral("Third floor Kyocera"),
+                                           m_alice.id,
+                                           0,
+                                           m_team.id,
+                                           {},
+                                           0});
+    auto vpn = m_store->createRequest(
+        {QStringLiteral("VPN drops"), QStringLiteral("Every hour"), m_alice.id, m_bob.id, 0, {}, 0});
+    auto cafe = m_store->createRequest({QStringLiteral("Café machine"), {}, m_carol.id, 0, 0, {}, 0});
+    QVERIFY(printer && vpn && cafe);
+    auto u = m_store->postUpdate(
+        {vpn->id, m_bob.id, QStringLiteral("Replaced the router firmware"), UpdateSource::Desk, {}});
+    QVERIFY(u);
+
+    auto ids = [&](const QString &text, QList<RequestStatus> statuses = {}) {
+        QList<qint64> out;
+        auto page = m_store->listRequests({statuses, {}, {}, text, {}, 50});
+        if (!page) {
+            qWarning("%s", qPrintable(page.error().toString()));
+            return QList<qint64>{-1};
+        }
+        for (const Request &r : page->requests)
+            out << r.id;
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    QCOMPARE(ids(QStringLiteral("printer")), QList<qint64>{printer->id}); // title, case-insensitive
+    QCOMPARE(ids(QStringLiteral("kyocera")), QList<qint64>{printer->id}); // body
+    QCOMPARE(ids(QStringLiteral("firmware")), QList<qint64>{vpn->id});    // update text
+    QCOMPARE(ids(QStringLiteral("firm")), QList<qint64>{vpn->id});        // word prefix
+    QCOMPARE(ids(QStringLiteral("router firmware")), QList<qint64>{vpn->id});
+    QCOMPARE(ids(QStringLiteral("router printer")), QList<qint64>{}); // all words must match
+    QCOMPARE(ids(QStringLiteral("café")), QList<qint64>{cafe->id});
+    QCOMPARE(ids(QStringLiteral("vpn"), {RequestStatus::Closed}), QList<qint64>{});
+    QCOMPARE(ids(QStringLiteral("\"vpn\" * ( - ^ :")),
+             QList<qint64>{vpn->id}); // query syntax is not interpreted
+    QCOMPARE(ids(QStringLiteral("zebra")), QList<qint64>{});
+
+    // Edits re-index, deletes leave the index, title changes re-index.
+    QVERIFY(m_store->editUpdate(u->id, QStringLiteral("Swapped the modem"), m_bob.id));
+    QCOMPARE(ids(QStringLiteral("firmware")), QList<qint64>{});
+    QCOMPARE(ids(QStringLiteral("modem")), QList<qint64>{vpn->id});
+    QVERIFY(m_store->deleteUpdate(u->id, m_bob.id));
+    QCOMPARE(ids(QStringLiteral("modem")), QList<qint64>{});
+    QVERIFY(m_store->setTitle(printer->id, QStringLiteral("Toner empty"), printer->version, m_bob.id));
+    QCOMPARE(ids(QStringLiteral("jammed")), QList<qint64>{});
+    QCOMPARE(ids(QStringLiteral("toner")), QList<qint64>{printer->id});
+}
+
+void TestStore::timelineOrderAndAttachments()
+{
+    auto r = m_store->createRequest({QStringLiteral("Logs"), {}, m_alice.id, m_bob.id, 0, {}, 0});
+    QVERIFY(r);
+    QList<qint64> posted;
+    for (int i = 0; i < 12; ++i) {
+        NewUpdate in{r->id,
+                     i % 2 ? m_bob.id : m_alice.id,
+                     QStringLiteral("update %1").arg(i),
+                     i % 3 ? UpdateSource::Desk : UpdateSource::Slack,
+                     {}};
+        if (i % 4 == 0)
+            in.attachments
+                << Attachment{0,
+                              0,
+                              QStringLiteral("log-%1.txt").arg(i),
+                              QStringLiteral("text/plain"),
+                              100 + i,
+                              sha('a' + char(i % 6)),
+                              QStringLiteral("blobs/%1").arg(i),
+                              {}}
+                << Attachment{0, 0,        QStringLiteral("shot.png"),           QStringLiteral("image/png"),
+                              7, sha('f'), QStringLiteral("blobs/png%1").arg(i), {}};
+        auto u = m_store->postUpdate(in);
+        QVERIFY(u);
+        QCOMPARE(u->attachments.size(), in.attachments.size());
+        posted << u->id;
+    }
+    auto extra = m_store->addAttachment(posted.at(1), {0,
+                                                       0,
+                                                       QStringLiteral("late.pdf"),
+                                                       QStringLiteral("application/pdf"),
+                                                       5,
+                                                       sha('0'),
+                                                       QStringLiteral("blobs/late"),
+                                                       {}});
+    QVERIFY(extra);
+    auto tl = m_store->timeline(r->id);
+    QVERIFY(tl);
+    QCOMPARE(tl->request.id, r->id);
+    QCOMPARE(tl->followers.size(), 2);
+    QCOMPARE(tl->updates.size(), 12);
+    for (int i = 0; i < 12; ++i) {
+        const Update &u = tl->updates.at(i);
+        QCOMPARE(u.id, posted.at(i)); // desk order
+        QCOMPARE(u.text, QStringLiteral("update %1").arg(i));
+        QCOMPARE(u.source, i % 3 ? UpdateSource::Desk : UpdateSource::Slack);
+        const int expectedAttachments = i % 4 == 0 ? 2 : (i == 1 ? 1 : 0);
+        QCOMPARE(u.attachments.size(), expectedAttachments);
+        for (const Attachment &a : u.attachments)
+            QCOMPARE(a.updateId, u.id);
+        if (i % 4 == 0) {
+            QCOMPARE(u.attachments.at(0).name, QStringLiteral("log-%1.txt").arg(i));
+            QCOMPARE(u.attachments.at(0).size, 100 + i);
+            QCOMPARE(u.attachments.at(0).sha256, sha('a' + char(i % 6)));
+        }
+    }
+    QCOMPARE(m_store->timeline(424242).error().code, ErrorCode::NotFound);
+}
+
+void TestStore::concurrentWritersOneWins()
+{
+    // Two connections change the same request from the same version at the same time: the first
+    // to commit wins, the other gets Conflict, and the loser's retry with the new version is kept.
+    auto r = m_store->createRequest({QStringLiteral("Race"), {}, m_alice.id, 0, 0, {}, 0});
+    QVERIFY(r);
+    const qint64 version = r->version;
+    std::atomic<int> otherCode{-1};
+    std::atomic<bool> otherStarted{false};
+    std::thread other;
+    auto first = m_store->transaction([&]() -> Result<Request> {
+        auto mine = m_store->setStatus(r->id, RequestStatus::Open, version, m_bob.id);
+        if (!mine)
+            return mine;
+        // The other writer starts while this transaction holds the row (PostgreSQL) or the write
+        // lock (SQLite); it must wait for this COMMIT, then see the version has moved.
+        other = std::thread([&, url = m_url] {
+            Store store;
+            if (!store.open(url)) {
+                otherCode = 1000;
+                return;
+            }
+            otherStarted = true;
+            auto theirs = store.setStatus(r->id, RequestStatus::Waiting, version, m_carol.id);
+            otherCode = theirs ? -2 : int(theirs.error().code);
+        });
+        for (int i = 0; i < 200 && !otherStarted; ++i)
+            QThread::msleep(5);
+        QThread::msleep(150);
+        if (otherCode != -1)
+            return makeError(ErrorCode::Internal, QStringLiteral("the other writer did not wait"));
+        return mine;
+    });
+    other.join();
+    QVERIFY2(first, qPrintable(first ? QString() : first.error().toString()));
+    QCOMPARE(otherCode.load(), int(ErrorCode::Conflict));
+    auto now = m_store->request(r->id);
+    QCOMPARE(now->status, RequestStatus::Open);
+    QCOMPARE(now->version, version + 1);
+    // Nothing lost: the loser reloads and applies its change on top.
+    auto retry = m_store->setStatus(r->id, RequestStatus::Waiting, now->version, m_carol.id);
+    QVERIFY(retry);
+    QCOMPARE(retry->version, version + 2);
+    QCOMPARE(auditCount(*m_store, QStringLiteral("request.status")), 2);
+}
+
+void TestStore::asyncStoreDeliversOnCallerThread()
+{
+    AsyncStore async;
+    QVERIFY(async.workerThread() != QThread::currentThread());
+    QList<QString> order;
+    QThread *changeThread = nullptr;
+    connect(
+        &async, &AsyncStore::changed, this,
+        [&](const StoreChange &c) {
+            changeThread = QThread::currentThread();
+            order << QStringLiteral("changed:") + storeChangeKindName(c.kind);
+        },
+        Qt::DirectConnection);
+
+    QFutureWatcher<Result<void>> openWatcher;
+    QSignalSpy opened(&openWatcher, &QFutureWatcherBase::finished);
+    openWatcher.setFuture(async.open(m_url));
+    QVERIFY(opened.wait(10000));
+    QVERIFY(openWatcher.result().ok());
+
+    QThread *ranOn = nullptr;
+    QFutureWatcher<Result<Request>> watcher;
+    QSignalSpy done(&watcher, &QFutureWatcherBase::finished);
+    connect(&watcher, &QFutureWatcherBase::finished, this, [&] { order << QStringLiteral("finished"); });
+    watcher.setFuture(async.run<Request>([&](Store &s) {
+        ranOn = QThread::currentThread();
+        return s.createRequest({QStringLiteral("From the GUI"), {}, m_alice.id, 0, 0, {}, 0});
+    }));
+    QVERIFY(done.wait(10000));
+    QCOMPARE(ranOn, async.workerThread());
+    QVERIFY(watcher.result().ok());
+    QCOMPARE(watcher.result()->title, QStringLiteral("From the GUI"));
+    QCOMPARE(changeThread, QThread::currentThread());
+    // A call's own change signal arrives before its result.
+    QCOMPARE(order, (QList<QString>{QStringLiteral("changed:request_created"), QStringLiteral("finished")}));
+
+    // QFuture::then with a context runs the continuation on the caller's thread too.
+    QThread *continuationThread = nullptr;
+    qint64 timelineRequest = 0;
+    async.timeline(watcher.result()->id).then(this, [&](const Result<Timeline> &t) {
+        continuationThread = QThread::currentThread();
+        timelineRequest = t ? t->request.id : -1;
+    });
+    QTRY_COMPARE_WITH_TIMEOUT(timelineRequest, watcher.result()->id, 10000);
+    QCOMPARE(continuationThread, QThread::currentThread());
+}
+
+void TestStore::asyncStoreDoesNotBlockCaller()
+{
+    AsyncStore async;
+    async.open(m_url);
+    // A slow call on the worker: the caller returns at once and its event loop keeps running.
+    QElapsedTimer timer;
+    timer.start();
+    auto slow = async.run<int>([](Store &) -> Result<int> {
+        QThread::msleep(400);
+        return 42;
+    });
+    QVERIFY(timer.elapsed() < 100);
+    QVERIFY(!slow.isFinished());
+    int ticks = 0;
+    QTimer tick;
+    connect(&tick, &QTimer::timeout, this, [&] { ++ticks; });
+    tick.start(10);
+    QFutureWatcher<Result<int>> watcher;
+    QSignalSpy done(&watcher, &QFutureWatcherBase::finished);
+    watcher.setFuture(slow);
+    QVERIFY(done.wait(10000));
+    QCOMPARE(watcher.result().value(), 42);
+    QVERIFY2(ticks >= 5, qPrintable(QString::number(ticks)));
+}
+
+void TestStore::asyncStoreReportsErrors()
+{
+    {
+        AsyncStore notOpen;
+        QFutureWatcher<Result<Timeline>> watcher;
+        QSignalSpy done(&watcher, &QFutureWatcherBase::finished);
+        watcher.setFuture(notOpen.timeline(1));
+        QVERIFY(done.wait(10000));
+        QCOMPARE(watcher.result().error().code, ErrorCode::Unavailable);
+    }
+    AsyncStore async;
+    QSignalSpy changes(&async, &AsyncStore::changed);
+    async.open(m_url);
+    QFutureWatcher<Result<Request>> watcher;
+    QSignalSpy done(&watcher, &QFutureWatcherBase::finished);
+    watcher.setFuture(async.createRequest({QString(), {}, m_alice.id, 0, 0, {}, 0}));
+    QVERIFY(done.wait(10000));
+    QCOMPARE(watcher.result().error().code, ErrorCode::Invalid);
+    QCOMPARE(watcher.result().error().field, QStringLiteral("title"));
+    QCOMPARE(changes.count(), 0);
+    // A change made through the synchronous store on another connection is not announced here
+    // (announcements are per connection); a change through the front is.
+    QFutureWatcher<Result<Update>> posted;
+    QSignalSpy postedDone(&posted, &QFutureWatcherBase::finished);
+    auto r = m_store->createRequest({QStringLiteral("x"), {}, m_alice.id, 0, 0, {}, 0});
+    posted.setFuture(async.postUpdate({r->id, m_alice.id, QStringLiteral("hi"), UpdateSource::Desk, {}}));
+    QVERIFY(postedDone.wait(10000));
+    QVERIFY(posted.result().ok());
+    QTRY_COMPARE(changes.count(), 1);
+    QCOMPARE(changes.at(0).at(0).value<StoreChange>().kind, StoreChange::Kind::UpdatePosted);
+}
+
+QTEST_GUILESS_MAIN(TestStore)
+#include "tst_store.moc"
