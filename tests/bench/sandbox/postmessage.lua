@@ -6,6 +6,3 @@ wrk.headers["Authorization"] = "Bearer " .. (os.getenv("SANDBOX_BOT_TOKEN") or "
 local channel = os.getenv("SANDBOX_CHANNEL") or "U00010001"
 wrk.body = "channel=" .. channel .. "&text=Request%20%231234%3A%20VPN%20access%20is%20ready&unfurl_links=false"
 
-local ok_count = 0
-response = function(status, headers, body)
-end
