@@ -104,7 +104,7 @@ test)
     ctest --preset "$preset" --timeout 600 "$@"
     ;;
 bench)
-    install_missing "${packages[@]}" postgresql-15
+    install_missing "${packages[@]}" postgresql-15 wrk
     preset=release
     build
     if [ -z "${THREADLINE_TEST_POSTGRES:-}" ]; then
