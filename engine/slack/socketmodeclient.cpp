@@ -127,7 +127,10 @@ void SocketModeClient::ensureConnections()
 
 void SocketModeClient::requestUrl()
 {
-    if (connectedSocketCount() == 0)
+    // A socket being retired still carries events: the state stays Connected during a refresh.
+    const bool anyCarrying =
+        std::any_of(m_links.begin(), m_links.end(), [](const auto &l) { return l->hello; });
+    if (!anyCarrying)
         m_state->setState(SlackConnectionState::State::Connecting);
     ++m_opens;
     m_openJob = new ConnectionsOpenJob(m_nam, m_endpoint, this);
