@@ -1119,6 +1119,11 @@ Result<Attachment> Store::addAttachment(qint64 updateId, const Attachment &attac
 
 Result<Timeline> Store::timeline(qint64 requestId)
 {
+    return readTransaction([&]() -> Result<Timeline> { return loadTimeline(requestId); });
+}
+
+Result<Timeline> Store::loadTimeline(qint64 requestId)
+{
     Timeline t;
     auto r = loadRequest(requestId, QStringLiteral("requestId"));
     if (!r)

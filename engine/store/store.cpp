@@ -227,16 +227,18 @@ Result<std::optional<QVariant>> Store::scalar(const QString &sql, const QVariant
     return std::optional<QVariant>(q.value()->value(0));
 }
 
-Result<void> Store::beginTransaction()
+Result<void> Store::beginTransaction(bool readOnly)
 {
     if (!isOpen())
         return makeError(ErrorCode::Unavailable, QStringLiteral("The store is not open"));
     if (m_txDepth == 0) {
         // IMMEDIATE takes SQLite's write lock up front, so two writers wait (busy timeout)
         // instead of failing when a read transaction tries to become a write transaction.
-        const QString begin = m_url.backend == DatabaseUrl::Backend::Sqlite
-                                  ? QStringLiteral("BEGIN IMMEDIATE")
-                                  : QStringLiteral("BEGIN");
+        const bool sqlite = m_url.backend == DatabaseUrl::Backend::Sqlite;
+        const QString begin =
+            readOnly ? (sqlite ? QStringLiteral("BEGIN DEFERRED")
+                               : QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+                     : (sqlite ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN"));
         if (auto r = execDdl(begin); !r)
             return r;
         m_pending.clear();

@@ -69,6 +69,11 @@ public:
     template<typename F>
     auto transaction(F &&fn) -> decltype(fn());
 
+    //! Like transaction(), for reads that must see one consistent snapshot (several SELECTs):
+    //! a deferred transaction on SQLite (no write lock), REPEATABLE READ READ ONLY on PostgreSQL.
+    template<typename F>
+    auto readTransaction(F &&fn) -> decltype(fn());
+
     bool inTransaction() const { return m_txDepth > 0; }
 
     // ---- Low-level SQL, for the store's own operation files and tools --------------------------
@@ -148,7 +153,7 @@ Q_SIGNALS:
     void changed(const threadline::StoreChange &change);
 
 private:
-    Result<void> beginTransaction();
+    Result<void> beginTransaction(bool readOnly = false);
     Result<void> commitTransaction();
     void rollbackTransaction();
     Result<void> migrate();
@@ -164,6 +169,7 @@ private:
     Result<Request> changeRequestField(qint64 requestId, qint64 expectedVersion, qint64 actorId,
                                        const QString &column, const QVariant &value, const QString &field,
                                        StoreChange::Kind kind);
+    Result<Timeline> loadTimeline(qint64 requestId);
     Result<QList<Attachment>> insertAttachments(qint64 updateId, const QList<Attachment> &attachments);
 
     DatabaseUrl m_url;
@@ -193,6 +199,17 @@ public:
 private:
     QSqlQuery *m_query;
 };
+
+template<typename F>
+auto Store::readTransaction(F &&fn) -> decltype(fn())
+{
+    using R = decltype(fn());
+    if (auto begun = beginTransaction(true); !begun)
+        return R(begun.error());
+    R result = fn();
+    rollbackTransaction(); // nothing to keep; also ends the snapshot
+    return result;
+}
 
 template<typename F>
 auto Store::transaction(F &&fn) -> decltype(fn())
