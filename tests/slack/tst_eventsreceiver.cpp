@@ -8,6 +8,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QSignalSpy>
+#include <QTcpSocket>
 #include <QTest>
 
 using namespace threadline;
@@ -42,6 +43,9 @@ private Q_SLOTS:
     void rejectsBadRequests();
     void enforcesBodyLimit();
     void interactivityFormPayload();
+    void refusesDeclaredOversizeBeforeReadingBody_data();
+    void refusesDeclaredOversizeBeforeReadingBody();
+    void pipelinedRequestsOnOneConnection();
 
 private:
     Answer post(const QByteArray &body, QList<QPair<QByteArray, QByteArray>> headers, bool sign = true,
@@ -184,7 +188,8 @@ void TestEventsReceiver::enforcesBodyLimit()
     big += QByteArray(100 * 1024, 'x');
     big += R"("})";
     const Answer a = post(big, {});
-    QCOMPARE(a.status, 413);
+    // refused as soon as the headers are read: the client sees 413 or a closed connection
+    QVERIFY2(a.status == 413 || a.status == 0, qPrintable(QString::number(a.status)));
     QVERIFY(m_stored.isEmpty());
 }
 
@@ -196,6 +201,65 @@ void TestEventsReceiver::interactivityFormPayload()
     QCOMPARE(a.status, 200);
     QCOMPARE(m_stored.size(), 1);
     QCOMPARE(m_stored.at(0).type, QStringLiteral("block_actions"));
+}
+
+void TestEventsReceiver::refusesDeclaredOversizeBeforeReadingBody_data()
+{
+    QTest::addColumn<QByteArray>("headers");
+    QTest::addColumn<QByteArray>("status");
+    QTest::newRow("content-length over the limit")
+        << QByteArray("POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                      "application/json\r\nContent-Length: 999999999\r\n\r\n")
+        << QByteArray("413");
+    QTest::newRow("chunked")
+        << QByteArray("POST /slack/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+        << QByteArray("411");
+    QTest::newRow("huge headers") << QByteArray("POST /slack/events HTTP/1.1\r\nX-Pad: " +
+                                                QByteArray(40000, 'p'))
+                                  << QByteArray("431");
+}
+
+void TestEventsReceiver::refusesDeclaredOversizeBeforeReadingBody()
+{
+    QFETCH(QByteArray, headers);
+    QFETCH(QByteArray, status);
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_receiver->port());
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write(headers);
+    socket.write(QByteArray(1000, 'x')); // the start of a body that will never be read
+    QByteArray answer;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            answer += socket.readAll();
+            return answer.contains("\r\n\r\n") || socket.state() == QAbstractSocket::UnconnectedState;
+        },
+        5000));
+    QVERIFY2(answer.startsWith(QByteArray("HTTP/1.1 " + status)), answer.constData());
+    QTRY_COMPARE(socket.state(), QAbstractSocket::UnconnectedState);
+    QVERIFY(m_stored.isEmpty());
+}
+
+void TestEventsReceiver::pipelinedRequestsOnOneConnection()
+{
+    const auto request = [](const QByteArray &eventId) -> QByteArray {
+        const QByteArray body =
+            R"({"type":"event_callback","event_id":")" + eventId + R"(","event":{"type":"message"}})";
+        const QByteArray ts = QByteArray::number(Now);
+        return QByteArray("POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                          "application/json\r\nX-Slack-Request-Timestamp: ") +
+               ts + "\r\nX-Slack-Signature: " + SlackSignature::compute(Secret, ts, body) +
+               "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    };
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_receiver->port());
+    QVERIFY(socket.waitForConnected(5000));
+    const QByteArray both = request("EvA") + request("EvB");
+    socket.write(both.left(100));
+    QTest::qWait(20);
+    socket.write(both.mid(100));
+    QTRY_COMPARE(m_stored.size(), 2);
+    QCOMPARE(m_stored.at(1).eventId, QStringLiteral("EvB"));
 }
 
 QTEST_GUILESS_MAIN(TestEventsReceiver)
