@@ -40,6 +40,11 @@ QUrl FakeSlackServer::baseUrl() const
     return QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(m_port));
 }
 
+quint16 FakeSlackServer::webSocketPort() const
+{
+    return m_ws->serverPort();
+}
+
 QUrl FakeSlackServer::apiUrl() const
 {
     return QUrl(QStringLiteral("http://127.0.0.1:%1/api/").arg(m_port));

@@ -52,6 +52,7 @@ public:
     bool listen();
     QUrl apiUrl() const;
     QUrl baseUrl() const;
+    quint16 webSocketPort() const;
 
     static Response ok(const QJsonObject &fields);
     static Response slackError(const QString &code);

@@ -6,6 +6,8 @@
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 #include <QWebSocket>
 
@@ -59,6 +61,7 @@ private Q_SLOTS:
     void tooManyWebsocketsClosesStaleFirst();
     void redundantSocketsAckOnTheDeliveringSocket();
     void stopClosesEverything();
+    void missingPongDropsAndReconnects();
 
 private:
     SocketModeClient *makeClient();
@@ -332,6 +335,65 @@ void TestSocketMode::stopClosesEverything()
     QVERIFY(!client->ack(QStringLiteral("env-x")));
     QTest::qWait(200);
     QCOMPARE(m_server->count(QStringLiteral("apps.connections.open")), 1);
+}
+
+namespace {
+
+//! A TCP relay between the client and the fake WebSocket server that can freeze (stop forwarding
+//! in both directions), which is what a dead network path looks like: pings go unanswered.
+class FakeFreezingRelay : public QObject
+{
+public:
+    explicit FakeFreezingRelay(quint16 target)
+        : m_target(target)
+    {
+        QVERIFY(m_server.listen(QHostAddress::LocalHost, 0));
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *in = m_server.nextPendingConnection()) {
+                auto *out = new QTcpSocket(in);
+                out->connectToHost(QHostAddress::LocalHost, m_target);
+                connect(in, &QTcpSocket::readyRead, out, [this, in, out] {
+                    if (!frozen)
+                        out->write(in->readAll());
+                });
+                connect(out, &QTcpSocket::readyRead, in, [this, in, out] {
+                    if (!frozen)
+                        in->write(out->readAll());
+                });
+                connect(out, &QTcpSocket::connected, in, [in, out] { out->write(in->readAll()); });
+            }
+        });
+    }
+    quint16 port() const { return m_server.serverPort(); }
+    bool frozen = false;
+
+private:
+    QTcpServer m_server;
+    quint16 m_target;
+};
+
+} // namespace
+
+void TestSocketMode::missingPongDropsAndReconnects()
+{
+    FakeFreezingRelay relay(m_server->webSocketPort());
+    m_server->queueResponse(
+        QStringLiteral("apps.connections.open"),
+        FakeSlackServer::ok({{QStringLiteral("url"),
+                              QStringLiteral("ws://127.0.0.1:%1/link/?ticket=relay").arg(relay.port())}}));
+    SocketModeClient *client = makeClient();
+    client->setPingInterval(30);
+    client->setPongTimeout(150);
+    QSignalSpy ready(client, &SocketModeClient::ready);
+    QSignalSpy lost(client, &SocketModeClient::connectionLost);
+    client->start();
+    QVERIFY(ready.wait(5000));
+    QTest::qWait(200);
+    QCOMPARE(lost.size(), 0); // pongs arrive while the path is alive
+    relay.frozen = true;
+    QVERIFY(lost.wait(5000));  // no pong within the timeout: the socket is dropped
+    QVERIFY(ready.wait(5000)); // and replaced through a fresh apps.connections.open (direct this time)
+    QCOMPARE(m_server->count(QStringLiteral("apps.connections.open")), 2);
 }
 
 QTEST_GUILESS_MAIN(TestSocketMode)
