@@ -168,7 +168,7 @@ QStringList version1(Backend backend)
         // Full-text search: FTS5 indexes over the rows (external content), kept in step by triggers.
         // A deleted update leaves the index.
         s << QStringLiteral("CREATE VIRTUAL TABLE requests_fts USING fts5(title, body, content='requests', "
-                            "content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')")
+                            "content_rowid='id', tokenize='unicode61 remove_diacritics 2')")
           << QStringLiteral(
                  "CREATE TRIGGER requests_fts_insert AFTER INSERT ON requests BEGIN "
                  "INSERT INTO requests_fts (rowid, title, body) VALUES (new.id, new.title, new.body); END")
@@ -181,7 +181,7 @@ QStringList version1(Backend backend)
                             "INSERT INTO requests_fts (requests_fts, rowid, title, body) "
                             "VALUES ('delete', old.id, old.title, old.body); END")
           << QStringLiteral("CREATE VIRTUAL TABLE updates_fts USING fts5(text, content='updates', "
-                            "content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')")
+                            "content_rowid='id', tokenize='unicode61 remove_diacritics 2')")
           << QStringLiteral(
                  "CREATE TRIGGER updates_fts_insert AFTER INSERT ON updates WHEN new.deleted_at IS NULL "
                  "BEGIN INSERT INTO updates_fts (rowid, text) VALUES (new.id, new.text); END")
