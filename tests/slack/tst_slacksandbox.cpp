@@ -134,8 +134,7 @@ void TestSlackSandbox::authTestGivesIdentity()
     QCOMPARE(m_identity.userId, options.botUserId);
     QCOMPARE(m_identity.botId, options.botId);
     QCOMPARE(m_identity.teamId, options.teamId);
-    if (!m_identity.appId.isEmpty())
-        QCOMPARE(m_identity.appId, options.appId);
+    QCOMPARE(m_identity.appId, options.appId);
     delete job;
 
     auto *bad = new AuthTestJob(m_nam, {m_sandbox->apiUrl(), QStringLiteral("xoxb-wrong")}, this);
