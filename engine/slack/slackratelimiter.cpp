@@ -166,6 +166,19 @@ void SlackRateLimiter::recordRateLimited(const QString &method, const QString &c
     m_buckets.insert(key, bucket);
 }
 
+void SlackRateLimiter::recordFailure(const QString &method, const QString &channel, const Error &error,
+                                     SlackErrorAction action)
+{
+    if (action != SlackErrorAction::WaitThenRetry)
+        return;
+    const qint64 wait = error.retryAfterMs >= 0 ? error.retryAfterMs : DefaultRetryAfterMs;
+    if (error.detail == QLatin1String("rate_limited") ||
+        error.detail == QLatin1String("message_limit_exceeded"))
+        recordRateLimited(method, QString(), wait); // app-wide posting volume, not one channel
+    else
+        recordRateLimited(method, channel, wait);
+}
+
 Backoff::Backoff(qint64 baseMs, qint64 maxMs, Random random)
     : m_baseMs(baseMs)
     , m_maxMs(maxMs)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "slack/slackerror.h"
+
 #include <QHash>
 #include <QString>
 
@@ -82,6 +84,11 @@ public:
     //! A 429 (or ratelimited/rate_limited): pauses the channel for posting methods that name one,
     //! otherwise the method, for \a retryAfterMs.
     void recordRateLimited(const QString &method, const QString &channel, qint64 retryAfterMs);
+    //! Convenience for a failed job: a WaitThenRetry failure pauses what was limited. chat.postMessage's
+    //! `rate_limited` (the app posted too much, not a 429) pauses the workspace post budget instead
+    //! of the channel. Other failures change nothing.
+    void recordFailure(const QString &method, const QString &channel, const Error &error,
+                       SlackErrorAction action);
 
     //! The explicit state, keyed "method:<name>" and "channel:<id>" (only buckets that were used).
     const QHash<QString, BucketState> &state() const { return m_buckets; }

@@ -788,10 +788,20 @@ void TestSlack::limiter429PausesOnlyWhatWasLimited()
     QVERIFY(!limiter.mayCall(post, QStringLiteral("D1")));
     now += 25'000;
     QVERIFY(limiter.mayCall(post, QStringLiteral("D1")));
+    // recordFailure: a job's WaitThenRetry failure pauses what was limited, nothing else does
+    limiter.recordFailure(
+        QStringLiteral("users.info"), {},
+        slackApiFailure(QStringLiteral("users.info"), QStringLiteral("channel_not_found")).error,
+        SlackErrorAction::GiveUp);
+    QVERIFY(limiter.mayCall(QStringLiteral("users.info")));
+    const SlackFailure volume = slackApiFailure(post, QStringLiteral("rate_limited"), 2000);
+    limiter.recordFailure(post, QStringLiteral("D7"), volume.error, volume.action);
+    QCOMPARE(limiter.delayMs(post, QStringLiteral("D8")), qint64(2000)); // app-wide, every channel waits
+    now += 2000;
     // the state is explicit and small
     QVERIFY(limiter.state().contains(QStringLiteral("channel:D1")));
     QVERIFY(limiter.state().contains(QStringLiteral("method:chat.update")));
-    QVERIFY(limiter.state().size() <= 3);
+    QVERIFY(limiter.state().size() <= 4);
 }
 
 void TestSlack::limiterWorkspacePostBudget()

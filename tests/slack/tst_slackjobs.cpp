@@ -42,6 +42,8 @@ const QString BotToken = QStringLiteral("xoxb-test-secret-bot-token");
 const QString AppToken = QStringLiteral("xapp-test-secret-app-token");
 
 QStringList s_log;
+QStringList s_contractViolations; //!< jobs that broke "finished once, succeeded xor failed"
+
 QtMessageHandler s_previousHandler = nullptr;
 
 void captureLog(QtMsgType type, const QMessageLogContext &context, const QString &message)
@@ -76,6 +78,8 @@ Outcome run(SlackJob *job, int timeoutMs = 5000)
     if (!QTest::qWaitFor([&outcome] { return outcome.finished > 0; }, timeoutMs))
         qWarning("job did not finish in time");
     QTest::qWait(20);
+    if (outcome.finished != 1 || outcome.succeeded + outcome.failed != 1)
+        s_contractViolations.append(job->method());
     return outcome;
 }
 
@@ -88,6 +92,7 @@ class TestSlackJobs : public QObject
 private Q_SLOTS:
     void initTestCase();
     void init();
+    void cleanup();
     void cleanupTestCase();
 
     void authTest();
@@ -141,6 +146,12 @@ void TestSlackJobs::init()
     delete m_server;
     m_server = new FakeSlackServer(this);
     QVERIFY(m_server->listen());
+}
+
+void TestSlackJobs::cleanup()
+{
+    // Every job run by every test: finished exactly once, and exactly one of succeeded/failed.
+    QVERIFY2(s_contractViolations.isEmpty(), qPrintable(s_contractViolations.join(QLatin1Char(','))));
 }
 
 void TestSlackJobs::cleanupTestCase()
