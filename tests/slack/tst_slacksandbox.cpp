@@ -62,6 +62,7 @@ private Q_SLOTS:
     void dmThreadPostUpdateDelete();
     void socketModeDeliversUserMessageAndAck();
     void ownPostsEchoAsOwnEcho();
+    void unackedEnvelopeIsRedeliveredWithSameEventId();
     void refreshRequestedReconnects();
     void fileRoundTrip();
 
@@ -293,6 +294,27 @@ void TestSlackSandbox::ownPostsEchoAsOwnEcho()
                      e.kind != SlackEvent::Kind::MessageDeleted,
                  qPrintable(SlackEvent::kindName(e.kind) + QLatin1Char(' ') + e.ts));
     }
+}
+
+void TestSlackSandbox::unackedEnvelopeIsRedeliveredWithSameEventId()
+{
+    takeEvents();
+    const auto result =
+        m_sandbox->workspace().postAsUser(m_userId, QStringLiteral("not stored yet"), m_summaryTs);
+    QVERIFY2(result.ok, qPrintable(result.error));
+    QTRY_VERIFY_WITH_TIMEOUT(!m_envelopes.isEmpty(), 10000);
+    const SocketModeEnvelope first = m_envelopes.takeFirst();
+    QCOMPARE(first.retryAttempt, 0);
+    // The consumer "failed to store" it and did not ack: Slack must deliver it again.
+    QTRY_VERIFY_WITH_TIMEOUT(!m_envelopes.isEmpty(), 10000);
+    const SocketModeEnvelope retry = m_envelopes.takeFirst();
+    QVERIFY(retry.retryAttempt >= 1);
+    const SlackEvent a = SlackEvent::parse(first.payload, m_identity).value();
+    const SlackEvent b = SlackEvent::parse(retry.payload, m_identity).value();
+    QCOMPARE(b.eventId, a.eventId);
+    QCOMPARE(b.dedupeKey(), a.dedupeKey());
+    QCOMPARE(a.ts, result.ts);
+    QVERIFY(m_socket->ack(retry.envelopeId));
 }
 
 void TestSlackSandbox::refreshRequestedReconnects()
