@@ -138,7 +138,12 @@ QStringList version1(Backend backend)
                         " state TEXT NOT NULL DEFAULT 'pending',"
                         " last_error TEXT,"
                         " created_at BIGINT NOT NULL,"
-                        " updated_at BIGINT NOT NULL)")
+                        " updated_at BIGINT NOT NULL,"
+                        " request_id BIGINT,"
+                        " conversation_id BIGINT,"
+                        " update_id BIGINT,"
+                        " dedupe_key TEXT UNIQUE,"
+                        " uncertain {bool} NOT NULL DEFAULT {false})")
       << QStringLiteral("CREATE INDEX jobs_ready ON jobs (state, lane, not_before, id)")
       << QStringLiteral("CREATE INDEX jobs_ordering ON jobs (ordering_key, id)")
       << QStringLiteral("CREATE TABLE inbox ("
@@ -162,7 +167,25 @@ QStringList version1(Backend backend)
                         " before_json TEXT,"
                         " after_json TEXT,"
                         " at BIGINT NOT NULL)")
-      << QStringLiteral("CREATE INDEX audit_log_entity ON audit_log (entity, entity_id, id)");
+      << QStringLiteral("CREATE INDEX audit_log_entity ON audit_log (entity, entity_id, id)")
+      // Sync engine: the durable change feed (one row per announced desk change, written in the
+      // change's own transaction) and the cursors of its readers. See docs/sync.md.
+      << QStringLiteral("CREATE TABLE change_log ("
+                        " id {id},"
+                        " kind TEXT NOT NULL,"
+                        " request_id BIGINT,"
+                        " update_id BIGINT,"
+                        " person_id BIGINT,"
+                        " actor_id BIGINT,"
+                        " version BIGINT NOT NULL DEFAULT 0,"
+                        " source TEXT NOT NULL DEFAULT 'desk',"
+                        " created_at BIGINT NOT NULL)")
+      << QStringLiteral("CREATE TABLE sync_cursors ("
+                        " name TEXT PRIMARY KEY,"
+                        " position BIGINT NOT NULL)")
+      << QStringLiteral(
+             "CREATE INDEX jobs_open ON jobs (ordering_key, id) WHERE state IN ('pending','in_flight')")
+      << QStringLiteral("CREATE INDEX jobs_conversation ON jobs (conversation_id, id)");
 
     if (sqlite) {
         // Full-text search: FTS5 indexes over the rows (external content), kept in step by triggers.

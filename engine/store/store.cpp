@@ -242,6 +242,8 @@ Result<void> Store::beginTransaction(bool readOnly)
         if (auto r = execDdl(begin); !r)
             return r;
         m_pending.clear();
+        m_feedLocked = false;
+        m_feedError.reset();
     } else {
         if (auto r = execDdl(QStringLiteral("SAVEPOINT tl_sp%1").arg(m_txDepth)); !r)
             return r;
@@ -262,6 +264,13 @@ Result<void> Store::commitTransaction()
     // Statements still holding results would keep SQLite's read lock; release them all.
     for (auto &[sql, query] : m_queries)
         query->finish();
+    if (m_feedError) {
+        // The change feed must hold every committed change: without its row, nothing commits.
+        const Error error = *std::exchange(m_feedError, std::nullopt);
+        execDdl(QStringLiteral("ROLLBACK"));
+        m_pending.clear();
+        return error;
+    }
     if (auto r = execDdl(QStringLiteral("COMMIT")); !r) {
         execDdl(QStringLiteral("ROLLBACK"));
         m_pending.clear();
@@ -292,6 +301,7 @@ void Store::rollbackTransaction()
 
 void Store::announce(const StoreChange &change)
 {
+    appendChangeLog(change);
     if (m_txDepth > 0)
         m_pending.append(change);
     else
@@ -315,6 +325,44 @@ Result<void> Store::audit(qint64 actorId, const QString &action, const QString &
     if (!r)
         return r.error();
     return {};
+}
+
+// ---- Change feed ---------------------------------------------------------------------------------
+
+void Store::appendChangeLog(const StoreChange &change)
+{
+    using Kind = StoreChange::Kind;
+    switch (change.kind) {
+    case Kind::PersonUpserted:
+    case Kind::TeamUpserted:
+    case Kind::TeamMembershipChanged:
+        return; // no Slack effect: follower changes they cause are announced on their own
+    default:
+        break;
+    }
+    if (m_feedError)
+        return;
+    if (m_url.backend == DatabaseUrl::Backend::Postgres && m_txDepth > 0 && !m_feedLocked) {
+        // Identity values are taken at INSERT but become visible at COMMIT: serialising the
+        // writers of change_log makes ids commit in order, so a reader's cursor never skips a row.
+        if (auto r = execDdl(QStringLiteral("SELECT pg_advisory_xact_lock(746172656102)")); !r) {
+            m_feedError = r.error();
+            return;
+        }
+        m_feedLocked = true;
+    }
+    auto nullable = [](qint64 v) { return v > 0 ? QVariant(v) : QVariant(QMetaType::fromType<qint64>()); };
+    auto r = execAffected(
+        QStringLiteral("INSERT INTO change_log (kind, request_id, update_id, person_id, actor_id, version, "
+                       "source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+        {storeChangeKindName(change.kind), nullable(change.requestId), nullable(change.updateId),
+         nullable(change.personId), nullable(change.actorId), change.version, updateSourceName(change.source),
+         now()});
+    if (!r) {
+        qCWarning(lcStore) << "change feed insert failed:" << r.error().toString();
+        if (m_txDepth > 0)
+            m_feedError = r.error();
+    }
 }
 
 } // namespace threadline

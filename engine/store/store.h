@@ -171,6 +171,8 @@ private:
                                        StoreChange::Kind kind);
     Result<Timeline> loadTimeline(qint64 requestId);
     Result<QList<Attachment>> insertAttachments(qint64 updateId, const QList<Attachment> &attachments);
+    // The durable change feed (change_log, read by the sync engine's planner; docs/sync.md).
+    void appendChangeLog(const StoreChange &change);
 
     DatabaseUrl m_url;
     QString m_connectionName;
@@ -179,6 +181,8 @@ private:
     QList<qsizetype> m_savepointMarks;
     int m_txDepth = 0;
     std::function<qint64()> m_clock;
+    bool m_feedLocked = false;        //!< PostgreSQL: this transaction holds the change_log order lock
+    std::optional<Error> m_feedError; //!< a change_log insert failed: the transaction must not commit
 };
 
 //! Calls finish() on a cached query when leaving scope, so SQLite releases its read lock.

@@ -1,0 +1,404 @@
+#include "sync/engine.h"
+
+#include "core/logging.h"
+#include "slack/slackclient.h"
+#include "store/store.h"
+#include "sync/planner.h"
+#include "sync/scheduler.h"
+
+#include <QCryptographicHash>
+#include <QSysInfo>
+#include <QTimer>
+
+namespace threadline::sync {
+
+EngineOptions EngineOptions::fromConfiguration(const Configuration &configuration, QNetworkAccessManager *nam)
+{
+    EngineOptions o;
+    o.databaseUrl = configuration.database;
+    o.slack.apiUrl = slack::SlackConfig::normalizedApiUrl(configuration.slackApiUrl);
+    o.slack.botToken = configuration.slackBotToken;
+    o.slack.appToken = configuration.slackAppToken;
+    o.slack.signingSecret = configuration.slackSigningSecret;
+    o.eventsListen = configuration.eventsListen;
+    o.nam = nam;
+    return o;
+}
+
+namespace {
+
+// Stable across restarts on one machine, so a restarted engine takes back (and reconciles) its
+// own in-flight jobs at once instead of waiting for their leases to expire.
+QString defaultInstanceId(const QString &databaseUrl)
+{
+    const QByteArray hash =
+        QCryptographicHash::hash(databaseUrl.toUtf8(), QCryptographicHash::Sha256).toHex().left(12);
+    return QSysInfo::machineHostName() + QLatin1Char('/') + QString::fromLatin1(hash);
+}
+
+} // namespace
+
+Engine::Engine(const EngineOptions &options, QObject *parent)
+    : QObject(parent)
+    , m_options(options)
+{
+    if (m_options.instanceId.isEmpty())
+        m_options.instanceId = defaultInstanceId(m_options.databaseUrl);
+    qRegisterMetaType<QueueStats>();
+    qRegisterMetaType<EngineState>();
+}
+
+Engine::~Engine()
+{
+    stopInbound();
+    delete m_scheduler; // executions first: they use the client and the store
+    m_scheduler = nullptr;
+    delete m_planner;
+    m_planner = nullptr;
+}
+
+slack::SlackConnectionState::State Engine::slackState() const
+{
+    return m_slack ? m_slack->connectionState()->state() : slack::SlackConnectionState::State::Disconnected;
+}
+
+void Engine::setState(EngineState state, const Error &reason)
+{
+    if (m_state == state && m_stateReason.message == reason.message)
+        return;
+    m_state = state;
+    m_stateReason = reason;
+    qCInfo(lcSync) << "engine state:" << engineStateName(state) << reason.message;
+    Q_EMIT stateChanged(state, reason.message);
+}
+
+Result<void> Engine::start()
+{
+    if (m_state == EngineState::Running || m_state == EngineState::Starting)
+        return {};
+    if (!m_options.nam)
+        return makeError(ErrorCode::Invalid, QStringLiteral("The engine needs a QNetworkAccessManager"));
+    if (!m_store) {
+        auto store = std::make_unique<Store>();
+        if (auto r = store->open(m_options.databaseUrl); !r) {
+            setState(EngineState::Failed, r.error());
+            return r;
+        }
+        m_store = std::move(store);
+        m_planner = new Planner(m_store.get(), m_options.catchUpLimit, this);
+        SchedulerOptions so;
+        so.maxConcurrentCalls = m_options.maxConcurrentCalls;
+        so.maintenanceShare = m_options.maintenanceShare;
+        so.leaseMs = m_options.leaseMs;
+        so.maxAttempts = m_options.maxAttempts;
+        so.retryBaseMs = m_options.retryBaseMs;
+        so.retryMaxMs = m_options.retryMaxMs;
+        so.instanceId = m_options.instanceId;
+        m_scheduler = new Scheduler(m_store.get(), nullptr, so, this);
+        connect(m_store.get(), &Store::changed, m_planner, &Planner::schedule);
+        connect(m_planner, &Planner::planned, this, [this](int, int jobs) {
+            if (jobs > 0)
+                m_scheduler->jobsChanged();
+            onIdle();
+        });
+        connect(m_scheduler, &Scheduler::progressed, this, &Engine::onIdle);
+        connect(m_scheduler, &Scheduler::threadStateChanged, this, &Engine::threadStateChanged);
+        connect(m_scheduler, &Scheduler::reauthorizationNeeded, this, [this](const Error &error) {
+            if (m_slack)
+                m_slack->connectionState()->setState(slack::SlackConnectionState::State::NeedsReauthorization,
+                                                     error);
+        });
+        connect(m_scheduler, &Scheduler::drained, this, [this] {
+            if (m_state == EngineState::Stopping) {
+                setState(EngineState::Stopped);
+                Q_EMIT stopped();
+            }
+        });
+        auto *poll = new QTimer(this);
+        poll->setObjectName(QStringLiteral("changeFeedPoll"));
+        poll->setInterval(std::max(50, m_options.pollIntervalMs));
+        connect(poll, &QTimer::timeout, m_planner, &Planner::schedule);
+        poll->start();
+        auto *statsTimer = new QTimer(this);
+        statsTimer->setObjectName(QStringLiteral("queueStats"));
+        statsTimer->setSingleShot(true);
+        statsTimer->setInterval(250);
+        connect(statsTimer, &QTimer::timeout, this, [this] { Q_EMIT queueStatsChanged(queueStats()); });
+    }
+    if (!m_slack) {
+        m_slack = std::make_unique<slack::SlackClient>(m_options.nam, m_options.slack);
+        m_scheduler->setSlackClient(m_slack.get());
+        connect(m_slack->connectionState(), &slack::SlackConnectionState::stateChanged, this,
+                &Engine::onSlackStateChanged);
+    }
+    setState(EngineState::Starting);
+    m_planner->schedule(); // planning needs no Slack: the jobs are ready when Slack is
+    m_slack->authenticate();
+    startInbound();
+    return {};
+}
+
+void Engine::onSlackStateChanged(slack::SlackConnectionState::State state)
+{
+    using S = slack::SlackConnectionState::State;
+    Q_EMIT slackStateChanged(state);
+    if (m_state == EngineState::Stopping || m_state == EngineState::Stopped)
+        return;
+    switch (state) {
+    case S::Connected:
+        setState(EngineState::Running);
+        if (m_scheduler->isRunning())
+            m_scheduler->resume();
+        else
+            m_scheduler->start();
+        break;
+    case S::NeedsReauthorization:
+    case S::Disabled:
+        if (m_scheduler->isRunning() && !m_scheduler->isPaused())
+            m_scheduler->stop();
+        setState(EngineState::NeedsReauthorization, m_slack->connectionState()->reason());
+        break;
+    case S::Connecting:
+    case S::Disconnected:
+        break;
+    }
+}
+
+void Engine::stop()
+{
+    if (m_state == EngineState::Stopped || m_state == EngineState::Stopping)
+        return;
+    stopInbound();
+    if (auto *poll = findChild<QTimer *>(QStringLiteral("changeFeedPoll")))
+        poll->stop();
+    setState(EngineState::Stopping);
+    if (m_scheduler && m_scheduler->isRunning()) {
+        m_scheduler->stop(); // emits drained() (now or when the last call ends)
+        return;
+    }
+    setState(EngineState::Stopped);
+    Q_EMIT stopped();
+}
+
+void Engine::setBotToken(const QString &token)
+{
+    m_options.slack.botToken = token;
+    if (!m_store)
+        return;
+    // A new client with the new token; jobs kept in the table resume once auth.test passes.
+    if (m_slack) {
+        m_slack->connectionState()->disconnect(this);
+        m_slack.release()->deleteLater();
+    }
+    m_slack = std::make_unique<slack::SlackClient>(m_options.nam, m_options.slack);
+    m_scheduler->setSlackClient(m_slack.get());
+    connect(m_slack->connectionState(), &slack::SlackConnectionState::stateChanged, this,
+            &Engine::onSlackStateChanged);
+    if (m_state == EngineState::NeedsReauthorization || m_state == EngineState::Running) {
+        setState(EngineState::Starting);
+        m_slack->authenticate();
+    }
+}
+
+void Engine::nudge()
+{
+    if (m_planner)
+        m_planner->schedule();
+}
+
+void Engine::onIdle()
+{
+    if (auto *t = findChild<QTimer *>(QStringLiteral("queueStats")); t && !t->isActive())
+        t->start();
+}
+
+QueueStats Engine::queueStats() const
+{
+    QueueStats s;
+    if (!m_store)
+        return s;
+    if (auto q = m_store->exec(QStringLiteral("SELECT lane, state, COUNT(*) FROM jobs WHERE state IN "
+                                              "('pending','failed') GROUP BY lane, state"));
+        q) {
+        QueryGuard guard(q.value());
+        while (q.value()->next()) {
+            const bool fast = q.value()->value(0).toString() == QLatin1String("fast");
+            const bool pending = q.value()->value(1).toString() == QLatin1String("pending");
+            const int n = q.value()->value(2).toInt();
+            if (!pending)
+                s.failed += n;
+            else if (fast)
+                s.fastPending += n;
+            else
+                s.maintenancePending += n;
+        }
+    }
+    if (m_scheduler) {
+        s.inFlight = m_scheduler->inFlight();
+        s.rateLimitWaits = m_scheduler->rateLimitWaits();
+        s.rateLimited = m_scheduler->rateLimited();
+        s.dispatched = m_scheduler->dispatched();
+    }
+    if (m_planner) {
+        if (auto lag = m_planner->lag(); lag)
+            s.changeFeedLag = lag.value();
+    }
+    return s;
+}
+
+Result<RequestThreads> Engine::requestThreads(qint64 requestId)
+{
+    if (!m_store)
+        return makeError(ErrorCode::Unavailable, QStringLiteral("The engine is not started"));
+    return m_store->readTransaction([&]() -> Result<RequestThreads> {
+        RequestThreads out;
+        out.requestId = requestId;
+        {
+            auto q = m_store->exec(
+                QStringLiteral("SELECT c.id, c.person_id, p.name, p.slack_id, c.channel_id, "
+                               "c.summary_ts, c.state, c.last_error FROM conversations c JOIN people p "
+                               "ON p.id = c.person_id WHERE c.request_id = ? ORDER BY c.id"),
+                {requestId});
+            if (!q)
+                return q.error();
+            QueryGuard guard(q.value());
+            while (q.value()->next()) {
+                ThreadState t;
+                t.conversationId = q.value()->value(0).toLongLong();
+                t.personId = q.value()->value(1).toLongLong();
+                t.personName = q.value()->value(2).toString();
+                t.slackUserId = q.value()->value(3).toString();
+                t.channelId = q.value()->value(4).toString();
+                t.summaryTs = q.value()->value(5).toString();
+                t.state = q.value()->value(6).toString();
+                t.lastError = q.value()->value(7).toString();
+                out.threads.append(t);
+            }
+        }
+        auto q = m_store->exec(
+            QStringLiteral("SELECT t.conversation_id, t.update_id, t.slack_ts, t.state, t.last_error "
+                           "FROM thread_messages t JOIN conversations c ON c.id = t.conversation_id "
+                           "WHERE c.request_id = ? ORDER BY t.conversation_id, t.update_id"),
+            {requestId});
+        if (!q)
+            return q.error();
+        QueryGuard guard(q.value());
+        qsizetype at = 0;
+        while (q.value()->next()) {
+            const qint64 cid = q.value()->value(0).toLongLong();
+            while (at < out.threads.size() && out.threads[at].conversationId < cid)
+                ++at;
+            if (at >= out.threads.size() || out.threads[at].conversationId != cid)
+                continue;
+            ThreadMessageState m;
+            m.updateId = q.value()->value(1).toLongLong();
+            m.ts = q.value()->value(2).toString();
+            m.state = q.value()->value(3).toString();
+            m.lastError = q.value()->value(4).toString();
+            out.threads[at].messages.append(m);
+        }
+        return out;
+    });
+}
+
+Result<QList<JobInfo>> Engine::failedJobs(int limit)
+{
+    if (!m_store)
+        return makeError(ErrorCode::Unavailable, QStringLiteral("The engine is not started"));
+    auto q = m_store->exec(
+        QStringLiteral("SELECT id, lane, kind, request_id, conversation_id, update_id, state, "
+                       "attempts, last_error FROM jobs WHERE state = 'failed' ORDER BY id DESC LIMIT ?"),
+        {std::clamp(limit, 1, 1000)});
+    if (!q)
+        return q.error();
+    QueryGuard guard(q.value());
+    QList<JobInfo> out;
+    while (q.value()->next()) {
+        JobInfo j;
+        j.id = q.value()->value(0).toLongLong();
+        j.lane = q.value()->value(1).toString() == QLatin1String("fast") ? Lane::Fast : Lane::Maintenance;
+        j.kind = q.value()->value(2).toString();
+        j.requestId = q.value()->value(3).toLongLong();
+        j.conversationId = q.value()->value(4).toLongLong();
+        j.updateId = q.value()->value(5).toLongLong();
+        j.state = q.value()->value(6).toString();
+        j.attempts = q.value()->value(7).toInt();
+        j.lastError = q.value()->value(8).toString();
+        out.append(j);
+    }
+    return out;
+}
+
+Result<int> Engine::requeue(const QString &where, const QVariantList &binds)
+{
+    if (!m_store)
+        return makeError(ErrorCode::Unavailable, QStringLiteral("The engine is not started"));
+    auto r = m_store->transaction([&]() -> Result<int> {
+        const qint64 now = m_store->now();
+        // The rows the failed jobs marked go back to pending with them.
+        auto a = m_store->execAffected(
+            QStringLiteral(
+                "UPDATE thread_messages SET state = 'pending', last_error = NULL, updated_at = ? WHERE "
+                "state = 'failed' AND EXISTS (SELECT 1 FROM jobs j WHERE j.state = 'failed' AND j.kind = "
+                "'post_reply' AND j.conversation_id = thread_messages.conversation_id AND j.update_id = "
+                "thread_messages.update_id AND ") +
+                where + QStringLiteral(")"),
+            QVariantList{now} + binds);
+        if (!a)
+            return a.error();
+        auto b = m_store->execAffected(
+            QStringLiteral(
+                "UPDATE conversations SET state = 'pending', last_error = NULL, updated_at = ? WHERE "
+                "state = 'failed' AND EXISTS (SELECT 1 FROM jobs j WHERE j.state = 'failed' AND j.kind = "
+                "'post_summary' AND j.conversation_id = conversations.id AND ") +
+                where + QStringLiteral(")"),
+            QVariantList{now} + binds);
+        if (!b)
+            return b.error();
+        return m_store->execAffected(
+            QStringLiteral("UPDATE jobs SET state = 'pending', attempts = 0, not_before = ?, "
+                           "last_error = NULL, updated_at = ? WHERE state = 'failed' AND ") +
+                where.trimmed().replace(QLatin1String("j."), QLatin1String("jobs.")),
+            QVariantList{now, now} + binds);
+    });
+    if (r && r.value() > 0 && m_scheduler)
+        m_scheduler->jobsChanged();
+    return r;
+}
+
+Result<int> Engine::retryJob(qint64 jobId)
+{
+    return requeue(QStringLiteral("j.id = ?"), {jobId});
+}
+
+Result<int> Engine::retryConversation(qint64 conversationId)
+{
+    return requeue(QStringLiteral("j.conversation_id = ?"), {conversationId});
+}
+
+Result<int> Engine::retryUpdate(qint64 updateId)
+{
+    return requeue(QStringLiteral("j.update_id = ?"), {updateId});
+}
+
+void Engine::startInbound()
+{
+    if (!m_options.inboundEnabled)
+        return;
+    // ---- INBOUND WIRING (engine/sync/inbound*) --------------------------------------------------
+    // The inbound side is created here: Socket Mode (m_options.slack.appToken) or the HTTP Events
+    // receiver (m_options.eventsListen), writing the inbox and processing it with m_store on this
+    // thread. Set m_inboundConnected and emit inboundStateChanged() from its connection state.
+    // ----------------------------------------------------------------------------------------------
+}
+
+void Engine::stopInbound()
+{
+    // ---- INBOUND WIRING: stop the inbound side here (acknowledged events stay in the inbox). ----
+    if (m_inboundConnected) {
+        m_inboundConnected = false;
+        Q_EMIT inboundStateChanged(false);
+    }
+}
+
+} // namespace threadline::sync

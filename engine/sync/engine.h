@@ -1,0 +1,143 @@
+#pragma once
+
+#include "core/configuration.h"
+#include "core/result.h"
+#include "slack/slackconfig.h"
+#include "slack/slackconnectionstate.h"
+#include "sync/synctypes.h"
+
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+class QNetworkAccessManager;
+class QTimer;
+
+namespace threadline {
+class Store;
+namespace slack {
+class SlackClient;
+}
+} // namespace threadline
+
+namespace threadline::sync {
+
+class Planner;
+class Scheduler;
+
+//! Everything an Engine needs. Secrets are never logged.
+struct EngineOptions
+{
+    QString databaseUrl;                  //!< sqlite:/path/file.db or postgresql://…
+    slack::SlackConfig slack;             //!< API URL, bot token, app token, signing secret
+    ListenAddress eventsListen;           //!< HTTP Events receiver; null = Socket Mode (inbound side)
+    QNetworkAccessManager *nam = nullptr; //!< injected, never owned; required
+    bool inboundEnabled = true;           //!< false: outbound only (tests, tools)
+
+    int maxConcurrentCalls = 8; //!< Slack calls in flight at once
+    int maintenanceShare = 5;   //!< when both lanes are ready, at least 1 in N dispatches is maintenance
+    int catchUpLimit = 20;      //!< updates replayed into the thread of a new follower
+    int pollIntervalMs = 1000;  //!< change_log poll for writes from other processes
+    int leaseMs = 60'000;       //!< an in_flight job whose lease expired is reconciled
+    int maxAttempts = 8;        //!< Retry-class failures before a job ends in `failed`
+    qint64 retryBaseMs = 1000;  //!< backoff base (jittered, doubling)
+    qint64 retryMaxMs = 5 * 60'000;
+    QString instanceId; //!< lease owner; empty = generated per process
+
+    //! Fills the database and Slack fields from the shared configuration.
+    static EngineOptions fromConfiguration(const Configuration &configuration, QNetworkAccessManager *nam);
+};
+
+/*!
+ * The sync engine facade used by threadlined and the console: it owns the Store (on the thread it
+ * lives on), the SlackClient, the Planner (change_log → jobs), the Scheduler (jobs → Slack calls)
+ * and the inbound side (Slack events → inbox → desk operations).
+ *
+ * start() opens the database (migrations included) and runs auth.test; dispatching begins once
+ * Slack accepted the token. A refused token gives NeedsReauthorization (visible, no retry loop,
+ * every job kept); setBotToken() or start() again resumes. stop() is graceful: nothing new is
+ * dispatched, in-flight calls finish (or stay as reconcilable intents), then stopped() is emitted.
+ *
+ * Desk writes may go through store() (this thread) or any other connection to the same database
+ * (AsyncStore, another process): the durable change feed (change_log) carries them to the Planner;
+ * in-process changes only make it run sooner.
+ */
+class Engine : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit Engine(const EngineOptions &options, QObject *parent = nullptr);
+    ~Engine() override;
+
+    const EngineOptions &options() const { return m_options; }
+
+    //! Opens the database and starts authentication. Fails when the database cannot be opened.
+    Result<void> start();
+    //! Stops dispatching; emits stopped() once no Slack call is in flight (maybe immediately).
+    void stop();
+
+    EngineState state() const { return m_state; }
+    //! Why the current state was entered (user-facing; never contains a secret).
+    const Error &stateReason() const { return m_stateReason; }
+    slack::SlackConnectionState::State slackState() const;
+    //! True when the inbound side (Socket Mode or HTTP Events) is connected/listening.
+    bool inboundConnected() const { return m_inboundConnected; }
+
+    //! The engine's own store (valid after a successful start()). Same thread as the engine.
+    Store *store() const { return m_store.get(); }
+    slack::SlackClient *slackClient() const { return m_slack.get(); }
+
+    //! Replaces the bot token (e.g. after NeedsReauthorization) and authenticates again.
+    void setBotToken(const QString &token);
+
+    // ---- Read API ------------------------------------------------------------------------------
+
+    QueueStats queueStats() const;
+    //! Every follower's thread of a request, with the per-update copy states.
+    Result<RequestThreads> requestThreads(qint64 requestId);
+    //! Jobs that ended in `failed`, newest first.
+    Result<QList<JobInfo>> failedJobs(int limit = 100);
+
+    // ---- Operations ----------------------------------------------------------------------------
+
+    //! Puts a failed job back to pending (attempts reset). Returns the number of jobs requeued.
+    Result<int> retryJob(qint64 jobId);
+    Result<int> retryConversation(qint64 conversationId);
+    Result<int> retryUpdate(qint64 updateId);
+
+    //! Makes the planner read the change feed now (e.g. after a write through another connection).
+    void nudge();
+
+Q_SIGNALS:
+    void stateChanged(threadline::sync::EngineState state, const QString &reason);
+    void slackStateChanged(threadline::slack::SlackConnectionState::State state);
+    void inboundStateChanged(bool connected);
+    //! Emitted at most every few hundred milliseconds while the queue moves.
+    void queueStatsChanged(const threadline::sync::QueueStats &stats);
+    //! A conversation's summary or an update's copy changed state (ids only; read requestThreads()).
+    void threadStateChanged(qint64 requestId, qint64 conversationId, qint64 updateId);
+    void stopped();
+
+private:
+    void setState(EngineState state, const Error &reason = {});
+    void onSlackStateChanged(slack::SlackConnectionState::State state);
+    void onIdle();
+    void startInbound();
+    void stopInbound();
+    Result<int> requeue(const QString &where, const QVariantList &binds);
+
+    EngineOptions m_options;
+    std::unique_ptr<Store> m_store;
+    std::unique_ptr<slack::SlackClient> m_slack;
+    Planner *m_planner = nullptr;
+    Scheduler *m_scheduler = nullptr;
+    // Inbound side (engine/sync/inbound*): owned here, wired in engine.cpp (marked spot).
+    QObject *m_inbound = nullptr;
+    EngineState m_state = EngineState::Stopped;
+    Error m_stateReason;
+    bool m_inboundConnected = false;
+};
+
+} // namespace threadline::sync

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "core/result.h"
+
+#include <QObject>
+#include <QTimer>
+
+namespace threadline {
+class Store;
+}
+
+namespace threadline::sync {
+
+/*!
+ * Turns the durable change feed (change_log) into jobs. Reads the rows after its persisted cursor
+ * (sync_cursors 'planner') in id order, writes the conversations, thread_messages rows and jobs
+ * they imply, and advances the cursor, all in one transaction: a crash before COMMIT re-plans the
+ * same rows, a crash after it plans nothing twice. Job inserts also carry a unique dedupe_key.
+ *
+ * schedule() runs it soon on the event loop (coalesced); in-process store changes and a periodic
+ * poll call it. On PostgreSQL an advisory lock makes one planner run at a time across processes.
+ */
+class Planner : public QObject
+{
+    Q_OBJECT
+
+public:
+    Planner(Store *store, int catchUpLimit, QObject *parent = nullptr);
+
+    //! Plans up to \a batch change rows now. Returns the number of change rows consumed.
+    Result<int> runOnce(int batch = 500);
+    //! Runs the planner from the event loop (coalesced) until the feed is drained.
+    void schedule();
+    //! change_log rows after the cursor.
+    Result<qint64> lag();
+
+Q_SIGNALS:
+    //! Jobs were created (the scheduler reloads its heads).
+    void planned(int changes, int jobs);
+    void failed(const threadline::Error &error);
+
+private:
+    struct Change;
+    Result<void> plan(const Change &change);
+    Result<void> planFollowing(qint64 changeId, qint64 requestId, qint64 personId);
+    Result<void> planUpdatePosted(qint64 changeId, qint64 requestId, qint64 updateId);
+    Result<void> planUpdateEdited(qint64 changeId, qint64 updateId);
+    Result<void> planUpdateDeleted(qint64 changeId, qint64 updateId);
+    Result<void> planRefresh(qint64 changeId, qint64 requestId);
+    Result<void> planUnfollow(qint64 changeId, qint64 requestId, qint64 personId);
+    Result<qint64> ensureConversation(qint64 requestId, qint64 personId, bool *created);
+    Result<bool> addReply(qint64 changeId, qint64 requestId, qint64 conversationId, qint64 updateId);
+    Result<void> catchUp(qint64 changeId, qint64 requestId, qint64 conversationId, qint64 personId);
+    Result<bool> addJob(const QString &lane, const QString &kind, qint64 requestId, qint64 conversationId,
+                        qint64 updateId, const QString &dedupeKey, const QString &payload = {});
+    void onTimer();
+
+    Store *m_store;
+    int m_catchUpLimit;
+    int m_jobsCreated = 0;
+    QTimer m_timer;
+};
+
+} // namespace threadline::sync

@@ -1,0 +1,1058 @@
+#include "sync/scheduler.h"
+
+#include "core/logging.h"
+#include "slack/conversationshistoryjob.h"
+#include "slack/conversationsopenjob.h"
+#include "slack/conversationsrepliesjob.h"
+#include "slack/deletemessagejob.h"
+#include "slack/mrkdwn.h"
+#include "slack/postmessagejob.h"
+#include "slack/slackclient.h"
+#include "slack/updatemessagejob.h"
+#include "store/store.h"
+#include "sync/threadrenderer.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QPointer>
+#include <QRandomGenerator>
+
+namespace threadline::sync {
+
+using slack::SlackErrorAction;
+using Kind = Scheduler::Outcome::Kind;
+
+namespace {
+
+bool isPosting(const QString &kind)
+{
+    return kind == QLatin1String("post_summary") || kind == QLatin1String("post_reply") ||
+           kind == QLatin1String("closing_note") || kind == QLatin1String("catch_up") ||
+           kind == QLatin1String("reply_outside_thread");
+}
+
+qint64 jsonId(const QJsonValue &v)
+{
+    if (v.isString())
+        return v.toString().toLongLong();
+    return qint64(v.toDouble());
+}
+
+QVariant nullText()
+{
+    return QVariant(QMetaType::fromType<QString>());
+}
+
+constexpr int MaxReconcilePages = 20;
+
+} // namespace
+
+// ---- Execution: one job's Slack calls ------------------------------------------------------------
+
+class Scheduler::Execution : public QObject
+{
+public:
+    Execution(Scheduler *scheduler, const Job &job)
+        : QObject(scheduler)
+        , m_s(scheduler)
+        , m_job(job)
+        , m_mayHavePosted(job.uncertain)
+    {}
+
+    void run();
+
+private:
+    struct Context
+    {
+        qint64 personId = 0;
+        QString slackUserId;
+        QString channel;
+        QString summaryTs;
+        QString convState;
+        QString rowState; //!< thread_messages.state for (conversation, update)
+        QString rowTs;
+    };
+
+    Store *store() const { return m_s->m_store; }
+    slack::SlackClient *client() const { return m_s->m_slack; }
+    void done(std::function<Result<void>()> apply = {});
+    void end(Outcome outcome);
+    bool call(slack::SlackApiJob *job, std::function<void(slack::SlackApiJob *)> onOk,
+              std::function<bool(const Error &)> onGiveUp = {});
+    Result<void> loadContext();
+    void ensureChannel(std::function<void()> then);
+    void reconcile(const QString &parentTs, std::function<bool(const slack::SlackMessage &)> match,
+                   std::function<void(const QString &ts)> found, std::function<void()> notFound,
+                   const QString &cursor = {}, int page = 0);
+    void post(const slack::PostMessageArgs &args, std::function<Result<void>(const QString &ts)> record);
+    QJsonObject marker(const QString &type) const;
+    bool markerMatches(const slack::SlackMessage &m, const QString &type) const;
+
+    void runPostSummary();
+    void runPostReply();
+    void runUpdateReply();
+    void runDeleteReply();
+    void runRefreshSummary();
+    void runNote(const QString &text, std::function<Result<void>()> after);
+    void runOutsideReply();
+
+    Scheduler *m_s;
+    Job m_job;
+    Context m_ctx;
+    bool m_mayHavePosted;
+    bool m_ended = false;
+};
+
+void Scheduler::Execution::end(Outcome outcome)
+{
+    if (m_ended)
+        return;
+    m_ended = true;
+    outcome.uncertain = outcome.uncertain || m_mayHavePosted;
+    m_s->finish(m_job, outcome);
+}
+
+void Scheduler::Execution::done(std::function<Result<void>()> apply)
+{
+    Outcome o;
+    o.kind = Kind::Done;
+    if (apply) {
+        if (auto r = apply(); !r) {
+            o.kind = Kind::Retry;
+            o.error = r.error();
+        }
+    }
+    if (o.kind == Kind::Done)
+        m_mayHavePosted = false;
+    end(o);
+}
+
+bool Scheduler::Execution::call(slack::SlackApiJob *job, std::function<void(slack::SlackApiJob *)> onOk,
+                                std::function<bool(const Error &)> onGiveUp)
+{
+    auto &limiter = client()->rateLimiter();
+    const qint64 wait = limiter.delayMs(job->method(), job->channel());
+    if (wait > 0) {
+        delete job;
+        Outcome o;
+        o.kind = Kind::Deferred;
+        o.delayMs = wait;
+        ++m_s->m_rateLimitWaits;
+        end(o);
+        return false;
+    }
+    limiter.recordCall(job->method(), job->channel());
+    ++m_s->m_dispatched;
+    const bool posting = job->method() == QLatin1String("chat.postMessage");
+    if (posting)
+        m_mayHavePosted = true;
+    connect(job, &slack::SlackJob::succeeded, this, [this, job, posting, onOk](slack::SlackJob *) {
+        if (posting)
+            m_mayHavePosted = true; // until the result is recorded with the job's completion
+        onOk(job);
+    });
+    connect(job, &slack::SlackJob::failed, this,
+            [this, job, posting, onGiveUp](slack::SlackJob *, const Error &error, SlackErrorAction action) {
+                // An answer from Slack (200 with ok:false, or 429) means nothing was posted.
+                const bool definite = job->httpStatus() == 200 || job->httpStatus() == 429;
+                if (posting && definite)
+                    m_mayHavePosted = false;
+                Outcome o;
+                o.error = error;
+                switch (action) {
+                case SlackErrorAction::WaitThenRetry: {
+                    const qint64 after =
+                        error.retryAfterMs > 0 ? error.retryAfterMs : slack::DefaultRetryAfterMs;
+                    client()->rateLimiter().recordRateLimited(job->method(), job->channel(), after);
+                    ++m_s->m_rateLimited;
+                    o.kind = Kind::RateLimited;
+                    o.delayMs = after;
+                    break;
+                }
+                case SlackErrorAction::Retry:
+                    o.kind = Kind::Retry;
+                    break;
+                case SlackErrorAction::FixConfiguration:
+                    o.kind = Kind::Reauthorize;
+                    break;
+                case SlackErrorAction::GiveUp:
+                    if (onGiveUp && onGiveUp(error))
+                        return;
+                    o.kind = Kind::Failed;
+                    break;
+                }
+                end(o);
+            });
+    job->setParent(this);
+    job->start();
+    return true;
+}
+
+Result<void> Scheduler::Execution::loadContext()
+{
+    if (m_job.conversationId <= 0)
+        return {};
+    auto q = store()->exec(
+        QStringLiteral("SELECT c.person_id, p.slack_id, COALESCE(c.channel_id, d.channel_id), "
+                       "c.summary_ts, c.state FROM conversations c JOIN people p ON p.id = c.person_id "
+                       "LEFT JOIN dm_channels d ON d.person_id = c.person_id WHERE c.id = ?"),
+        {m_job.conversationId});
+    if (!q)
+        return q.error();
+    {
+        QueryGuard guard(q.value());
+        if (!q.value()->next())
+            return makeError(ErrorCode::NotFound, QStringLiteral("The conversation no longer exists"));
+        m_ctx.personId = q.value()->value(0).toLongLong();
+        m_ctx.slackUserId = q.value()->value(1).toString();
+        m_ctx.channel = q.value()->value(2).toString();
+        m_ctx.summaryTs = q.value()->value(3).toString();
+        m_ctx.convState = q.value()->value(4).toString();
+    }
+    if (m_job.updateId > 0) {
+        auto r = store()->exec(
+            QStringLiteral("SELECT state, slack_ts FROM thread_messages WHERE conversation_id = ? AND "
+                           "update_id = ?"),
+            {m_job.conversationId, m_job.updateId});
+        if (!r)
+            return r.error();
+        QueryGuard guard(r.value());
+        if (r.value()->next()) {
+            m_ctx.rowState = r.value()->value(0).toString();
+            m_ctx.rowTs = r.value()->value(1).toString();
+        }
+    }
+    return {};
+}
+
+void Scheduler::Execution::run()
+{
+    if (auto r = loadContext(); !r) {
+        Outcome o;
+        o.kind = r.error().code == ErrorCode::NotFound ? Kind::Failed : Kind::Retry;
+        o.error = r.error();
+        end(o);
+        return;
+    }
+    const QString &k = m_job.kind;
+    if (k == QLatin1String("post_summary"))
+        runPostSummary();
+    else if (k == QLatin1String("post_reply"))
+        runPostReply();
+    else if (k == QLatin1String("update_reply"))
+        runUpdateReply();
+    else if (k == QLatin1String("delete_reply"))
+        runDeleteReply();
+    else if (k == QLatin1String("refresh_summary"))
+        runRefreshSummary();
+    else if (k == QLatin1String("closing_note")) {
+        const qint64 cid = m_job.conversationId;
+        Store *st = store();
+        auto close = [st, cid]() -> Result<void> {
+            auto r = st->execAffected(
+                QStringLiteral("UPDATE conversations SET state = 'closed', updated_at = ? WHERE id = "
+                               "? AND state = 'closing'"),
+                {st->now(), cid});
+            if (!r)
+                return r.error();
+            return {};
+        };
+        runNote(ThreadRenderer::closingNote(), close);
+    } else if (k == QLatin1String("catch_up"))
+        runNote(ThreadRenderer::catchUpNote(int(m_job.payload.value(QStringLiteral("earlier")).toInteger())),
+                {});
+    else if (k == QLatin1String("reply_outside_thread"))
+        runOutsideReply();
+    else {
+        Outcome o;
+        o.kind = Kind::Failed;
+        o.error = makeError(ErrorCode::Internal, QStringLiteral("Unknown job kind"), {}, k);
+        end(o);
+    }
+}
+
+QJsonObject Scheduler::Execution::marker(const QString &type) const
+{
+    QJsonObject payload;
+    if (type == QLatin1String("threadline_update")) {
+        payload.insert(QStringLiteral("update_id"), m_job.updateId);
+        payload.insert(QStringLiteral("conversation_id"), m_job.conversationId);
+    } else if (type == QLatin1String("threadline_summary")) {
+        payload.insert(QStringLiteral("conversation_id"), m_job.conversationId);
+        payload.insert(QStringLiteral("request_id"), m_job.requestId);
+    } else {
+        payload.insert(QStringLiteral("job_id"), m_job.id);
+    }
+    return QJsonObject{{QStringLiteral("event_type"), type}, {QStringLiteral("event_payload"), payload}};
+}
+
+bool Scheduler::Execution::markerMatches(const slack::SlackMessage &m, const QString &type) const
+{
+    if (m.metadata.value(QStringLiteral("event_type")).toString() != type)
+        return false;
+    const QJsonObject p = m.metadata.value(QStringLiteral("event_payload")).toObject();
+    if (type == QLatin1String("threadline_update"))
+        return jsonId(p.value(QStringLiteral("update_id"))) == m_job.updateId &&
+               jsonId(p.value(QStringLiteral("conversation_id"))) == m_job.conversationId;
+    if (type == QLatin1String("threadline_summary"))
+        return jsonId(p.value(QStringLiteral("conversation_id"))) == m_job.conversationId;
+    return jsonId(p.value(QStringLiteral("job_id"))) == m_job.id;
+}
+
+void Scheduler::Execution::ensureChannel(std::function<void()> then)
+{
+    if (!m_ctx.channel.isEmpty()) {
+        then();
+        return;
+    }
+    if (m_ctx.slackUserId.isEmpty()) {
+        Outcome o;
+        o.kind = Kind::Failed;
+        o.error = makeError(ErrorCode::NotFound, QStringLiteral("This person has no Slack account"));
+        end(o);
+        return;
+    }
+    auto *job = new slack::ConversationsOpenJob(client()->networkAccessManager(), client()->botEndpoint(),
+                                                m_ctx.slackUserId);
+    call(job, [this, then](slack::SlackApiJob *j) {
+        const QString channel = static_cast<slack::ConversationsOpenJob *>(j)->channelId();
+        Store *st = store();
+        auto r = st->transaction([&]() -> Result<void> {
+            auto a = st->execAffected(
+                QStringLiteral("INSERT INTO dm_channels (person_id, channel_id, opened_at) VALUES "
+                               "(?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET channel_id = "
+                               "excluded.channel_id"),
+                {m_ctx.personId, channel, st->now()});
+            if (!a)
+                return a.error();
+            auto b = st->execAffected(QStringLiteral("UPDATE conversations SET channel_id = ? WHERE id = ?"),
+                                      {channel, m_job.conversationId});
+            if (!b)
+                return b.error();
+            return {};
+        });
+        if (!r) {
+            Outcome o;
+            o.kind = Kind::Retry;
+            o.error = r.error();
+            end(o);
+            return;
+        }
+        m_ctx.channel = channel;
+        then();
+    });
+}
+
+void Scheduler::Execution::reconcile(const QString &parentTs,
+                                     std::function<bool(const slack::SlackMessage &)> match,
+                                     std::function<void(const QString &ts)> found,
+                                     std::function<void()> notFound, const QString &cursor, int page)
+{
+    auto onPage = [=, this](const QList<slack::SlackMessage> &messages, bool more, const QString &next) {
+        for (const slack::SlackMessage &m : messages) {
+            if (match(m)) {
+                qCInfo(lcSync) << "reconciled job" << m_job.id << "- already in Slack as" << m.ts;
+                found(m.ts);
+                return;
+            }
+        }
+        if (more && !next.isEmpty() && page + 1 < MaxReconcilePages) {
+            reconcile(parentTs, match, found, notFound, next, page + 1);
+            return;
+        }
+        m_mayHavePosted = false; // searched: not there
+        notFound();
+    };
+    if (parentTs.isEmpty()) {
+        slack::ConversationsHistoryJob::Args args;
+        args.channel = m_ctx.channel;
+        args.cursor = cursor;
+        args.limit = 200;
+        auto *job = new slack::ConversationsHistoryJob(client()->networkAccessManager(),
+                                                       client()->botEndpoint(), args);
+        call(job, [onPage](slack::SlackApiJob *j) {
+            auto *h = static_cast<slack::ConversationsHistoryJob *>(j);
+            onPage(h->messages(), h->hasMore(), h->nextCursor());
+        });
+    } else {
+        slack::ConversationsRepliesJob::Args args;
+        args.channel = m_ctx.channel;
+        args.ts = parentTs;
+        args.cursor = cursor;
+        args.limit = 200;
+        auto *job = new slack::ConversationsRepliesJob(client()->networkAccessManager(),
+                                                       client()->botEndpoint(), args);
+        call(job, [onPage](slack::SlackApiJob *j) {
+            auto *h = static_cast<slack::ConversationsRepliesJob *>(j);
+            onPage(h->messages(), h->hasMore(), h->nextCursor());
+        });
+    }
+}
+
+void Scheduler::Execution::post(const slack::PostMessageArgs &args,
+                                std::function<Result<void>(const QString &ts)> record)
+{
+    auto *job = new slack::PostMessageJob(client()->networkAccessManager(), client()->botEndpoint(), args);
+    call(job, [this, record](slack::SlackApiJob *j) {
+        const QString ts = static_cast<slack::PostMessageJob *>(j)->ts();
+        done([record, ts] { return record(ts); });
+    });
+}
+
+void Scheduler::Execution::runPostSummary()
+{
+    ensureChannel([this] {
+        Store *st = store();
+        const qint64 cid = m_job.conversationId;
+        auto record = [st, cid, this](const QString &ts) -> Result<void> {
+            auto r = st->execAffected(
+                QStringLiteral("UPDATE conversations SET channel_id = ?, summary_ts = ?, state = "
+                               "CASE WHEN state = 'pending' THEN 'active' ELSE state END, "
+                               "last_error = NULL, updated_at = ? WHERE id = ?"),
+                {m_ctx.channel, ts, st->now(), cid});
+            if (!r)
+                return r.error();
+            return {};
+        };
+        auto send = [this, record] {
+            auto rendered = ThreadRenderer::summary(*store(), m_job.conversationId);
+            if (!rendered) {
+                Outcome o;
+                o.kind = rendered.error().code == ErrorCode::NotFound ? Kind::Failed : Kind::Retry;
+                o.error = rendered.error();
+                end(o);
+                return;
+            }
+            slack::PostMessageArgs args;
+            args.channel = m_ctx.channel;
+            args.text = rendered.value().text;
+            args.blocks = rendered.value().blocks;
+            args.metadata = marker(QStringLiteral("threadline_summary"));
+            post(args, record);
+        };
+        if (!m_ctx.summaryTs.isEmpty()) {
+            done(); // already posted (a re-followed conversation keeps its thread)
+            return;
+        }
+        if (m_mayHavePosted) {
+            reconcile(
+                {},
+                [this](const slack::SlackMessage &m) {
+                    return markerMatches(m, QStringLiteral("threadline_summary"));
+                },
+                [this, record](const QString &ts) { done([record, ts] { return record(ts); }); }, send);
+            return;
+        }
+        send();
+    });
+}
+
+void Scheduler::Execution::runPostReply()
+{
+    if (m_ctx.rowState != QLatin1String("pending")) {
+        done(); // posted, deleted or skipped already
+        return;
+    }
+    Store *st = store();
+    const qint64 cid = m_job.conversationId;
+    const qint64 uid = m_job.updateId;
+    auto update = st->update(uid);
+    if (!update) {
+        Outcome o;
+        o.kind = update.error().code == ErrorCode::NotFound ? Kind::Failed : Kind::Retry;
+        o.error = update.error();
+        end(o);
+        return;
+    }
+    if (update.value().isDeleted()) {
+        done([st, cid, uid]() -> Result<void> {
+            auto r = st->execAffected(
+                QStringLiteral("UPDATE thread_messages SET state = 'skipped', updated_at = ? WHERE "
+                               "conversation_id = ? AND update_id = ? AND state = 'pending'"),
+                {st->now(), cid, uid});
+            if (!r)
+                return r.error();
+            return {};
+        });
+        return;
+    }
+    if (m_ctx.summaryTs.isEmpty() || m_ctx.channel.isEmpty()) {
+        Outcome o;
+        o.kind = Kind::Failed;
+        o.error = makeError(ErrorCode::NotFound, QStringLiteral("The thread's summary is not in Slack"));
+        end(o);
+        return;
+    }
+    auto record = [st, cid, uid](const QString &ts) -> Result<void> {
+        auto r = st->execAffected(
+            QStringLiteral("UPDATE thread_messages SET slack_ts = ?, state = 'posted', last_error = "
+                           "NULL, updated_at = ? WHERE conversation_id = ? AND update_id = ?"),
+            {ts, st->now(), cid, uid});
+        if (!r)
+            return r.error();
+        return {};
+    };
+    auto send = [this, record] {
+        auto text = ThreadRenderer::updateText(*store(), m_job.updateId);
+        if (!text) {
+            Outcome o;
+            o.kind = Kind::Retry;
+            o.error = text.error();
+            end(o);
+            return;
+        }
+        slack::PostMessageArgs args;
+        args.channel = m_ctx.channel;
+        args.threadTs = m_ctx.summaryTs;
+        args.text = text.value();
+        args.metadata = marker(QStringLiteral("threadline_update"));
+        post(args, record);
+    };
+    if (m_mayHavePosted) {
+        reconcile(
+            m_ctx.summaryTs,
+            [this](const slack::SlackMessage &m) {
+                return markerMatches(m, QStringLiteral("threadline_update"));
+            },
+            [this, record](const QString &ts) { done([record, ts] { return record(ts); }); }, send);
+        return;
+    }
+    send();
+}
+
+void Scheduler::Execution::runUpdateReply()
+{
+    if (m_ctx.rowState != QLatin1String("posted") || m_ctx.rowTs.isEmpty()) {
+        done(); // not posted yet (the post renders the latest text) or gone
+        return;
+    }
+    auto update = store()->update(m_job.updateId);
+    if (!update || update.value().isDeleted()) {
+        done();
+        return;
+    }
+    auto text = ThreadRenderer::updateText(*store(), m_job.updateId);
+    if (!text) {
+        Outcome o;
+        o.kind = Kind::Retry;
+        o.error = text.error();
+        end(o);
+        return;
+    }
+    slack::UpdateMessageArgs args;
+    args.channel = m_ctx.channel;
+    args.ts = m_ctx.rowTs;
+    args.text = text.value();
+    auto *job = new slack::UpdateMessageJob(client()->networkAccessManager(), client()->botEndpoint(), args);
+    call(job, [this](slack::SlackApiJob *) { done(); });
+}
+
+void Scheduler::Execution::runDeleteReply()
+{
+    Store *st = store();
+    const qint64 cid = m_job.conversationId;
+    const qint64 uid = m_job.updateId;
+    auto markDeleted = [st, cid, uid]() -> Result<void> {
+        auto r = st->execAffected(
+            QStringLiteral("UPDATE thread_messages SET state = 'deleted', updated_at = ? WHERE "
+                           "conversation_id = ? AND update_id = ? AND state IN ('pending','posted')"),
+            {st->now(), cid, uid});
+        if (!r)
+            return r.error();
+        return {};
+    };
+    if (m_ctx.rowState == QLatin1String("pending") || m_ctx.rowTs.isEmpty()) {
+        // Never posted: the post_reply ahead of us saw the deletion, or will not post.
+        done(m_ctx.rowState == QLatin1String("pending") ? std::function<Result<void>()>(markDeleted)
+                                                        : nullptr);
+        return;
+    }
+    if (m_ctx.rowState != QLatin1String("posted")) {
+        done();
+        return;
+    }
+    auto *job = new slack::DeleteMessageJob(client()->networkAccessManager(), client()->botEndpoint(),
+                                            m_ctx.channel, m_ctx.rowTs);
+    call(
+        job, [this, markDeleted](slack::SlackApiJob *) { done(markDeleted); },
+        [this, markDeleted](const Error &error) {
+            if (error.detail == QLatin1String("message_not_found")) {
+                done(markDeleted); // deleted already: deletes are idempotent
+                return true;
+            }
+            return false;
+        });
+}
+
+void Scheduler::Execution::runRefreshSummary()
+{
+    if (m_ctx.summaryTs.isEmpty() || m_ctx.channel.isEmpty()) {
+        done(); // the summary has not been posted: its post renders the latest state
+        return;
+    }
+    auto rendered = ThreadRenderer::summary(*store(), m_job.conversationId);
+    if (!rendered) {
+        Outcome o;
+        o.kind = rendered.error().code == ErrorCode::NotFound ? Kind::Failed : Kind::Retry;
+        o.error = rendered.error();
+        end(o);
+        return;
+    }
+    slack::UpdateMessageArgs args;
+    args.channel = m_ctx.channel;
+    args.ts = m_ctx.summaryTs;
+    args.text = rendered.value().text;
+    args.blocks = rendered.value().blocks;
+    auto *job = new slack::UpdateMessageJob(client()->networkAccessManager(), client()->botEndpoint(), args);
+    call(job, [this](slack::SlackApiJob *) { done(); });
+}
+
+void Scheduler::Execution::runNote(const QString &text, std::function<Result<void>()> after)
+{
+    if (m_ctx.summaryTs.isEmpty() || m_ctx.channel.isEmpty()) {
+        done(after); // no thread to write in
+        return;
+    }
+    auto record = [after](const QString &) -> Result<void> { return after ? after() : Result<void>(); };
+    auto send = [this, text, record] {
+        slack::PostMessageArgs args;
+        args.channel = m_ctx.channel;
+        args.threadTs = m_ctx.summaryTs;
+        args.text = text;
+        args.metadata = marker(QStringLiteral("threadline_note"));
+        post(args, record);
+    };
+    if (m_mayHavePosted) {
+        reconcile(
+            m_ctx.summaryTs,
+            [this](const slack::SlackMessage &m) {
+                return markerMatches(m, QStringLiteral("threadline_note"));
+            },
+            [this, record](const QString &ts) { done([record, ts] { return record(ts); }); }, send);
+        return;
+    }
+    send();
+}
+
+void Scheduler::Execution::runOutsideReply()
+{
+    m_ctx.channel = m_job.payload.value(QStringLiteral("channel")).toString();
+    const QString threadTs = m_job.payload.value(QStringLiteral("thread_ts")).toString();
+    const QString text = m_job.payload.value(QStringLiteral("text")).toString();
+    if (m_ctx.channel.isEmpty() || text.isEmpty()) {
+        Outcome o;
+        o.kind = Kind::Failed;
+        o.error = makeError(ErrorCode::Invalid, QStringLiteral("The reply job has no channel or text"));
+        end(o);
+        return;
+    }
+    auto send = [this, threadTs, text] {
+        slack::PostMessageArgs args;
+        args.channel = m_ctx.channel;
+        args.threadTs = threadTs;
+        args.text = slack::mrkdwn::encode(text);
+        args.metadata = marker(QStringLiteral("threadline_note"));
+        post(args, [](const QString &) -> Result<void> { return {}; });
+    };
+    if (m_mayHavePosted) {
+        reconcile(
+            threadTs,
+            [this](const slack::SlackMessage &m) {
+                return markerMatches(m, QStringLiteral("threadline_note"));
+            },
+            [this](const QString &) { done(); }, send);
+        return;
+    }
+    send();
+}
+
+// ---- Scheduler ----------------------------------------------------------------------------------
+
+Scheduler::Scheduler(Store *store, slack::SlackClient *slack, const SchedulerOptions &options,
+                     QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_slack(slack)
+    , m_options(options)
+{
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &Scheduler::pump);
+}
+
+Scheduler::~Scheduler() = default;
+
+QString Scheduler::methodFor(const QString &kind, bool needsChannel, bool reconcile)
+{
+    if (needsChannel)
+        return QStringLiteral("conversations.open");
+    if (reconcile)
+        return kind == QLatin1String("post_summary") ? QStringLiteral("conversations.history")
+                                                     : QStringLiteral("conversations.replies");
+    if (kind == QLatin1String("update_reply") || kind == QLatin1String("refresh_summary"))
+        return QStringLiteral("chat.update");
+    if (kind == QLatin1String("delete_reply"))
+        return QStringLiteral("chat.delete");
+    return QStringLiteral("chat.postMessage");
+}
+
+Result<void> Scheduler::releaseLeases()
+{
+    auto r = m_store->execAffected(
+        QStringLiteral("UPDATE jobs SET state = 'pending', lease_owner = NULL, "
+                       "lease_expires_at = NULL WHERE state = 'in_flight' AND (lease_owner = ? "
+                       "OR lease_expires_at < ?)"),
+        {m_options.instanceId, m_store->now()});
+    if (!r)
+        return r.error();
+    if (r.value() > 0)
+        qCInfo(lcSync) << r.value() << "in-flight jobs of a previous run will be reconciled";
+    return {};
+}
+
+void Scheduler::start()
+{
+    m_running = true;
+    m_paused = false;
+    if (auto r = releaseLeases(); !r)
+        qCWarning(lcSync) << "could not release leases:" << r.error().toString();
+    m_dirty = true;
+    pump();
+}
+
+void Scheduler::stop()
+{
+    m_running = false;
+    m_timer.stop();
+    if (m_running_.empty())
+        Q_EMIT drained();
+}
+
+void Scheduler::resume()
+{
+    m_paused = false;
+    m_dirty = true;
+    if (m_running)
+        pump();
+}
+
+void Scheduler::jobsChanged()
+{
+    m_dirty = true;
+    if (m_running && !m_paused && !m_timer.isActive())
+        m_timer.start(0);
+}
+
+void Scheduler::reloadHeads()
+{
+    m_dirty = false;
+    m_heads[0].clear();
+    m_heads[1].clear();
+    // Expired leases of another (dead) process come back here, to be reconciled.
+    if (m_running_.empty())
+        releaseLeases();
+    else {
+        auto r = m_store->execAffected(
+            QStringLiteral("UPDATE jobs SET state = 'pending', lease_owner = NULL WHERE "
+                           "state = 'in_flight' AND lease_expires_at < ? AND lease_owner <> ?"),
+            {m_store->now(), m_options.instanceId});
+        Q_UNUSED(r)
+    }
+    auto q = m_store->exec(QStringLiteral(
+        "SELECT j.id, j.lane, j.kind, j.ordering_key, j.request_id, j.conversation_id, j.update_id, "
+        "j.attempts, "
+        "j.uncertain, j.not_before, j.payload, COALESCE(c.channel_id, d.channel_id), p.slack_id FROM jobs j "
+        "LEFT JOIN conversations c ON c.id = j.conversation_id LEFT JOIN people p ON p.id = c.person_id "
+        "LEFT JOIN dm_channels d ON d.person_id = c.person_id "
+        "WHERE j.state = 'pending' AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.ordering_key = "
+        "j.ordering_key AND "
+        "k.state IN ('pending','in_flight') AND k.id < j.id) ORDER BY j.id"));
+    if (!q) {
+        qCWarning(lcSync) << "could not load the job heads:" << q.error().toString();
+        return;
+    }
+    QueryGuard guard(q.value());
+    while (q.value()->next()) {
+        Job j;
+        j.id = q.value()->value(0).toLongLong();
+        j.lane =
+            q.value()->value(1).toString() == QLatin1String("maintenance") ? Lane::Maintenance : Lane::Fast;
+        j.kind = q.value()->value(2).toString();
+        j.orderingKey = q.value()->value(3).toString();
+        j.requestId = q.value()->value(4).toLongLong();
+        j.conversationId = q.value()->value(5).toLongLong();
+        j.updateId = q.value()->value(6).toLongLong();
+        j.attempts = q.value()->value(7).toInt();
+        j.uncertain = q.value()->value(8).toBool();
+        j.notBefore = q.value()->value(9).toLongLong();
+        j.payload = QJsonDocument::fromJson(q.value()->value(10).toString().toUtf8()).object();
+        j.channel = q.value()->value(11).toString();
+        j.personSlackId = q.value()->value(12).toString();
+        if (m_busyKeys.contains(j.orderingKey) || m_running_.count(j.id))
+            continue;
+        m_heads[int(j.lane)][j.requestId].emplace(j.id, j);
+    }
+}
+
+std::optional<Scheduler::Job> Scheduler::pickInLane(int lane, qint64 now, qint64 *wakeAt)
+{
+    auto &heads = m_heads[lane];
+    if (heads.empty())
+        return std::nullopt;
+    auto &limiter = m_slack->rateLimiter();
+    auto start = heads.upper_bound(m_lastRequest[lane]);
+    const size_t n = heads.size();
+    auto it = start == heads.end() ? heads.begin() : start;
+    for (size_t i = 0; i < n; ++i, ++it) {
+        if (it == heads.end())
+            it = heads.begin();
+        for (auto &[id, job] : it->second) {
+            if (job.notBefore > now) {
+                *wakeAt = std::min(*wakeAt, job.notBefore);
+                continue;
+            }
+            const bool needsChannel = job.channel.isEmpty() && job.conversationId > 0;
+            if (job.kind == QLatin1String("reply_outside_thread"))
+                job.channel = job.payload.value(QStringLiteral("channel")).toString();
+            const QString method = methodFor(job.kind, needsChannel, job.uncertain && isPosting(job.kind));
+            const qint64 delay = limiter.delayMs(method, needsChannel ? QString() : job.channel);
+            if (delay > 0) {
+                ++m_rateLimitWaits;
+                *wakeAt = std::min(*wakeAt, now + delay);
+                continue;
+            }
+            Job picked = job;
+            m_lastRequest[lane] = it->first;
+            it->second.erase(id);
+            if (it->second.empty())
+                heads.erase(it);
+            return picked;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<Scheduler::Job> Scheduler::pick(qint64 now, qint64 *wakeAt)
+{
+    // Fast first; maintenance gets at least one dispatch in maintenanceShare when both are ready.
+    const bool maintTurn = m_fastStreak >= std::max(1, m_options.maintenanceShare) - 1;
+    if (maintTurn) {
+        if (auto m = pickInLane(1, now, wakeAt)) {
+            m_fastStreak = 0;
+            return m;
+        }
+    }
+    if (auto f = pickInLane(0, now, wakeAt)) {
+        ++m_fastStreak;
+        return f;
+    }
+    if (!maintTurn) {
+        if (auto m = pickInLane(1, now, wakeAt)) {
+            m_fastStreak = 0;
+            return m;
+        }
+    }
+    return std::nullopt;
+}
+
+bool Scheduler::claim(const Job &job, qint64 now)
+{
+    const bool pg = m_store->backend() == DatabaseUrl::Backend::Postgres;
+    auto r = m_store->transaction([&]() -> Result<int> {
+        if (pg) {
+            // Serialise claims of one ordering key across processes; SKIP LOCKED leaves a job that
+            // another process is claiming right now to that process.
+            if (auto l = m_store->scalar(QStringLiteral("SELECT pg_advisory_xact_lock(hashtext(?))"),
+                                         {job.orderingKey});
+                !l)
+                return l.error();
+            return m_store->execAffected(
+                QStringLiteral(
+                    "UPDATE jobs SET state = 'in_flight', attempts = attempts + 1, lease_owner = ?, "
+                    "lease_expires_at = ?, uncertain = ?, updated_at = ? WHERE id = (SELECT j.id FROM jobs j "
+                    "WHERE j.id = ? AND j.state = 'pending' AND NOT EXISTS (SELECT 1 FROM jobs k WHERE "
+                    "k.ordering_key = j.ordering_key AND k.state = 'in_flight') FOR UPDATE SKIP LOCKED)"),
+                {m_options.instanceId, now + m_options.leaseMs, job.uncertain || isPosting(job.kind), now,
+                 job.id});
+        }
+        return m_store->execAffected(
+            QStringLiteral(
+                "UPDATE jobs SET state = 'in_flight', attempts = attempts + 1, lease_owner = ?, "
+                "lease_expires_at = ?, uncertain = ?, updated_at = ? WHERE id = ? AND state = 'pending' AND "
+                "NOT EXISTS (SELECT 1 FROM jobs k WHERE k.ordering_key = ? AND k.state = 'in_flight')"),
+            {m_options.instanceId, now + m_options.leaseMs, job.uncertain || isPosting(job.kind), now, job.id,
+             job.orderingKey});
+    });
+    if (!r) {
+        qCWarning(lcSync) << "claim failed:" << r.error().toString();
+        return false;
+    }
+    return r.value() == 1;
+}
+
+void Scheduler::pump()
+{
+    if (!m_running || m_paused)
+        return;
+    if (m_dirty)
+        reloadHeads();
+    const qint64 now = m_store->now();
+    qint64 wakeAt = std::numeric_limits<qint64>::max();
+    while (int(m_running_.size()) < m_options.maxConcurrentCalls) {
+        auto job = pick(now, &wakeAt);
+        if (!job)
+            break;
+        if (!claim(*job, now)) {
+            m_dirty = true; // someone else has it, or the table moved: reload next time
+            continue;
+        }
+        job->attempts += 1;
+        m_busyKeys.insert(job->orderingKey);
+        auto *e = new Execution(this, *job);
+        m_running_.emplace(job->id, e);
+        e->run();
+        if (!m_running || m_paused)
+            return;
+    }
+    if (wakeAt != std::numeric_limits<qint64>::max()) {
+        const qint64 wait = std::clamp<qint64>(wakeAt - m_store->now(), 1, 1000);
+        if (!m_timer.isActive() || m_timer.remainingTime() > wait)
+            m_timer.start(int(wait));
+    }
+}
+
+void Scheduler::finish(const Job &job, const Outcome &outcome)
+{
+    const qint64 now = m_store->now();
+    Outcome o = outcome;
+    if (o.kind == Kind::Retry && job.attempts >= m_options.maxAttempts)
+        o.kind = Kind::Failed;
+    const QString error = o.error.message.isEmpty()
+                              ? QString()
+                              : (o.error.detail.isEmpty() ? o.error.message
+                                                          : o.error.message + QStringLiteral(" (") +
+                                                                o.error.detail + QStringLiteral(")"));
+    auto r = m_store->transaction([&]() -> Result<void> {
+        Result<int> w = 0;
+        switch (o.kind) {
+        case Kind::Done:
+            w = m_store->execAffected(
+                QStringLiteral("UPDATE jobs SET state = 'done', uncertain = FALSE, lease_owner = NULL, "
+                               "last_error = NULL, updated_at = ? WHERE id = ?"),
+                {now, job.id});
+            break;
+        case Kind::Failed: {
+            w = m_store->execAffected(
+                QStringLiteral("UPDATE jobs SET state = 'failed', uncertain = ?, lease_owner = "
+                               "NULL, last_error = ?, updated_at = ? WHERE id = ?"),
+                {o.uncertain, error, now, job.id});
+            if (!w)
+                return w.error();
+            // Make the failure visible where the desk looks.
+            if (job.kind == QLatin1String("post_reply") || job.kind == QLatin1String("update_reply") ||
+                job.kind == QLatin1String("delete_reply"))
+                w = m_store->execAffected(
+                    QStringLiteral(
+                        "UPDATE thread_messages SET state = CASE WHEN state = 'pending' THEN 'failed' ELSE "
+                        "state END, last_error = ?, updated_at = ? WHERE conversation_id = ? AND update_id = "
+                        "?"),
+                    {error, now, job.conversationId, job.updateId});
+            else if (job.conversationId > 0)
+                w = m_store->execAffected(
+                    QStringLiteral(
+                        "UPDATE conversations SET state = CASE WHEN state = 'pending' AND ? = 'post_summary' "
+                        "THEN 'failed' ELSE state END, last_error = ?, updated_at = ? WHERE id = ?"),
+                    {job.kind, error, now, job.conversationId});
+            break;
+        }
+        case Kind::Retry: {
+            auto base = std::min<qint64>(m_options.retryMaxMs,
+                                         m_options.retryBaseMs << std::min(job.attempts - 1, 20));
+            const qint64 delay = base / 2 + qint64(QRandomGenerator::global()->bounded(double(base / 2 + 1)));
+            w = m_store->execAffected(
+                QStringLiteral("UPDATE jobs SET state = 'pending', uncertain = ?, lease_owner = "
+                               "NULL, not_before = ?, last_error = ?, updated_at = ? WHERE id = ?"),
+                {o.uncertain, now + delay, error, now, job.id});
+            break;
+        }
+        case Kind::RateLimited:
+        case Kind::Deferred:
+        case Kind::Reauthorize:
+            // Not the job's fault: the attempt does not count.
+            w = m_store->execAffected(
+                QStringLiteral("UPDATE jobs SET state = 'pending', attempts = attempts - 1, "
+                               "uncertain = ?, lease_owner = NULL, not_before = ?, last_error = ?, "
+                               "updated_at = ? WHERE id = ?"),
+                {o.uncertain, now + o.delayMs, error.isEmpty() ? nullText() : error, now, job.id});
+            break;
+        }
+        if (!w)
+            return w.error();
+        return {};
+    });
+    if (!r)
+        qCWarning(lcSync) << "could not record the outcome of job" << job.id << ":" << r.error().toString();
+    if (o.kind == Kind::Failed)
+        qCWarning(lcSync) << "job" << job.id << job.kind << "failed:" << error;
+
+    if (auto it = m_running_.find(job.id); it != m_running_.end()) {
+        it->second->deleteLater();
+        m_running_.erase(it);
+    }
+    m_busyKeys.remove(job.orderingKey);
+    m_dirty = m_dirty || !r;
+    if (!m_dirty)
+        loadHead(job.orderingKey);
+    Q_EMIT threadStateChanged(job.requestId, job.conversationId, job.updateId);
+    Q_EMIT progressed();
+    if (o.kind == Kind::Reauthorize && !m_paused) {
+        m_paused = true;
+        m_timer.stop();
+        Q_EMIT reauthorizationNeeded(o.error);
+    }
+    if (!m_running) {
+        if (m_running_.empty())
+            Q_EMIT drained();
+        return;
+    }
+    if (!m_timer.isActive() || m_timer.remainingTime() > 0)
+        m_timer.start(0);
+}
+
+void Scheduler::loadHead(const QString &orderingKey)
+{
+    auto q = m_store->exec(
+        QStringLiteral(
+            "SELECT j.id, j.lane, j.kind, j.ordering_key, j.request_id, j.conversation_id, j.update_id, "
+            "j.attempts, j.uncertain, j.not_before, j.payload, COALESCE(c.channel_id, d.channel_id), "
+            "p.slack_id, j.state FROM jobs j LEFT JOIN conversations c ON c.id = j.conversation_id "
+            "LEFT JOIN people p ON p.id = c.person_id LEFT JOIN dm_channels d ON d.person_id = "
+            "c.person_id WHERE j.ordering_key = ? AND j.state IN ('pending','in_flight') ORDER BY j.id "
+            "LIMIT 1"),
+        {orderingKey});
+    if (!q) {
+        m_dirty = true;
+        return;
+    }
+    QueryGuard guard(q.value());
+    if (!q.value()->next())
+        return;
+    if (q.value()->value(13).toString() != QLatin1String("pending"))
+        return;
+    Job j;
+    j.id = q.value()->value(0).toLongLong();
+    j.lane = q.value()->value(1).toString() == QLatin1String("maintenance") ? Lane::Maintenance : Lane::Fast;
+    j.kind = q.value()->value(2).toString();
+    j.orderingKey = q.value()->value(3).toString();
+    j.requestId = q.value()->value(4).toLongLong();
+    j.conversationId = q.value()->value(5).toLongLong();
+    j.updateId = q.value()->value(6).toLongLong();
+    j.attempts = q.value()->value(7).toInt();
+    j.uncertain = q.value()->value(8).toBool();
+    j.notBefore = q.value()->value(9).toLongLong();
+    j.payload = QJsonDocument::fromJson(q.value()->value(10).toString().toUtf8()).object();
+    j.channel = q.value()->value(11).toString();
+    j.personSlackId = q.value()->value(12).toString();
+    m_heads[int(j.lane)][j.requestId][j.id] = j;
+}
+
+} // namespace threadline::sync

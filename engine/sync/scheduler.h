@@ -1,0 +1,162 @@
+#pragma once
+
+#include "core/result.h"
+#include "slack/slackerror.h"
+#include "sync/synctypes.h"
+
+#include <QJsonObject>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+#include <functional>
+#include <map>
+#include <optional>
+
+namespace threadline {
+class Store;
+namespace slack {
+class SlackClient;
+class SlackApiJob;
+} // namespace slack
+} // namespace threadline
+
+namespace threadline::sync {
+
+//! Tuning of the Scheduler (from EngineOptions).
+struct SchedulerOptions
+{
+    int maxConcurrentCalls = 8;
+    int maintenanceShare = 5;
+    int leaseMs = 60'000;
+    int maxAttempts = 8;
+    qint64 retryBaseMs = 1000;
+    qint64 retryMaxMs = 5 * 60'000;
+    QString instanceId;
+};
+
+/*!
+ * Runs the jobs table against Slack.
+ *
+ * - Heads: only the oldest open job of each ordering key (a conversation's fast lane, or its
+ *   maintenance lane) may run, and at most one job per key is in flight: replies arrive in desk order.
+ * - Lanes: the fast lane goes first; when both lanes have a ready head, at least one dispatch in
+ *   maintenanceShare is a maintenance job.
+ * - Fairness: within a lane the ready heads are served round-robin over requests, so a request
+ *   with thousands of followers takes one turn in n, not the whole queue.
+ * - Rate limits: the SlackRateLimiter is asked before each call; a head whose method or channel is
+ *   limited waits without blocking the others; a 429 pauses what was limited for Retry-After.
+ * - Intents: claiming a job marks it in_flight with a lease and counts the attempt (committed
+ *   before the Slack call). A post whose outcome is unknown (crash, timeout, 5xx, reset) is
+ *   reconciled on its next attempt: the thread is searched for the message's metadata marker
+ *   before anything is posted again.
+ * - Failures: Retry → backoff with jitter; WaitThenRetry → Retry-After; FixConfiguration → every
+ *   job stays, dispatching pauses (reauthorizationNeeded); GiveUp → the job ends in `failed` and
+ *   the reason is written to thread_messages / conversations.last_error.
+ */
+class Scheduler : public QObject
+{
+    Q_OBJECT
+
+public:
+    Scheduler(Store *store, slack::SlackClient *slack, const SchedulerOptions &options,
+              QObject *parent = nullptr);
+    ~Scheduler() override;
+
+    //! Releases expired leases (and this instance's own leases from a previous run), then dispatches.
+    void start();
+    //! Dispatches nothing new; drained() is emitted when no call is in flight.
+    void stop();
+    //! After a FixConfiguration failure: resume dispatching (the token was fixed).
+    void resume();
+    bool isRunning() const { return m_running; }
+    bool isPaused() const { return m_paused; }
+
+    //! A new client after a token change (the rate limiter state starts afresh).
+    void setSlackClient(slack::SlackClient *slack) { m_slack = slack; }
+
+    //! The jobs table changed (planner, retry): reload the heads.
+    void jobsChanged();
+
+    int inFlight() const { return int(m_running_.size()); }
+    qint64 rateLimitWaits() const { return m_rateLimitWaits; }
+    qint64 rateLimited() const { return m_rateLimited; }
+    qint64 dispatched() const { return m_dispatched; }
+
+    static QString methodFor(const QString &kind, bool needsChannel, bool reconcile);
+
+Q_SIGNALS:
+    void drained();
+    //! A token or scope problem: dispatching paused, nothing lost.
+    void reauthorizationNeeded(const threadline::Error &error);
+    void threadStateChanged(qint64 requestId, qint64 conversationId, qint64 updateId);
+    void progressed();
+
+public:
+    struct Job
+    {
+        qint64 id = 0;
+        Lane lane = Lane::Fast;
+        QString kind;
+        QString orderingKey;
+        qint64 requestId = 0;
+        qint64 conversationId = 0;
+        qint64 updateId = 0;
+        int attempts = 0;
+        bool uncertain = false;
+        qint64 notBefore = 0;
+        QJsonObject payload;
+        QString channel; //!< the conversation's DM channel when known (for the rate limiter)
+        QString personSlackId;
+    };
+
+    //! How an execution ended.
+    struct Outcome
+    {
+        enum class Kind
+        {
+            Done,
+            Failed,      //!< GiveUp: the job ends in `failed`
+            Retry,       //!< transient: backoff
+            RateLimited, //!< 429: wait retryAfterMs, no attempt counted
+            Deferred,    //!< the limiter asked to wait before a later step; no attempt counted
+            Reauthorize, //!< token problem: keep the job, pause
+        };
+        Kind kind = Kind::Done;
+        Error error;
+        qint64 delayMs = 0;
+        bool uncertain = false; //!< a post may have reached Slack
+    };
+
+private:
+    class Execution;
+    friend class Execution;
+
+    void pump();
+    void reloadHeads();
+    void loadHead(const QString &orderingKey);
+    std::optional<Job> pick(qint64 now, qint64 *wakeAt);
+    std::optional<Job> pickInLane(int lane, qint64 now, qint64 *wakeAt);
+    bool claim(const Job &job, qint64 now);
+    void finish(const Job &job, const Outcome &outcome);
+    Result<void> releaseLeases();
+
+    Store *m_store;
+    slack::SlackClient *m_slack;
+    SchedulerOptions m_options;
+    // Ready-or-waiting heads per lane: request id → (job id → job).
+    std::map<qint64, std::map<qint64, Job>> m_heads[2];
+    qint64 m_lastRequest[2] = {0, 0};
+    QSet<QString> m_busyKeys;
+    std::map<qint64, Execution *> m_running_;
+    int m_fastStreak = 0;
+    bool m_running = false;
+    bool m_paused = false;
+    bool m_dirty = true;
+    qint64 m_rateLimitWaits = 0;
+    qint64 m_rateLimited = 0;
+    qint64 m_dispatched = 0;
+    QTimer m_timer;
+};
+
+} // namespace threadline::sync
