@@ -1,18 +1,49 @@
 #include "signalwatcher.h"
 
+#include "api/apiserver.h"
+#include "api/tokenstore.h"
 #include "core/configuration.h"
 #include "core/logging.h"
 #include "core/version.h"
+#include "sandbox/sandboxserver.h"
+#include "store/store.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
 #include <QLoggingCategory>
 #include <QStandardPaths>
 #include <QTextStream>
+#include <QTimer>
 
-#include <cstdio>
+#include <memory>
 
 using namespace threadline;
+
+namespace {
+
+void applyLogRules(const QString &rules)
+{
+    if (!rules.isEmpty())
+        QLoggingCategory::setFilterRules(QString(rules).replace(QLatin1Char(';'), QLatin1Char('\n')));
+}
+
+//! Copies the sandbox's people into the desk, so requests can name them at once.
+void importSandboxPeople(sandbox::SandboxServer &sandbox, Store &store)
+{
+    const QList<sandbox::SandboxUser> users = sandbox.workspace().users();
+    for (const sandbox::SandboxUser &u : users) {
+        if (u.isBot || u.deleted)
+            continue;
+        auto person = store.upsertPerson(
+            {u.id, u.realName.isEmpty() ? u.name : u.realName, u.email, u.persona.isEmpty()});
+        if (!person)
+            qCWarning(lcDaemon).noquote()
+                << "could not import sandbox user" << u.id << person.error().message;
+    }
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -34,25 +65,30 @@ int main(int argc, char *argv[])
     const QCommandLineOption logRulesOption(
         QStringLiteral("log-rules"), QStringLiteral("Logging filter rules, e.g. threadline.*.debug=true"),
         QStringLiteral("rules"));
-    parser.addOptions({configOption, checkOption, logRulesOption});
+    const QCommandLineOption sandboxOption(
+        QStringLiteral("sandbox"),
+        QStringLiteral(
+            "Start an emulated Slack workspace in-process with demo colleagues and connect to it."));
+    parser.addOptions({configOption, checkOption, logRulesOption, sandboxOption});
     parser.process(app);
 
     QTextStream out(stdout);
     QTextStream err(stderr);
+    const QString configPath = parser.value(configOption);
     const QString defaultDataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-    auto config = Configuration::load(parser.value(configOption), QProcessEnvironment::systemEnvironment(),
-                                      defaultDataDir);
-    if (!config) {
-        err << "threadlined: invalid configuration: " << config.error().message;
-        if (!config.error().field.isEmpty())
-            err << " (" << config.error().field << ')';
+    auto loaded = Configuration::load(configPath, QProcessEnvironment::systemEnvironment(), defaultDataDir);
+    if (!loaded) {
+        err << "threadlined: invalid configuration: " << loaded.error().message;
+        if (!loaded.error().field.isEmpty())
+            err << " (" << loaded.error().field << ')';
         err << Qt::endl;
         return 2;
     }
+    Configuration config = loaded.value();
 
     if (parser.isSet(checkOption)) {
-        out << config->describe() << Qt::endl;
-        const QStringList problems = config->problems();
+        out << config.describe() << Qt::endl;
+        const QStringList problems = config.problems();
         for (const QString &p : problems)
             out << "warning: " << p << Qt::endl;
         out << (problems.isEmpty() ? "configuration is complete" : "configuration is valid but incomplete")
@@ -60,23 +96,101 @@ int main(int argc, char *argv[])
         return 0;
     }
 
-    const QString rules = parser.isSet(logRulesOption) ? parser.value(logRulesOption) : config->logRules;
-    if (!rules.isEmpty())
-        QLoggingCategory::setFilterRules(QString(rules).replace(QLatin1Char(';'), QLatin1Char('\n')));
+    const bool fixedRules = parser.isSet(logRulesOption);
+    applyLogRules(fixedRules ? parser.value(logRulesOption) : config.logRules);
 
+    // ---- the sandbox workspace ---------------------------------------------------------------
+    std::unique_ptr<sandbox::SandboxServer> sandbox;
+    bool generatedAdminToken = false;
+    if (parser.isSet(sandboxOption)) {
+        sandbox = std::make_unique<sandbox::SandboxServer>();
+        if (!sandbox->listen(QHostAddress::LocalHost, 0)) {
+            err << "threadlined: the sandbox workspace could not listen on loopback" << Qt::endl;
+            return 1;
+        }
+        sandbox->addDemoColleagues();
+        const sandbox::SandboxOptions &o = sandbox->workspace().options();
+        config.slackApiUrl = sandbox->apiUrl();
+        config.slackBotToken = o.botToken;
+        config.slackAppToken = o.appToken;
+        config.slackSigningSecret = o.signingSecret;
+        qCInfo(lcDaemon).noquote() << "sandbox workspace at" << sandbox->baseUrl().toString();
+        if (config.adminToken.isEmpty()) {
+            config.adminToken = TokenStore::generateToken();
+            generatedAdminToken = true;
+        }
+    }
+
+    // ---- the store -----------------------------------------------------------------------------
+    if (!config.dataDir.isEmpty() && !QDir().mkpath(config.dataDir)) {
+        err << "threadlined: cannot create the data directory " << config.dataDir << Qt::endl;
+        return 1;
+    }
+    Store store;
+    if (auto opened = store.open(config.database); !opened) {
+        err << "threadlined: cannot open the database " << Configuration::redactedDatabaseUrl(config.database)
+            << ": " << opened.error().message << Qt::endl;
+        return 1;
+    }
+    qCInfo(lcDaemon).noquote() << "database open:" << Configuration::redactedDatabaseUrl(config.database);
+    if (sandbox)
+        importSandboxPeople(*sandbox, store);
+
+    // ---- the API -------------------------------------------------------------------------------
+    if (config.adminToken.isEmpty())
+        qCWarning(lcDaemon)
+            << "THREADLINE_ADMIN_TOKEN is not set: only existing agent tokens can use the API";
+    ApiOptions apiOptions;
+    apiOptions.adminToken = config.adminToken;
+    ApiServer api(&store, apiOptions);
+    if (auto listening = api.listen(config.apiListen.host, config.apiListen.port); !listening) {
+        err << "threadlined: " << listening.error().message << Qt::endl;
+        return 1;
+    }
+    qCWarning(lcDaemon) << "the sync engine is not part of this build: requests are kept on the desk but not "
+                           "mirrored to Slack; /readyz reports not ready";
+
+    // What to connect to, on stdout, one key=value per line.
+    out << "api_url=" << api.baseUrl().toString() << '\n';
+    if (sandbox) {
+        out << "sandbox_url=" << sandbox->baseUrl().toString() << '\n';
+        if (generatedAdminToken)
+            out << "admin_token=" << config.adminToken << '\n';
+    }
+    out << "ready" << Qt::endl;
+
+    // ---- signals -------------------------------------------------------------------------------
     SignalWatcher signals;
     QObject::connect(&signals, &SignalWatcher::reloadRequested, &app, [&] {
-        if (!rules.isEmpty())
-            QLoggingCategory::setFilterRules(QString(rules).replace(QLatin1Char(';'), QLatin1Char('\n')));
+        if (fixedRules) {
+            applyLogRules(parser.value(logRulesOption));
+        } else {
+            auto reloaded =
+                Configuration::load(configPath, QProcessEnvironment::systemEnvironment(), defaultDataDir);
+            if (!reloaded) {
+                qCWarning(lcDaemon).noquote() << "SIGHUP: the configuration is invalid now, log rules kept:"
+                                              << reloaded.error().message;
+                return;
+            }
+            applyLogRules(reloaded->logRules.isEmpty() ? QStringLiteral("threadline.*.debug=false")
+                                                       : reloaded->logRules);
+        }
         qCInfo(lcDaemon) << "log rules reloaded";
     });
-    QObject::connect(&signals, &SignalWatcher::terminateRequested, &app, [](int signalNumber) {
-        qCInfo(lcDaemon) << "signal" << signalNumber << "received, shutting down";
+    bool stopping = false;
+    QObject::connect(&signals, &SignalWatcher::terminateRequested, &app, [&](int signalNumber) {
+        if (stopping) {
+            qCWarning(lcDaemon) << "signal" << signalNumber << "received again, exiting now";
+            QCoreApplication::exit(0);
+            return;
+        }
+        stopping = true;
+        qCInfo(lcDaemon) << "signal" << signalNumber << "received, draining";
+        api.drain(5000);
+    });
+    QObject::connect(&api, &ApiServer::drained, &app, [] {
+        qCInfo(lcDaemon) << "drained, exiting";
         QCoreApplication::exit(0);
     });
-
-    err << "threadlined " << versionString()
-        << ": the server's Slack connection and REST API are not part of this build yet; nothing to serve"
-        << Qt::endl;
-    return 1;
+    return QCoreApplication::exec();
 }

@@ -222,6 +222,15 @@ QStringList version1(Backend backend)
         s << QStringLiteral("CREATE INDEX requests_search ON requests USING GIN (search)")
           << QStringLiteral("CREATE INDEX updates_search ON updates USING GIN (search)");
     }
+    // REST API bearer tokens of agents (engine/api/tokenstore.cpp): only the SHA-256 is kept.
+    s << QStringLiteral("CREATE TABLE api_tokens ("
+                        " id {id},"
+                        " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                        " name TEXT NOT NULL,"
+                        " token_hash TEXT NOT NULL UNIQUE,"
+                        " created_at BIGINT NOT NULL,"
+                        " last_used_at BIGINT,"
+                        " revoked_at BIGINT)");
     return s;
 }
 

@@ -1,0 +1,1196 @@
+// REST + WebSocket API tests over real loopback HTTP (QNetworkAccessManager, QWebSocket, raw TCP),
+// on SQLite and PostgreSQL. Invariants: every route answers JSON errors with the documented codes,
+// nothing is written on a refused request, a stale version never overwrites, text is stored
+// verbatim, keyset paging visits every request once, and every change reaches every stream client.
+
+#include "api/apiserver.h"
+#include "api/tokenstore.h"
+#include "store/databaseurl.h"
+#include "store/store.h"
+#include "testsupport.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QRegularExpression>
+#include <QSet>
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrlQuery>
+#include <QWebSocket>
+
+using namespace threadline;
+
+namespace {
+
+QString lit(const char *s)
+{
+    return QString::fromUtf8(s);
+}
+
+struct Answer
+{
+    int status = 0;
+    QByteArray body;
+    QJsonObject json;
+    QHash<QByteArray, QByteArray> headers; //!< lower-case names
+    QString error() const { return json.value(lit("error")).toString(); }
+    QString field() const { return json.value(lit("field")).toString(); }
+};
+
+const QByteArray AdminToken = "admin-test-token-0123456789abcdef";
+
+//! A stream client that records every JSON message it receives.
+struct StreamClient
+{
+    QWebSocket socket;
+    QList<QJsonObject> messages;
+    int closeCode = -1;
+
+    StreamClient()
+    {
+        QObject::connect(&socket, &QWebSocket::textMessageReceived, &socket, [this](const QString &text) {
+            messages << QJsonDocument::fromJson(text.toUtf8()).object();
+        });
+        QObject::connect(&socket, &QWebSocket::disconnected, &socket,
+                         [this] { closeCode = int(socket.closeCode()); });
+    }
+    QStringList types() const
+    {
+        QStringList out;
+        for (const QJsonObject &m : messages)
+            out << m.value(QStringLiteral("type")).toString();
+        return out;
+    }
+};
+
+} // namespace
+
+class TestApi : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase_data();
+    void initTestCase();
+    void init();
+    void cleanup();
+    void cleanupTestCase();
+
+    void healthReadinessMetrics();
+    void everyRouteWithGoodInput();
+    void refusesMissingBadAndRevokedTokens_data();
+    void refusesMissingBadAndRevokedTokens();
+    void agentCannotReachAdminRoutes_data();
+    void agentCannotReachAdminRoutes();
+    void agentActsAsThemself();
+    void refusesBadBodies_data();
+    void refusesBadBodies();
+    void refusesOversizeBodies_data();
+    void refusesOversizeBodies();
+    void unknownIdsAre404_data();
+    void unknownIdsAre404();
+    void staleVersionsConflict();
+    void sqlMetacharactersStoredVerbatim();
+    void keysetPagingVisitsEveryRequestOnce();
+    void listFilters();
+    void streamDeliversEveryChangeToEveryClient();
+    void streamRefusesBadTokensWithCloseCode();
+    void syncRoutesSayTheEngineIsNotRunning();
+    void docExamplesReplay();
+
+private:
+    QString newUrl(const QString &backend);
+    Answer call(const QByteArray &method, const QString &path, const QByteArray &token = AdminToken,
+                const QByteArray &body = {}, const QList<QPair<QByteArray, QByteArray>> &headers = {});
+    Answer callJson(const QByteArray &method, const QString &path, const QJsonObject &body,
+                    const QByteArray &token = AdminToken)
+    {
+        return call(method, path, token, QJsonDocument(body).toJson(QJsonDocument::Compact));
+    }
+    QByteArray rawExchange(const QByteArray &request);
+    qint64 createRequest(const QString &title, const QByteArray &token = AdminToken);
+    QUrl url(const QString &path) const { return m_server->baseUrl().resolved(QUrl(path)); }
+
+    QTemporaryDir m_dir;
+    QStringList m_schemas;
+    int m_counter = 0;
+    std::unique_ptr<Store> m_store;
+    std::unique_ptr<ApiServer> m_server;
+    QNetworkAccessManager *m_nam = nullptr;
+    QByteArray m_agentToken; //!< U0BOB, an agent
+    QByteArray m_otherToken; //!< U0CAROL, an agent
+    qint64 m_agentTokenId = 0;
+};
+
+void TestApi::initTestCase_data()
+{
+    QTest::addColumn<QString>("backend");
+    QTest::newRow("sqlite") << QStringLiteral("sqlite");
+    QTest::newRow("postgresql") << QStringLiteral("postgresql");
+}
+
+void TestApi::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    m_nam = new QNetworkAccessManager(this);
+}
+
+QString TestApi::newUrl(const QString &backend)
+{
+    ++m_counter;
+    if (backend == QLatin1String("sqlite"))
+        return QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("api-%1.db").arg(m_counter));
+    const QString schema = QStringLiteral("tl_api_%1_%2_%3")
+                               .arg(QCoreApplication::applicationPid())
+                               .arg(QDateTime::currentMSecsSinceEpoch() % 100000000)
+                               .arg(m_counter);
+    m_schemas << schema;
+    const QString base = test::postgresUrl();
+    return base + (base.contains(QLatin1Char('?')) ? lit("&schema=") : lit("?schema=")) + schema;
+}
+
+void TestApi::init()
+{
+    QFETCH_GLOBAL(QString, backend);
+    if (backend == QLatin1String("postgresql") && test::postgresUrl().isEmpty()) {
+        if (test::postgresRequired())
+            QFAIL("THREADLINE_REQUIRE_POSTGRES=1 but THREADLINE_TEST_POSTGRES names no server");
+        QSKIP("PostgreSQL cases skipped: set THREADLINE_TEST_POSTGRES to run them");
+    }
+    m_store = std::make_unique<Store>();
+    auto opened = m_store->open(newUrl(backend));
+    QVERIFY2(opened.ok(), qPrintable(opened.error().toString()));
+    QVERIFY(m_store->upsertPerson({lit("U0ALICE"), lit("Alice"), lit("alice@example.com"), false}));
+    auto bob = m_store->upsertPerson({lit("U0BOB"), lit("Bob"), lit("bob@example.com"), true});
+    auto carol = m_store->upsertPerson({lit("U0CAROL"), lit("Carol"), {}, true});
+    auto dave = m_store->upsertPerson({lit("U0DAVE"), lit("Dave"), {}, false});
+    auto team = m_store->upsertTeam(lit("IT"));
+    QVERIFY(bob && carol && dave && team);
+    QVERIFY(m_store->addTeamMember(team->id, dave->id));
+    TokenStore tokens(*m_store);
+    auto t1 = tokens.create(bob->id, lit("bob laptop"));
+    auto t2 = tokens.create(carol->id, lit("carol"));
+    QVERIFY(t1 && t2);
+    m_agentToken = t1->second.toLatin1();
+    m_agentTokenId = t1->first.id;
+    m_otherToken = t2->second.toLatin1();
+
+    ApiOptions options;
+    options.adminToken = QString::fromLatin1(AdminToken);
+    options.maxBodyBytes = 64 * 1024;
+    m_server = std::make_unique<ApiServer>(m_store.get(), options);
+    auto port = m_server->listen(QHostAddress::LocalHost, 0);
+    QVERIFY2(port.ok(), qPrintable(port.error().toString()));
+}
+
+void TestApi::cleanup()
+{
+    m_server.reset();
+    m_store.reset();
+    m_nam->clearConnectionCache();
+}
+
+void TestApi::cleanupTestCase()
+{
+    if (m_schemas.isEmpty())
+        return;
+    const auto url = DatabaseUrl::parse(test::postgresUrl());
+    QVERIFY(url.ok());
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("tl-api-admin"));
+        db.setHostName(url->host);
+        db.setPort(url->port);
+        db.setUserName(url->user);
+        db.setPassword(url->password);
+        db.setDatabaseName(url->database);
+        QVERIFY2(db.open(), qPrintable(db.lastError().text()));
+        QSqlQuery(db).exec(QStringLiteral("SET client_min_messages TO warning"));
+        for (const QString &schema : std::as_const(m_schemas))
+            QSqlQuery(db).exec(QStringLiteral("DROP SCHEMA IF EXISTS \"%1\" CASCADE").arg(schema));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("tl-api-admin"));
+}
+
+Answer TestApi::call(const QByteArray &method, const QString &path, const QByteArray &token,
+                     const QByteArray &body, const QList<QPair<QByteArray, QByteArray>> &headers)
+{
+    QNetworkRequest request(url(path));
+    if (!token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + token);
+    if (!body.isEmpty())
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+    for (const auto &h : headers)
+        request.setRawHeader(h.first, h.second);
+    QNetworkReply *reply = m_nam->sendCustomRequest(request, method, body);
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    Answer a;
+    if (!finished.wait(10000)) {
+        reply->abort();
+        reply->deleteLater();
+        return a;
+    }
+    a.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    a.body = reply->readAll();
+    a.json = QJsonDocument::fromJson(a.body).object();
+    for (const auto &h : reply->rawHeaderPairs())
+        a.headers.insert(h.first.toLower(), h.second);
+    reply->deleteLater();
+    return a;
+}
+
+QByteArray TestApi::rawExchange(const QByteArray &request)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_server->port());
+    if (!socket.waitForConnected(5000))
+        return {};
+    socket.write(request);
+    QByteArray answer;
+    (void)QTest::qWaitFor(
+        [&] {
+            answer += socket.readAll();
+            const qsizetype end = answer.indexOf("\r\n\r\n");
+            if (end < 0)
+                return socket.state() == QAbstractSocket::UnconnectedState;
+            const QRegularExpression re(QStringLiteral("content-length: *(\\d+)"),
+                                        QRegularExpression::CaseInsensitiveOption);
+            const auto m = re.match(QString::fromLatin1(answer.left(end)));
+            return !m.hasMatch() || answer.size() >= end + 4 + m.captured(1).toLongLong();
+        },
+        5000);
+    return answer;
+}
+
+qint64 TestApi::createRequest(const QString &title, const QByteArray &token)
+{
+    const Answer a = callJson(
+        "POST", lit("/api/v1/requests"),
+        {{lit("title"), title}, {lit("body"), lit("details")}, {lit("requester"), lit("U0ALICE")}}, token);
+    if (a.status != 201)
+        qWarning("create failed: %d %s", a.status, a.body.constData());
+    return a.json.value(lit("id")).toInteger();
+}
+
+// ---- health ---------------------------------------------------------------------------------------
+
+void TestApi::healthReadinessMetrics()
+{
+    Answer a = call("GET", lit("/healthz"), {});
+    QCOMPARE(a.status, 200);
+    QCOMPARE(a.json.value(lit("status")).toString(), lit("alive"));
+
+    a = call("GET", lit("/readyz"), {});
+    QCOMPARE(a.status, 503); // no sync engine: Slack and inbound are not up
+    QCOMPARE(a.error(), lit("not_ready"));
+    const QJsonObject checks = a.json.value(lit("checks")).toObject();
+    QVERIFY(checks.value(lit("database")).toObject().value(lit("ok")).toBool());
+    QVERIFY(!checks.value(lit("slack")).toObject().value(lit("ok")).toBool());
+    QVERIFY(!checks.value(lit("inbound")).toObject().value(lit("ok")).toBool());
+    QVERIFY(a.json.value(lit("message")).toString().contains(lit("sync engine")));
+
+    // With a provider reporting both up, the server is ready.
+    m_server->setReadinessProvider([] {
+        return QList<ReadinessCheck>{{lit("slack"), true, {}}, {lit("inbound"), true, {}}};
+    });
+    a = call("GET", lit("/readyz"), {});
+    QCOMPARE(a.status, 200);
+    QCOMPARE(a.json.value(lit("status")).toString(), lit("ready"));
+
+    QCOMPARE(call("GET", lit("/api/v1/requests"), m_agentToken).status, 200);
+    QCOMPARE(call("GET", lit("/api/v1/requests/424242"), m_agentToken).status, 404);
+    a = call("GET", lit("/metrics"), {});
+    QCOMPARE(a.status, 200);
+    QVERIFY(a.headers.value("content-type").startsWith("text/plain; version=0.0.4"));
+    QVERIFY2(
+        a.body.contains("threadline_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 1"),
+        a.body.constData());
+    QVERIFY(a.body.contains(
+        "threadline_http_requests_total{route=\"/api/v1/requests/{id}\",method=\"GET\",status=\"404\"} 1"));
+    QVERIFY(a.body.contains(
+        "threadline_http_request_duration_seconds_bucket{route=\"/api/v1/requests\",le=\"+Inf\"} 1"));
+    QVERIFY(a.body.contains("threadline_stream_clients 0"));
+    // Nothing the sync engine would measure is invented here.
+    QVERIFY(!a.body.contains("lane"));
+    QVERIFY(!a.body.contains("slack_calls"));
+    // Every sample line is "name{labels} value" or "name value".
+    const QRegularExpression sample(QStringLiteral("^[a-z_]+(\\{([a-z_]+=\"([^\"\\\\]|\\\\.)*\",?)*\\})? [0-9.e+-]+$"));
+    for (const QByteArray &line : a.body.split('\n')) {
+        if (line.isEmpty() || line.startsWith('#'))
+            continue;
+        QVERIFY2(sample.match(QString::fromUtf8(line)).hasMatch(), line.constData());
+    }
+}
+
+// ---- good input ------------------------------------------------------------------------------------
+
+void TestApi::everyRouteWithGoodInput()
+{
+    // create (requester by email, followers by Slack id, team by name)
+    Answer a = callJson("POST", lit("/api/v1/requests"),
+                        {{lit("title"), lit("Laptop does not boot")},
+                         {lit("body"), lit("Since this morning.\nBlack screen.")},
+                         {lit("requester"), lit("alice@example.com")},
+                         {lit("assignee"), lit("U0BOB")},
+                         {lit("team"), lit("IT")},
+                         {lit("followers"), QJsonArray{lit("U0CAROL")}}},
+                        m_agentToken);
+    QCOMPARE(a.status, 201);
+    const qint64 id = a.json.value(lit("id")).toInteger();
+    QVERIFY(id > 0);
+    QCOMPARE(a.json.value(lit("requester")).toString(), lit("U0ALICE"));
+    QCOMPARE(a.json.value(lit("assignee")).toString(), lit("U0BOB"));
+    QCOMPARE(a.json.value(lit("team")).toString(), lit("IT"));
+    QCOMPARE(a.json.value(lit("status")).toString(), lit("new"));
+    QCOMPARE(a.headers.value("location"), "/api/v1/requests/" + QByteArray::number(id));
+    QCOMPARE(a.json.value(lit("followers")).toArray().size(), 4); // alice, bob, dave (team), carol
+
+    // get
+    a = call("GET", QStringLiteral("/api/v1/requests/%1").arg(id), m_agentToken);
+    QCOMPARE(a.status, 200);
+    QCOMPARE(a.json.value(lit("body")).toString(), lit("Since this morning.\nBlack screen."));
+    const qint64 version = a.json.value(lit("version")).toInteger();
+    QCOMPARE(a.headers.value("etag"), '"' + QByteArray::number(version) + '"');
+    QSet<QString> followers;
+    for (const QJsonValue &f : a.json.value(lit("followers")).toArray())
+        followers << f.toObject().value(lit("user")).toString() + QLatin1Char(':') +
+                         f.toObject().value(lit("reason")).toString();
+    QCOMPARE(followers, (QSet<QString>{lit("U0ALICE:requester"), lit("U0BOB:assignee"), lit("U0DAVE:team"),
+                                       lit("U0CAROL:manual")}));
+    QVERIFY(a.json.value(lit("updates")).toArray().isEmpty());
+
+    // patch with If-Match
+    a = callJson("PATCH", QStringLiteral("/api/v1/requests/%1").arg(id), {{lit("status"), lit("open")}},
+                 m_agentToken);
+    QCOMPARE(a.status, 422); // no version given
+    QCOMPARE(a.field(), lit("version"));
+    a = call("PATCH", QStringLiteral("/api/v1/requests/%1").arg(id), m_agentToken,
+             R"j({"status":"open","title":"Laptop does not boot (HP)","assignee":"U0CAROL"})j",
+             {{"If-Match", '"' + QByteArray::number(version) + '"'}});
+    QCOMPARE(a.status, 200);
+    QCOMPARE(a.json.value(lit("status")).toString(), lit("open"));
+    QCOMPARE(a.json.value(lit("title")).toString(), lit("Laptop does not boot (HP)"));
+    QCOMPARE(a.json.value(lit("assignee")).toString(), lit("U0CAROL"));
+    const qint64 version2 = a.json.value(lit("version")).toInteger();
+    QCOMPARE(version2, version + 3);
+    // unassign with a body version
+    a = callJson("PATCH", QStringLiteral("/api/v1/requests/%1").arg(id),
+                 {{lit("assignee"), QJsonValue::Null}, {lit("version"), version2}}, m_agentToken);
+    QCOMPARE(a.status, 200);
+    QVERIFY(a.json.value(lit("assignee")).isNull());
+
+    // updates: post, edit, delete
+    a = callJson("POST", QStringLiteral("/api/v1/requests/%1/updates").arg(id),
+                 {{lit("text"), lit("Looking into it")}}, m_agentToken);
+    QCOMPARE(a.status, 201);
+    const qint64 updateId = a.json.value(lit("id")).toInteger();
+    QCOMPARE(a.json.value(lit("author")).toString(), lit("U0BOB"));
+    QCOMPARE(a.json.value(lit("source")).toString(), lit("desk"));
+    a = callJson("POST", QStringLiteral("/api/v1/requests/%1/updates").arg(id),
+                 {{lit("text"), lit("Thanks!")}, {lit("author"), lit("alice@example.com")}});
+    QCOMPARE(a.status, 201);
+    QCOMPARE(a.json.value(lit("author")).toString(), lit("U0ALICE"));
+    a = callJson("PATCH", QStringLiteral("/api/v1/updates/%1").arg(updateId),
+                 {{lit("text"), lit("Looking into it now")}}, m_agentToken);
+    QCOMPARE(a.status, 200);
+    QCOMPARE(a.json.value(lit("text")).toString(), lit("Looking into it now"));
+    QVERIFY(!a.json.value(lit("edited_at")).isNull());
+    a = call("DELETE", QStringLiteral("/api/v1/updates/%1").arg(updateId), m_agentToken);
+    QCOMPARE(a.status, 204);
+    QCOMPARE(call("DELETE", QStringLiteral("/api/v1/updates/%1").arg(updateId), m_agentToken).status, 204);
+    a = callJson("PATCH", QStringLiteral("/api/v1/updates/%1").arg(updateId), {{lit("text"), lit("again")}},
+                 m_agentToken);
+    QCOMPARE(a.status, 409); // editing a deleted update
+    a = call("GET", QStringLiteral("/api/v1/requests/%1").arg(id), m_agentToken);
+    const QJsonArray updates = a.json.value(lit("updates")).toArray();
+    QCOMPARE(updates.size(), 2);
+    QVERIFY(updates.at(0).toObject().value(lit("deleted")).toBool());
+    QCOMPARE(updates.at(0).toObject().value(lit("text")).toString(), QString());
+    QCOMPARE(updates.at(1).toObject().value(lit("text")).toString(), lit("Thanks!"));
+
+    // followers: add (201), add again (200), remove (204), remove again (404)
+    a = callJson("POST", QStringLiteral("/api/v1/requests/%1/followers").arg(id),
+                 {{lit("user"), lit("U0DAVE")}}, m_agentToken);
+    QCOMPARE(a.status, 200); // already follows (team)
+    a = call("DELETE", QStringLiteral("/api/v1/requests/%1/followers/U0DAVE").arg(id), m_agentToken);
+    QCOMPARE(a.status, 204);
+    a = callJson("POST", QStringLiteral("/api/v1/requests/%1/followers").arg(id),
+                 {{lit("user"), lit("U0DAVE")}}, m_agentToken);
+    QCOMPARE(a.status, 201);
+    QCOMPARE(a.json.value(lit("reason")).toString(), lit("manual"));
+    a = call("DELETE", QStringLiteral("/api/v1/requests/%1/followers/bob%40example.com").arg(id),
+             m_agentToken);
+    QCOMPARE(a.status, 204);
+    QCOMPARE(
+        call("DELETE", QStringLiteral("/api/v1/requests/%1/followers/U0BOB").arg(id), m_agentToken).status,
+        404);
+
+    // list
+    a = call("GET", lit("/api/v1/requests"), m_agentToken);
+    QCOMPARE(a.status, 200);
+    QCOMPARE(a.json.value(lit("requests")).toArray().size(), 1);
+    QVERIFY(a.json.value(lit("next_cursor")).isNull());
+
+    // people (admin)
+    a = callJson("POST", lit("/api/v1/people"),
+                 {{lit("slack_id"), lit("U0ERIN")}, {lit("name"), lit("Erin")}, {lit("is_agent"), true}});
+    QCOMPARE(a.status, 200);
+    QCOMPARE(a.json.value(lit("user")).toString(), lit("U0ERIN"));
+    a = call("GET", lit("/api/v1/people/U0ERIN"), m_agentToken);
+    QCOMPARE(a.status, 200);
+    QCOMPARE(a.json.value(lit("name")).toString(), lit("Erin"));
+    QVERIFY(a.json.value(lit("is_agent")).toBool());
+
+    // tokens (admin): create, use, list, revoke
+    a = callJson("POST", lit("/api/v1/tokens"),
+                 {{lit("user"), lit("U0ERIN")}, {lit("name"), lit("console")}});
+    QCOMPARE(a.status, 201);
+    const QByteArray erinToken = a.json.value(lit("token")).toString().toLatin1();
+    const qint64 tokenId = a.json.value(lit("id")).toInteger();
+    QVERIFY(erinToken.startsWith("tl_"));
+    QCOMPARE(call("GET", lit("/api/v1/requests"), erinToken).status, 200);
+    a = call("GET", lit("/api/v1/tokens"));
+    QCOMPARE(a.status, 200);
+    const QJsonArray tokens = a.json.value(lit("tokens")).toArray();
+    QCOMPARE(tokens.size(), 3);
+    QVERIFY(!a.body.contains(erinToken)); // listed, never shown again
+    QCOMPARE(call("DELETE", QStringLiteral("/api/v1/tokens/%1").arg(tokenId)).status, 204);
+    QCOMPARE(call("GET", lit("/api/v1/requests"), erinToken).status, 401);
+    // only the hash is stored
+    auto stored = m_store->scalar(lit("SELECT COUNT(*) FROM api_tokens WHERE token_hash = ?"),
+                                  {TokenStore::hashToken(QString::fromLatin1(erinToken))});
+    QVERIFY(stored && stored.value() && stored.value()->toInt() == 1);
+    auto plain = m_store->scalar(lit("SELECT COUNT(*) FROM api_tokens WHERE token_hash = ? OR name = ?"),
+                                 {QString::fromLatin1(erinToken), QString::fromLatin1(erinToken)});
+    QVERIFY(plain && plain.value() && plain.value()->toInt() == 0);
+    // a token for someone who is not an agent is refused
+    a = callJson("POST", lit("/api/v1/tokens"), {{lit("user"), lit("U0ALICE")}});
+    QCOMPARE(a.status, 422);
+    QCOMPARE(a.field(), lit("user"));
+}
+
+// ---- authentication --------------------------------------------------------------------------------
+
+namespace {
+struct RouteCase
+{
+    const char *method;
+    const char *path;
+    const char *body;
+};
+const RouteCase kProtectedRoutes[] = {
+    {"POST", "/api/v1/requests", R"({"title":"t","requester":"U0ALICE"})"},
+    {"GET", "/api/v1/requests", nullptr},
+    {"GET", "/api/v1/requests/{id}", nullptr},
+    {"PATCH", "/api/v1/requests/{id}", R"({"status":"open","version":1})"},
+    {"POST", "/api/v1/requests/{id}/updates", R"({"text":"x"})"},
+    {"PATCH", "/api/v1/updates/{update}", R"({"text":"y"})"},
+    {"DELETE", "/api/v1/updates/{update}", nullptr},
+    {"POST", "/api/v1/requests/{id}/followers", R"({"user":"U0DAVE"})"},
+    {"DELETE", "/api/v1/requests/{id}/followers/U0CAROL", nullptr},
+    {"GET", "/api/v1/requests/{id}/threads", nullptr},
+    {"GET", "/api/v1/queues", nullptr},
+    {"POST", "/api/v1/people", R"({"slack_id":"U0ZED","name":"Zed"})"},
+    {"GET", "/api/v1/people/U0ALICE", nullptr},
+    {"POST", "/api/v1/tokens", R"({"user":"U0BOB"})"},
+    {"GET", "/api/v1/tokens", nullptr},
+    {"DELETE", "/api/v1/tokens/1", nullptr},
+};
+} // namespace
+
+void TestApi::refusesMissingBadAndRevokedTokens_data()
+{
+    QTest::addColumn<QString>("kind");
+    for (const char *kind : {"none", "bad", "revoked", "not bearer", "empty bearer"})
+        QTest::newRow(kind) << lit(kind);
+}
+
+void TestApi::refusesMissingBadAndRevokedTokens()
+{
+    QFETCH(QString, kind);
+    const qint64 id = createRequest(lit("auth target"));
+    auto update = m_store->postUpdate({id, 1, lit("u"), UpdateSource::Desk, {}});
+    QVERIFY(update);
+    TokenStore tokens(*m_store);
+    auto revoked = tokens.create(2, lit("old"));
+    QVERIFY(revoked);
+    QVERIFY(tokens.revoke(revoked->first.id));
+    auto countRows = [&] {
+        auto n =
+            m_store->scalar(lit("SELECT (SELECT COUNT(*) FROM requests) + (SELECT COUNT(*) FROM updates) + "
+                                "(SELECT COUNT(*) FROM followers) + (SELECT COUNT(*) FROM people) + "
+                                "(SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL)"));
+        return n && n.value() ? n.value()->toLongLong() : -1;
+    };
+    const qint64 before = countRows();
+    for (const RouteCase &r : kProtectedRoutes) {
+        QString path = lit(r.path);
+        path.replace(lit("{id}"), QString::number(id)).replace(lit("{update}"), QString::number(update->id));
+        QList<QPair<QByteArray, QByteArray>> headers;
+        QByteArray token;
+        if (kind == QLatin1String("bad"))
+            token = "tl_notarealtoken";
+        else if (kind == QLatin1String("revoked"))
+            token = revoked->second.toLatin1();
+        else if (kind == QLatin1String("not bearer"))
+            headers.append(qMakePair(QByteArray("Authorization"), "Basic " + AdminToken.toBase64()));
+        else if (kind == QLatin1String("empty bearer"))
+            headers.append(qMakePair(QByteArray("Authorization"), QByteArray("Bearer ")));
+        const Answer a = call(r.method, path, token, r.body ? QByteArray(r.body) : QByteArray(), headers);
+        QVERIFY2(a.status == 401,
+                 qPrintable(QStringLiteral("%1 %2 -> %3").arg(lit(r.method), path).arg(a.status)));
+        QCOMPARE(a.error(), lit("unauthorized"));
+        QVERIFY(!a.json.value(lit("message")).toString().isEmpty());
+        QVERIFY(a.headers.value("www-authenticate").startsWith("Bearer"));
+        // the error never echoes the token
+        QVERIFY(token.isEmpty() || !a.body.contains(token));
+    }
+    QCOMPARE(countRows(), before);
+}
+
+void TestApi::agentCannotReachAdminRoutes_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QByteArray>("body");
+    QTest::newRow("create token") << QByteArray("POST") << lit("/api/v1/tokens")
+                                  << QByteArray(R"({"user":"U0BOB"})");
+    QTest::newRow("list tokens") << QByteArray("GET") << lit("/api/v1/tokens") << QByteArray();
+    QTest::newRow("revoke token") << QByteArray("DELETE") << lit("/api/v1/tokens/1") << QByteArray();
+    QTest::newRow("upsert person") << QByteArray("POST") << lit("/api/v1/people")
+                                   << QByteArray(R"({"slack_id":"U0BOB","name":"Bob","is_agent":false})");
+}
+
+void TestApi::agentCannotReachAdminRoutes()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QString, path);
+    QFETCH(QByteArray, body);
+    const Answer a = call(method, path, m_agentToken, body);
+    QCOMPARE(a.status, 403);
+    QCOMPARE(a.error(), lit("forbidden"));
+    // nothing changed: both tokens still work, Bob is still an agent
+    QCOMPARE(call("GET", lit("/api/v1/requests"), m_agentToken).status, 200);
+    auto bob = m_store->personBySlackId(lit("U0BOB"));
+    QVERIFY(bob && bob->isAgent);
+}
+
+void TestApi::agentActsAsThemself()
+{
+    const qint64 id = createRequest(lit("who writes"));
+    const QString updates = QStringLiteral("/api/v1/requests/%1/updates").arg(id);
+    Answer a = callJson("POST", updates, {{lit("text"), lit("as alice")}, {lit("author"), lit("U0ALICE")}},
+                        m_agentToken);
+    QCOMPARE(a.status, 403);
+    QCOMPARE(a.field(), lit("author"));
+    a = callJson("POST", updates, {{lit("text"), lit("as me")}, {lit("author"), lit("U0BOB")}}, m_agentToken);
+    QCOMPARE(a.status, 201);
+    const qint64 bobUpdate = a.json.value(lit("id")).toInteger();
+    a = callJson("POST", updates, {{lit("text"), lit("admin without author")}});
+    QCOMPARE(a.status, 422);
+    QCOMPARE(a.field(), lit("author"));
+    // Carol may not edit Bob's words, the admin may
+    a = callJson("PATCH", QStringLiteral("/api/v1/updates/%1").arg(bobUpdate), {{lit("text"), lit("hijack")}},
+                 m_otherToken);
+    QCOMPARE(a.status, 403);
+    a = callJson("PATCH", QStringLiteral("/api/v1/updates/%1").arg(bobUpdate),
+                 {{lit("text"), lit("typo fixed")}});
+    QCOMPARE(a.status, 200);
+    auto stored = m_store->update(bobUpdate);
+    QVERIFY(stored);
+    QCOMPARE(stored->text, lit("typo fixed"));
+    auto author = m_store->person(stored->authorId);
+    QVERIFY(author);
+    QCOMPARE(author->slackId, lit("U0BOB"));
+}
+
+// ---- validation ------------------------------------------------------------------------------------
+
+void TestApi::refusesBadBodies_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("field");
+    const QString req = lit("/api/v1/requests");
+    const QString one = lit("/api/v1/requests/{id}");
+    const QString upd = lit("/api/v1/requests/{id}/updates");
+    const QString edit = lit("/api/v1/updates/{update}");
+    const QString fol = lit("/api/v1/requests/{id}/followers");
+    const QString tok = lit("/api/v1/tokens");
+    const QString ppl = lit("/api/v1/people");
+    for (const QString &path : {req, one, upd, edit, fol, tok, ppl}) {
+        const QByteArray m = (path == one || path == edit) ? "PATCH" : "POST";
+        QTest::newRow(qPrintable(path + lit(" truncated json")))
+            << m << path << QByteArray(R"({"title": "x)") << 400 << QString();
+        QTest::newRow(qPrintable(path + lit(" array")))
+            << m << path << QByteArray("[1,2]") << 400 << QString();
+        QTest::newRow(qPrintable(path + lit(" empty"))) << m << path << QByteArray("") << 400 << QString();
+        QTest::newRow(qPrintable(path + lit(" invalid utf8")))
+            << m << path << QByteArray("{\"title\":\"\xff\xfe\"}") << 400 << QString();
+    }
+    QTest::newRow("create: missing title")
+        << QByteArray("POST") << req << QByteArray(R"({"requester":"U0ALICE"})") << 422 << lit("title");
+    QTest::newRow("create: title number")
+        << QByteArray("POST") << req << QByteArray(R"({"title":5,"requester":"U0ALICE"})") << 422
+        << lit("title");
+    QTest::newRow("create: empty title")
+        << QByteArray("POST") << req << QByteArray(R"({"title":"  ","requester":"U0ALICE"})") << 422
+        << lit("title");
+    QTest::newRow("create: NUL in title")
+        << QByteArray("POST") << req << QByteArray(R"({"title":"a\u0000b","requester":"U0ALICE"})") << 422
+        << lit("title");
+    QTest::newRow("create: missing requester")
+        << QByteArray("POST") << req << QByteArray(R"({"title":"t"})") << 422 << lit("requester");
+    QTest::newRow("create: unknown requester")
+        << QByteArray("POST") << req << QByteArray(R"({"title":"t","requester":"U0NOBODY"})") << 422
+        << lit("requester");
+    QTest::newRow("create: bad requester id")
+        << QByteArray("POST") << req << QByteArray(R"({"title":"t","requester":"x' OR 1=1--"})") << 422
+        << lit("requester");
+    QTest::newRow("create: requester object")
+        << QByteArray("POST") << req << QByteArray(R"({"title":"t","requester":{"id":1}})") << 422
+        << lit("requester");
+    QTest::newRow("create: followers string")
+        << QByteArray("POST") << req
+        << QByteArray(R"({"title":"t","requester":"U0ALICE","followers":"U0BOB"})") << 422
+        << lit("followers");
+    QTest::newRow("create: followers numbers")
+        << QByteArray("POST") << req << QByteArray(R"({"title":"t","requester":"U0ALICE","followers":[1]})")
+        << 422 << lit("followers");
+    QTest::newRow("create: unknown team")
+        << QByteArray("POST") << req << QByteArray(R"({"title":"t","requester":"U0ALICE","team":"Nope"})")
+        << 422 << lit("team");
+    QTest::newRow("create: title too long")
+        << QByteArray("POST") << req
+        << QByteArray(R"({"title":")" + QByteArray(201, 'a') + R"(","requester":"U0ALICE"})") << 422
+        << lit("title");
+    QTest::newRow("patch: bad status")
+        << QByteArray("PATCH") << one << QByteArray(R"({"status":"done","version":1})") << 422
+        << lit("status");
+    QTest::newRow("patch: version string")
+        << QByteArray("PATCH") << one << QByteArray(R"({"status":"open","version":"1"})") << 422
+        << lit("version");
+    QTest::newRow("patch: version negative")
+        << QByteArray("PATCH") << one << QByteArray(R"({"status":"open","version":-1})") << 422
+        << lit("version");
+    QTest::newRow("patch: nothing") << QByteArray("PATCH") << one << QByteArray(R"({"version":1})") << 422
+                                    << lit("status");
+    QTest::newRow("patch: assignee number")
+        << QByteArray("PATCH") << one << QByteArray(R"({"assignee":7,"version":1})") << 422
+        << lit("assignee");
+    QTest::newRow("patch: title multi-line")
+        << QByteArray("PATCH") << one << QByteArray(R"({"title":"a\nb","version":1})") << 422 << lit("title");
+    QTest::newRow("update: missing text")
+        << QByteArray("POST") << upd << QByteArray(R"({"author":"U0BOB"})") << 422 << lit("text");
+    QTest::newRow("update: text bool")
+        << QByteArray("POST") << upd << QByteArray(R"({"text":true,"author":"U0BOB"})") << 422 << lit("text");
+    QTest::newRow("update: unknown author")
+        << QByteArray("POST") << upd << QByteArray(R"({"text":"x","author":"nobody@example.com"})") << 422
+        << lit("author");
+    QTest::newRow("edit: empty text")
+        << QByteArray("PATCH") << edit << QByteArray(R"({"text":""})") << 422 << lit("text");
+    QTest::newRow("edit: no text") << QByteArray("PATCH") << edit << QByteArray(R"({})") << 422
+                                   << lit("text");
+    QTest::newRow("follow: missing user")
+        << QByteArray("POST") << fol << QByteArray(R"({})") << 422 << lit("user");
+    QTest::newRow("follow: unknown user")
+        << QByteArray("POST") << fol << QByteArray(R"({"user":"U0GHOST"})") << 422 << lit("user");
+    QTest::newRow("token: missing user")
+        << QByteArray("POST") << tok << QByteArray(R"({"name":"x"})") << 422 << lit("user");
+    QTest::newRow("token: name control chars")
+        << QByteArray("POST") << tok << QByteArray(R"({"user":"U0BOB","name":"a\u0007"})") << 422
+        << lit("name");
+    QTest::newRow("person: missing name")
+        << QByteArray("POST") << ppl << QByteArray(R"({"slack_id":"U0NEW"})") << 422 << lit("name");
+    QTest::newRow("person: bad slack id")
+        << QByteArray("POST") << ppl << QByteArray(R"({"slack_id":"lower","name":"n"})") << 422
+        << lit("slack_id");
+    QTest::newRow("person: bad email")
+        << QByteArray("POST") << ppl << QByteArray(R"({"email":"not-mail","name":"n"})") << 422
+        << lit("email");
+    QTest::newRow("person: is_agent string")
+        << QByteArray("POST") << ppl << QByteArray(R"({"slack_id":"U0NEW","name":"n","is_agent":"yes"})")
+        << 422 << lit("is_agent");
+}
+
+void TestApi::refusesBadBodies()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QString, path);
+    QFETCH(QByteArray, body);
+    QFETCH(int, status);
+    QFETCH(QString, field);
+    const qint64 id = createRequest(lit("validation target"));
+    auto update = m_store->postUpdate({id, 2, lit("original"), UpdateSource::Desk, {}});
+    QVERIFY(update);
+    path.replace(lit("{id}"), QString::number(id)).replace(lit("{update}"), QString::number(update->id));
+    auto before = m_store->timeline(id);
+    QVERIFY(before);
+    const Answer a = call(method, path, AdminToken, body);
+    QVERIFY2(a.status == status, a.body.constData());
+    QVERIFY(!a.error().isEmpty());
+    QVERIFY(!a.json.value(lit("message")).toString().isEmpty());
+    QCOMPARE(a.field(), field);
+    auto after = m_store->timeline(id);
+    QVERIFY(after);
+    QCOMPARE(after->request.version, before->request.version);
+    QCOMPARE(after->updates.size(), before->updates.size());
+    QCOMPARE(after->updates.at(0).text, lit("original"));
+    QCOMPARE(after->followers.size(), before->followers.size());
+    auto requests = m_store->scalar(lit("SELECT COUNT(*) FROM requests"));
+    QCOMPARE(requests.value()->toInt(), 1);
+}
+
+void TestApi::refusesOversizeBodies_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QString>("path");
+    for (const char *p : {"/api/v1/requests", "/api/v1/requests/1/updates", "/api/v1/requests/1/followers",
+                          "/api/v1/tokens", "/api/v1/people"})
+        QTest::newRow(p) << QByteArray("POST") << lit(p);
+    QTest::newRow("PATCH request") << QByteArray("PATCH") << lit("/api/v1/requests/1");
+    QTest::newRow("PATCH update") << QByteArray("PATCH") << lit("/api/v1/updates/1");
+}
+
+void TestApi::refusesOversizeBodies()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QString, path);
+    QCOMPARE(createRequest(lit("size target")), qint64(1));
+    // Declared too large: refused as soon as the headers arrive, before any body byte is read.
+    QByteArray answer = rawExchange(
+        method + ' ' + path.toLatin1() + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + AdminToken +
+        "\r\nContent-Type: application/json\r\nContent-Length: 999999999\r\n\r\n" + QByteArray(1000, 'x'));
+    QVERIFY2(answer.startsWith("HTTP/1.1 413"), answer.constData());
+    QVERIFY(answer.contains("\"error\":\"too_large\""));
+    // A whole body just over the limit (64 KiB in this fixture), sent by QNAM.
+    QByteArray big = R"({"title":")" + QByteArray(70 * 1024, 'a') + R"(","requester":"U0ALICE","text":"x"})";
+    const Answer a = call(method, path, AdminToken, big);
+    QVERIFY2(a.status == 413, qPrintable(QString::number(a.status)));
+    QCOMPARE(a.error(), lit("too_large"));
+    // chunked and Expect are refused as well
+    answer = rawExchange(method + ' ' + path.toLatin1() +
+                         " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    QVERIFY2(answer.startsWith("HTTP/1.1 411"), answer.constData());
+    answer = rawExchange(method + ' ' + path.toLatin1() +
+                         " HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n");
+    QVERIFY2(answer.startsWith("HTTP/1.1 417"), answer.constData());
+    // nothing was created besides the target request
+    auto n = m_store->scalar(lit("SELECT COUNT(*) FROM requests"));
+    QCOMPARE(n.value()->toInt(), 1);
+    const Answer metrics = call("GET", lit("/metrics"), {});
+    QVERIFY(metrics.body.contains("threadline_http_refused_total{status=\"413\"}"));
+}
+
+void TestApi::unknownIdsAre404_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QByteArray>("body");
+    QTest::newRow("get request") << QByteArray("GET") << lit("/api/v1/requests/987654") << QByteArray();
+    QTest::newRow("patch request") << QByteArray("PATCH") << lit("/api/v1/requests/987654")
+                                   << QByteArray(R"({"status":"open","version":1})");
+    QTest::newRow("post update") << QByteArray("POST") << lit("/api/v1/requests/987654/updates")
+                                 << QByteArray(R"({"text":"x","author":"U0BOB"})");
+    QTest::newRow("edit update") << QByteArray("PATCH") << lit("/api/v1/updates/987654")
+                                 << QByteArray(R"({"text":"x"})");
+    QTest::newRow("delete update") << QByteArray("DELETE") << lit("/api/v1/updates/987654") << QByteArray();
+    QTest::newRow("follow") << QByteArray("POST") << lit("/api/v1/requests/987654/followers")
+                            << QByteArray(R"({"user":"U0BOB"})");
+    QTest::newRow("unfollow request")
+        << QByteArray("DELETE") << lit("/api/v1/requests/987654/followers/U0BOB") << QByteArray();
+    QTest::newRow("unfollow user") << QByteArray("DELETE") << lit("/api/v1/requests/1/followers/U0NOBODY")
+                                   << QByteArray();
+    QTest::newRow("threads") << QByteArray("GET") << lit("/api/v1/requests/987654/threads") << QByteArray();
+    QTest::newRow("person") << QByteArray("GET") << lit("/api/v1/people/U0NOBODY") << QByteArray();
+    QTest::newRow("token") << QByteArray("DELETE") << lit("/api/v1/tokens/987654") << QByteArray();
+    QTest::newRow("non-numeric id") << QByteArray("GET") << lit("/api/v1/requests/abc") << QByteArray();
+    QTest::newRow("sql in id") << QByteArray("GET") << lit("/api/v1/requests/1%20OR%201=1") << QByteArray();
+    QTest::newRow("negative id") << QByteArray("GET") << lit("/api/v1/requests/-1") << QByteArray();
+    QTest::newRow("huge id") << QByteArray("GET") << lit("/api/v1/requests/99999999999999999999999")
+                             << QByteArray();
+    QTest::newRow("unknown route") << QByteArray("GET") << lit("/api/v1/nothing") << QByteArray();
+    QTest::newRow("unknown version") << QByteArray("GET") << lit("/api/v2/requests") << QByteArray();
+}
+
+void TestApi::unknownIdsAre404()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QString, path);
+    QFETCH(QByteArray, body);
+    QCOMPARE(createRequest(lit("the only one")), qint64(1));
+    const Answer a = call(method, path, AdminToken, body);
+    QVERIFY2(a.status == 404, a.body.constData());
+    QCOMPARE(a.error(), lit("not_found"));
+}
+
+void TestApi::staleVersionsConflict()
+{
+    const qint64 id = createRequest(lit("contended"));
+    const QString path = QStringLiteral("/api/v1/requests/%1").arg(id);
+    Answer a = call("GET", path, m_agentToken);
+    const QByteArray etag = a.headers.value("etag");
+    QVERIFY(!etag.isEmpty());
+    // Bob and Carol both start from the same version; the second writer loses.
+    a = call("PATCH", path, m_agentToken, R"({"status":"open"})", {{"If-Match", etag}});
+    QCOMPARE(a.status, 200);
+    a = call("PATCH", path, m_otherToken, R"({"status":"closed"})", {{"If-Match", etag}});
+    QCOMPARE(a.status, 409);
+    QCOMPARE(a.error(), lit("conflict"));
+    QCOMPARE(a.field(), lit("version"));
+    a = call("PATCH", path, m_otherToken, R"({"title":"Overwritten","version":1})");
+    QCOMPARE(a.status, 409);
+    // a multi-field change whose last part fails leaves nothing half-written
+    a = call("PATCH", path, m_otherToken, R"({"title":"Half","assignee":"U0NOBODY","version":2})");
+    QCOMPARE(a.status, 422);
+    auto r = m_store->request(id);
+    QVERIFY(r);
+    QCOMPARE(r->status, RequestStatus::Open);
+    QCOMPARE(r->title, lit("contended"));
+    QCOMPARE(r->version, qint64(2));
+    a = call("PATCH", path, m_otherToken, R"({"status":"closed"})", {{"If-Match", "W/\"2\""}});
+    QCOMPARE(a.status, 200);
+    a = call("PATCH", path, m_otherToken, R"({"status":"open","version":2})", {{"If-Match", "\"3\""}});
+    QCOMPARE(a.status, 422); // the two disagree
+    a = call("PATCH", path, m_otherToken, R"({"status":"open"})", {{"If-Match", "*"}});
+    QCOMPARE(a.status, 422);
+}
+
+void TestApi::sqlMetacharactersStoredVerbatim()
+{
+    const QString title = lit("Robert'); DROP TABLE requests;-- \"%_\\ 😀 <b>&amp;</b>");
+    const QString text = lit("'; DELETE FROM updates WHERE '1'='1 -- $1 ?? :name \\x00ff %% _");
+    Answer a = callJson("POST", lit("/api/v1/requests"),
+                        {{lit("title"), title}, {lit("body"), text}, {lit("requester"), lit("U0ALICE")}});
+    QCOMPARE(a.status, 201);
+    const qint64 id = a.json.value(lit("id")).toInteger();
+    a = callJson("POST", QStringLiteral("/api/v1/requests/%1/updates").arg(id), {{lit("text"), text}},
+                 m_agentToken);
+    QCOMPARE(a.status, 201);
+    a = call("GET", QStringLiteral("/api/v1/requests/%1").arg(id));
+    QCOMPARE(a.json.value(lit("title")).toString(), title);
+    QCOMPARE(a.json.value(lit("body")).toString(), text);
+    QCOMPARE(a.json.value(lit("updates")).toArray().at(0).toObject().value(lit("text")).toString(), text);
+    // searching with metacharacters is safe and finds the words
+    a = call("GET", lit("/api/v1/requests?q=") +
+                        QString::fromLatin1(QUrl::toPercentEncoding(lit("Robert'); DROP"))));
+    QCOMPARE(a.status, 200);
+    QCOMPARE(a.json.value(lit("requests")).toArray().size(), 1);
+    a = call("GET", lit("/api/v1/requests?q=") + QString::fromLatin1(QUrl::toPercentEncoding(lit("%_'\""))));
+    QVERIFY2(a.status == 422 || a.status == 200, a.body.constData());
+    auto n = m_store->scalar(lit("SELECT COUNT(*) FROM requests"));
+    QCOMPARE(n.value()->toInt(), 1);
+}
+
+void TestApi::keysetPagingVisitsEveryRequestOnce()
+{
+    QSet<qint64> created;
+    for (int i = 0; i < 23; ++i)
+        created << createRequest(QStringLiteral("request %1").arg(i));
+    QCOMPARE(created.size(), 23);
+    QList<qint64> seen;
+    QString cursor;
+    int pages = 0;
+    do {
+        QString path = lit("/api/v1/requests?limit=5");
+        if (!cursor.isEmpty())
+            path += lit("&cursor=") + QString::fromLatin1(QUrl::toPercentEncoding(cursor));
+        const Answer a = call("GET", path, m_agentToken);
+        QCOMPARE(a.status, 200);
+        const QJsonArray items = a.json.value(lit("requests")).toArray();
+        QVERIFY(items.size() <= 5);
+        for (const QJsonValue &v : items)
+            seen << v.toObject().value(lit("id")).toInteger();
+        cursor = a.json.value(lit("next_cursor")).toString();
+        // a change while paging does not make the walk repeat or skip unchanged rows
+        if (pages == 1)
+            QVERIFY(m_store->postUpdate({*created.begin(), 2, lit("bump"), UpdateSource::Desk, {}}));
+        ++pages;
+    } while (!cursor.isEmpty() && pages < 50);
+    const QSet<qint64> seenSet(seen.begin(), seen.end());
+    QCOMPARE(seen.size(), seenSet.size()); // no duplicates
+    // every request not bumped during the walk was seen
+    QSet<qint64> expected = created;
+    if (!seenSet.contains(*created.begin()))
+        expected.remove(*created.begin());
+    QVERIFY(seenSet.contains(expected));
+    QVERIFY(seenSet.size() >= 22);
+    QVERIFY(pages >= 5);
+
+    const Answer bad = call("GET", lit("/api/v1/requests?cursor=garbage'--"), m_agentToken);
+    QCOMPARE(bad.status, 422);
+    QCOMPARE(bad.field(), lit("cursor"));
+    for (const char *limit : {"0", "201", "x", "-5"}) {
+        const Answer a = call("GET", lit("/api/v1/requests?limit=") + lit(limit), m_agentToken);
+        QCOMPARE(a.status, 422);
+        QCOMPARE(a.field(), lit("limit"));
+    }
+}
+
+void TestApi::listFilters()
+{
+    const qint64 a1 = createRequest(lit("printer jam"));
+    const qint64 a2 = createRequest(lit("vpn broken"));
+    Answer a = callJson("POST", lit("/api/v1/requests"),
+                        {{lit("title"), lit("new badge")},
+                         {lit("requester"), lit("U0ALICE")},
+                         {lit("assignee"), lit("U0BOB")},
+                         {lit("team"), lit("IT")}});
+    QCOMPARE(a.status, 201);
+    const qint64 a3 = a.json.value(lit("id")).toInteger();
+    a = call("PATCH", QStringLiteral("/api/v1/requests/%1").arg(a2), AdminToken,
+             R"({"status":"closed","version":1})");
+    QCOMPARE(a.status, 200);
+    auto ids = [&](const QString &query) {
+        const Answer r = call("GET", lit("/api/v1/requests?") + query, m_agentToken);
+        QSet<qint64> out;
+        for (const QJsonValue &v : r.json.value(lit("requests")).toArray())
+            out << v.toObject().value(lit("id")).toInteger();
+        if (r.status != 200)
+            out << -r.status;
+        return out;
+    };
+    QCOMPARE(ids(lit("status=closed")), (QSet<qint64>{a2}));
+    QCOMPARE(ids(lit("status=new,open")), (QSet<qint64>{a1, a3}));
+    QCOMPARE(ids(lit("assignee=U0BOB")), (QSet<qint64>{a3}));
+    QCOMPARE(ids(lit("assignee=bob%40example.com")), (QSet<qint64>{a3}));
+    QCOMPARE(ids(lit("assignee=none")), (QSet<qint64>{a1, a2}));
+    QCOMPARE(ids(lit("team=IT")), (QSet<qint64>{a3}));
+    QCOMPARE(ids(lit("team=none")), (QSet<qint64>{a1, a2}));
+    QCOMPARE(ids(lit("q=printer")), (QSet<qint64>{a1}));
+    QCOMPARE(ids(lit("status=bogus")), (QSet<qint64>{-422}));
+    QCOMPARE(ids(lit("assignee=U0NOBODY")), (QSet<qint64>{-422}));
+    QCOMPARE(ids(lit("team=Nope")), (QSet<qint64>{-422}));
+}
+
+// ---- stream ----------------------------------------------------------------------------------------
+
+void TestApi::streamDeliversEveryChangeToEveryClient()
+{
+    StreamClient byHeader, byQuery, admin;
+    QNetworkRequest request(url(lit("/api/v1/stream")));
+    request.setRawHeader("Authorization", "Bearer " + m_agentToken);
+    QUrl ws = url(lit("/api/v1/stream"));
+    ws.setScheme(lit("ws"));
+    request.setUrl(ws);
+    byHeader.socket.open(request);
+    QUrl withToken = ws;
+    withToken.setQuery(lit("access_token=") +
+                       QString::fromLatin1(QUrl::toPercentEncoding(QString::fromLatin1(m_otherToken))));
+    byQuery.socket.open(withToken);
+    QNetworkRequest adminRequest(ws);
+    adminRequest.setRawHeader("Authorization", "Bearer " + AdminToken);
+    admin.socket.open(adminRequest);
+    for (StreamClient *c : {&byHeader, &byQuery, &admin})
+        QTRY_COMPARE_WITH_TIMEOUT(c->messages.size(), 1, 5000);
+    QCOMPARE(byHeader.messages.at(0).value(lit("type")).toString(), lit("hello"));
+    QCOMPARE(byHeader.messages.at(0).value(lit("user")).toString(), lit("U0BOB"));
+    QCOMPARE(byQuery.messages.at(0).value(lit("user")).toString(), lit("U0CAROL"));
+    QCOMPARE(m_server->streamClientCount(), 3);
+
+    const qint64 id = createRequest(lit("live"), m_agentToken);
+    Answer a = callJson("POST", QStringLiteral("/api/v1/requests/%1/updates").arg(id),
+                        {{lit("text"), lit("hi")}}, m_agentToken);
+    const qint64 updateId = a.json.value(lit("id")).toInteger();
+    QCOMPARE(callJson("PATCH", QStringLiteral("/api/v1/updates/%1").arg(updateId),
+                      {{lit("text"), lit("hi!")}}, m_agentToken)
+                 .status,
+             200);
+    QCOMPARE(call("DELETE", QStringLiteral("/api/v1/updates/%1").arg(updateId), m_agentToken).status, 204);
+    QCOMPARE(callJson("POST", QStringLiteral("/api/v1/requests/%1/followers").arg(id),
+                      {{lit("user"), lit("U0DAVE")}}, m_agentToken)
+                 .status,
+             201);
+    QCOMPARE(
+        call("DELETE", QStringLiteral("/api/v1/requests/%1/followers/U0DAVE").arg(id), m_agentToken).status,
+        204);
+    QCOMPARE(call("PATCH", QStringLiteral("/api/v1/requests/%1").arg(id), m_agentToken,
+                  R"({"status":"resolved","version":1})")
+                 .status,
+             200);
+    const QStringList expected = {
+        lit("hello"),          lit("request.created"), lit("update.posted"),    lit("update.edited"),
+        lit("update.deleted"), lit("follower.added"),  lit("follower.removed"), lit("request.changed")};
+    for (StreamClient *c : {&byHeader, &byQuery, &admin}) {
+        QTRY_COMPARE_WITH_TIMEOUT(c->types(), expected, 5000);
+        const QJsonObject posted = c->messages.at(2);
+        QCOMPARE(posted.value(lit("request_id")).toInteger(), id);
+        QCOMPARE(posted.value(lit("update_id")).toInteger(), updateId);
+        QCOMPARE(posted.value(lit("actor")).toString(), lit("U0BOB"));
+        QCOMPARE(c->messages.at(5).value(lit("user")).toString(), lit("U0DAVE"));
+        QCOMPARE(c->messages.at(7).value(lit("field")).toString(), lit("status"));
+        QCOMPARE(c->messages.at(7).value(lit("version")).toInteger(), qint64(2));
+        // sequence numbers increase by one
+        for (int i = 2; i < c->messages.size(); ++i)
+            QCOMPARE(c->messages.at(i).value(lit("seq")).toInteger(),
+                     c->messages.at(i - 1).value(lit("seq")).toInteger() + 1);
+    }
+    // nothing was sent for a refused request
+    QCOMPARE(callJson("POST", lit("/api/v1/requests"),
+                      {{lit("title"), lit("")}, {lit("requester"), lit("U0ALICE")}})
+                 .status,
+             422);
+    QTest::qWait(100);
+    QCOMPARE(admin.messages.size(), expected.size());
+
+    // revoking a token closes its stream
+    QCOMPARE(call("DELETE", QStringLiteral("/api/v1/tokens/%1").arg(m_agentTokenId)).status, 204);
+    QTRY_COMPARE_WITH_TIMEOUT(byHeader.socket.state(), QAbstractSocket::UnconnectedState, 5000);
+    QCOMPARE(byHeader.closeCode, int(QWebSocketProtocol::CloseCodePolicyViolated));
+    QCOMPARE(byQuery.socket.state(), QAbstractSocket::ConnectedState);
+    QTRY_COMPARE(m_server->streamClientCount(), 2);
+
+    // draining closes the rest with "going away"
+    QSignalSpy drained(m_server.get(), &ApiServer::drained);
+    m_server->drain(2000);
+    QTRY_COMPARE_WITH_TIMEOUT(byQuery.socket.state(), QAbstractSocket::UnconnectedState, 5000);
+    QCOMPARE(byQuery.closeCode, int(QWebSocketProtocol::CloseCodeGoingAway));
+    QVERIFY(drained.wait(5000) || drained.size() == 1);
+}
+
+void TestApi::streamRefusesBadTokensWithCloseCode()
+{
+    QUrl ws = url(lit("/api/v1/stream"));
+    ws.setScheme(lit("ws"));
+    for (const QByteArray &token : {QByteArray(), QByteArray("tl_wrong"), QByteArray("admin")}) {
+        StreamClient client;
+        QUrl u = ws;
+        if (!token.isEmpty())
+            u.setQuery(lit("access_token=") + QString::fromLatin1(token));
+        client.socket.open(u);
+        QTRY_COMPARE_WITH_TIMEOUT(client.socket.state(), QAbstractSocket::UnconnectedState, 5000);
+        QCOMPARE(client.closeCode, 4401);
+        QVERIFY(client.messages.isEmpty());
+    }
+    QCOMPARE(m_server->streamClientCount(), 0);
+    // a plain GET (no upgrade) is told to upgrade
+    const Answer a = call("GET", lit("/api/v1/stream"), m_agentToken);
+    QCOMPARE(a.status, 400);
+    QCOMPARE(a.error(), lit("websocket_required"));
+    // the refused clients saw no change either
+    createRequest(lit("after refusal"));
+}
+
+void TestApi::syncRoutesSayTheEngineIsNotRunning()
+{
+    const qint64 id = createRequest(lit("threads"));
+    Answer a = call("GET", QStringLiteral("/api/v1/requests/%1/threads").arg(id), m_agentToken);
+    QCOMPARE(a.status, 503);
+    QCOMPARE(a.error(), lit("sync_not_running"));
+    a = call("GET", lit("/api/v1/queues"), m_agentToken);
+    QCOMPARE(a.status, 503);
+    QCOMPARE(a.error(), lit("sync_not_running"));
+    // with providers, their data is served as is
+    m_server->setQueuesProvider([]() -> Result<QJsonObject> { return QJsonObject{{lit("fast"), 3}}; });
+    m_server->setThreadsProvider([](qint64 r) -> Result<QJsonObject> {
+        return QJsonObject{{lit("request_id"), r}};
+    });
+    a = call("GET", lit("/api/v1/queues"), m_agentToken);
+    QCOMPARE(a.status, 200);
+    QCOMPARE(a.json.value(lit("fast")).toInt(), 3);
+    a = call("GET", QStringLiteral("/api/v1/requests/%1/threads").arg(id), m_agentToken);
+    QCOMPARE(a.status, 200);
+    QCOMPARE(a.json.value(lit("request_id")).toInteger(), id);
+    // wrong methods
+    a = call("POST", lit("/api/v1/queues"), m_agentToken, "{}");
+    QCOMPARE(a.status, 405);
+    QCOMPARE(a.headers.value("allow"), QByteArray("GET"));
+}
+
+// ---- docs/api.md examples --------------------------------------------------------------------------
+
+void TestApi::docExamplesReplay()
+{
+    QFile doc(QStringLiteral(THREADLINE_SOURCE_DIR "/docs/api.md"));
+    QVERIFY2(doc.open(QIODevice::ReadOnly), "docs/api.md is missing");
+    const QString text = QString::fromUtf8(doc.readAll());
+    // Fenced ```http blocks: a request (method, path, headers, blank line, body), followed by the next
+    // fenced block starting with "HTTP/1.1 <status>": the expected answer.
+    const QRegularExpression block(QStringLiteral("```(\\w*)\\n(.*?)```"),
+                                   QRegularExpression::DotMatchesEverythingOption);
+    struct Example
+    {
+        QString request;
+        QString response;
+    };
+    QList<Example> examples;
+    auto it = block.globalMatch(text);
+    while (it.hasNext()) {
+        const auto m = it.next();
+        const QString body = m.captured(2);
+        if (m.captured(1) == QLatin1String("http") && !body.startsWith(QLatin1String("HTTP/1.1")))
+            examples.append({body, {}});
+        else if (body.startsWith(QLatin1String("HTTP/1.1")) && !examples.isEmpty() &&
+                 examples.last().response.isEmpty())
+            examples.last().response = body;
+    }
+    QVERIFY2(examples.size() >= 15, qPrintable(QString::number(examples.size())));
+
+    QHash<QString, QString> vars{{lit("$ADMIN_TOKEN"), QString::fromLatin1(AdminToken)},
+                                 {lit("$AGENT_TOKEN"), QString::fromLatin1(m_agentToken)}};
+    int replayed = 0;
+    for (const Example &ex : std::as_const(examples)) {
+        QVERIFY2(!ex.response.isEmpty(), qPrintable(lit("no expected answer after:\n") + ex.request));
+        QString req = ex.request;
+        for (auto v = vars.constBegin(); v != vars.constEnd(); ++v)
+            req.replace(v.key(), v.value());
+        const qsizetype split = req.indexOf(lit("\n\n"));
+        const QStringList head =
+            (split < 0 ? req : req.left(split)).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        const QByteArray body = split < 0 ? QByteArray() : req.mid(split + 2).trimmed().toUtf8();
+        const QStringList line = head.at(0).split(QLatin1Char(' '));
+        QVERIFY2(line.size() >= 2, qPrintable(head.at(0)));
+        QList<QPair<QByteArray, QByteArray>> headers;
+        QByteArray token;
+        for (qsizetype i = 1; i < head.size(); ++i) {
+            const qsizetype colon = head.at(i).indexOf(QLatin1Char(':'));
+            const QByteArray name = head.at(i).left(colon).trimmed().toLatin1();
+            const QByteArray value = head.at(i).mid(colon + 1).trimmed().toUtf8();
+            if (name.compare("Authorization", Qt::CaseInsensitive) == 0 && value.startsWith("Bearer "))
+                token = value.mid(7);
+            else if (name.compare("Host", Qt::CaseInsensitive) != 0)
+                headers.append(qMakePair(name, value));
+        }
+        const Answer a = call(line.at(0).toLatin1(), line.at(1), token, body, headers);
+        const QStringList expectedLines = ex.response.split(QLatin1Char('\n'));
+        const int expectedStatus = expectedLines.at(0).section(QLatin1Char(' '), 1, 1).toInt();
+        QVERIFY2(a.status == expectedStatus, qPrintable(QStringLiteral("%1\n-> %2 %3 (expected %4)")
+                                                            .arg(head.at(0))
+                                                            .arg(a.status)
+                                                            .arg(QString::fromUtf8(a.body))
+                                                            .arg(expectedStatus)));
+        // Expected JSON: every key shown must be present; string and number values shown must match
+        // unless they are placeholders ("…").
+        const qsizetype jsonStart = ex.response.indexOf(QLatin1Char('{'));
+        if (jsonStart >= 0 && a.headers.value("content-type").startsWith("application/json")) {
+            const QJsonObject expected =
+                QJsonDocument::fromJson(ex.response.mid(jsonStart).toUtf8()).object();
+            QVERIFY2(!expected.isEmpty(), qPrintable(lit("example answer is not JSON: ") + ex.response));
+            for (auto e = expected.constBegin(); e != expected.constEnd(); ++e) {
+                QVERIFY2(a.json.contains(e.key()), qPrintable(head.at(0) + lit(": missing ") + e.key()));
+                const bool placeholder = e.value().isString() && e.value().toString().contains(QChar(0x2026));
+                if (!placeholder && (e.value().isString() || e.value().isBool() || e.value().isNull()))
+                    QVERIFY2(
+                        a.json.value(e.key()) == e.value(),
+                        qPrintable(head.at(0) + lit(": ") + e.key() + lit(" = ") +
+                                   QString::fromUtf8(QJsonDocument(a.json).toJson(QJsonDocument::Compact))));
+            }
+        }
+        ++replayed;
+    }
+    QCOMPARE(replayed, examples.size());
+}
+
+QTEST_GUILESS_MAIN(TestApi)
+#include "tst_api.moc"
