@@ -323,7 +323,8 @@ void TestApi::healthReadinessMetrics()
     QVERIFY(!a.body.contains("lane"));
     QVERIFY(!a.body.contains("slack_calls"));
     // Every sample line is "name{labels} value" or "name value".
-    const QRegularExpression sample(QStringLiteral("^[a-z_]+(\\{([a-z_]+=\"([^\"\\\\]|\\\\.)*\",?)*\\})? [0-9.e+-]+$"));
+    const QRegularExpression sample(
+        QStringLiteral("^[a-z_]+(\\{([a-z_]+=\"([^\"\\\\]|\\\\.)*\",?)*\\})? [0-9.e+-]+$"));
     for (const QByteArray &line : a.body.split('\n')) {
         if (line.isEmpty() || line.startsWith('#'))
             continue;
@@ -1180,7 +1181,7 @@ void TestApi::docExamplesReplay()
             for (auto e = expected.constBegin(); e != expected.constEnd(); ++e) {
                 QVERIFY2(a.json.contains(e.key()), qPrintable(head.at(0) + lit(": missing ") + e.key()));
                 const bool placeholder = e.value().isString() && e.value().toString().contains(QChar(0x2026));
-                if (!placeholder && (e.value().isString() || e.value().isBool() || e.value().isNull()))
+                if (!placeholder && !e.value().isArray() && !e.value().isObject())
                     QVERIFY2(
                         a.json.value(e.key()) == e.value(),
                         qPrintable(head.at(0) + lit(": ") + e.key() + lit(" = ") +
