@@ -8,9 +8,14 @@
 #include "core/logging.h"
 
 #include <QRegularExpression>
+#include <QSqlError>
 #include <QSqlRecord>
 
+#include <limits>
 #include <map>
+#include <memory>
+#include <optional>
+#include <vector>
 
 namespace threadline {
 
@@ -162,22 +167,38 @@ Result<void> checkAttachment(const Attachment &a)
     return {};
 }
 
-// Turns search text into words: letters and digits only, so no query syntax can leak through.
+// Turns search text into words: runs of letters and digits, lower-cased, at most 8 distinct
+// words of at most 64 code points. Everything else separates words, so quotes, operators and
+// other query syntax never reach the full-text engine.
 QStringList searchWords(const QString &text)
 {
     QStringList words;
     QString current;
+    int length = 0;
     auto flush = [&] {
-        if (!current.isEmpty() && words.size() < 8)
-            words << current.left(64).toLower();
+        if (!current.isEmpty()) {
+            const QString word = current.toLower();
+            if (words.size() < 8 && !words.contains(word))
+                words << word;
+        }
         current.clear();
+        length = 0;
     };
     for (qsizetype i = 0; i < text.size(); ++i) {
-        const QChar c = text.at(i);
-        if (c.isLetterOrNumber())
-            current += c;
-        else
+        char32_t c = text.at(i).unicode();
+        qsizetype units = 1;
+        if (text.at(i).isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate()) {
+            c = QChar::surrogateToUcs4(text.at(i), text.at(i + 1));
+            units = 2;
+        }
+        if (QChar::isLetterOrNumber(c)) {
+            if (length < 64)
+                current += text.mid(i, units);
+            ++length;
+        } else {
             flush();
+        }
+        i += units - 1;
     }
     flush();
     return words;
@@ -202,6 +223,247 @@ bool decodeCursor(const QString &cursor, qint64 *updatedAt, qint64 *id)
     *updatedAt = parts.at(0).toLongLong(&ok1);
     *id = parts.at(1).toLongLong(&ok2);
     return ok1 && ok2 && *id > 0;
+}
+
+// A search page cursor: the search key (a search_docs id) of the last request on the page.
+QString encodeSearchCursor(qint64 key)
+{
+    return QString::fromLatin1(QStringLiteral("s:%1").arg(key).toLatin1().toBase64(
+        QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+bool decodeSearchCursor(const QString &cursor, qint64 *key)
+{
+    const auto decoded = QByteArray::fromBase64Encoding(
+        cursor.toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded || !decoded.decoded.startsWith("s:"))
+        return false;
+    bool ok = false;
+    *key = decoded.decoded.mid(2).toLongLong(&ok);
+    return ok && *key > 0;
+}
+
+// The documents (search_docs rows) matching one search word, newest first, as (id, request id).
+// SQLite: one FTS5 statement read row by row (FTS5 walks a MATCH by rowid descending itself).
+// PostgreSQL: pages of ORDER BY id DESC LIMIT n that grow, so a common word stops early and a
+// rare one costs a few index lookups.
+class WordMatches
+{
+public:
+    //! filterSql: conditions on the request r (" AND …"), bound after the word.
+    WordMatches(Store &store, int slot, const QString &word, const QString &filterSql,
+                const QVariantList &filterBinds)
+        : m_store(store)
+        , m_sqlite(store.backend() == DatabaseUrl::Backend::Sqlite)
+        , m_filterBinds(filterBinds)
+    {
+        // One cached statement per word position, so the words' statements can be open together.
+        // The request filters apply here: a request that fails them never qualifies.
+        const QString requests =
+            filterSql.isEmpty() ? QString()
+                                : (m_sqlite ? QStringLiteral(" CROSS JOIN requests r ON r.id = d.request_id")
+                                            : QStringLiteral(" JOIN requests r ON r.id = d.request_id"));
+        if (m_sqlite) {
+            m_sql = QStringLiteral("SELECT f.rowid, d.request_id FROM search_fts f CROSS JOIN search_docs d "
+                                   "ON d.id = f.rowid") +
+                    requests + QStringLiteral(" WHERE search_fts MATCH ?") + filterSql +
+                    QStringLiteral(" ORDER BY f.rowid DESC /* w%1 */").arg(slot);
+            m_term = QLatin1Char('"') + word + QStringLiteral("\"*"); // letters and digits only
+        } else {
+            m_sql = QStringLiteral("SELECT d.id, d.request_id FROM search_docs d") + requests +
+                    QStringLiteral(" WHERE d.search @@ to_tsquery('simple', ?)") + filterSql +
+                    QStringLiteral(" AND d.id < ? ORDER BY d.id + 0 DESC LIMIT ? /* w%1 */").arg(slot);
+            m_term = word + QStringLiteral(":*");
+        }
+    }
+    ~WordMatches()
+    {
+        if (m_query)
+            m_query->finish();
+    }
+    WordMatches(const WordMatches &) = delete;
+    WordMatches &operator=(const WordMatches &) = delete;
+
+    //! Moves to the next document; false at the end (check error()).
+    bool next()
+    {
+        if (m_sqlite) {
+            if (!m_query) {
+                auto q = m_store.exec(m_sql, QVariantList{m_term} + m_filterBinds);
+                if (!q) {
+                    m_error = q.error();
+                    return false;
+                }
+                m_query = q.value();
+            }
+            if (!m_query->next()) {
+                if (m_query->lastError().isValid()) {
+                    Error e = makeError(ErrorCode::Internal, QStringLiteral("The search failed"),
+                                        QStringLiteral("text"));
+                    e.detail = m_query->lastError().text();
+                    m_error = e;
+                }
+                m_query->finish();
+                m_query = nullptr;
+                m_sqlite = false; // exhausted: the PostgreSQL buffer below stays empty
+                m_end = true;
+                return false;
+            }
+            m_doc = m_query->value(0).toLongLong();
+            m_request = m_query->value(1).toLongLong();
+            return true;
+        }
+        if (m_pos == m_buffer.size()) {
+            if (m_end || !fetch())
+                return false;
+        }
+        m_doc = m_buffer.at(m_pos).first;
+        m_request = m_buffer.at(m_pos).second;
+        ++m_pos;
+        return true;
+    }
+    qint64 doc() const { return m_doc; }
+    qint64 request() const { return m_request; }
+    const std::optional<Error> &error() const { return m_error; }
+
+private:
+    bool fetch()
+    {
+        m_buffer.clear();
+        m_pos = 0;
+        auto q = m_store.exec(m_sql, QVariantList{m_term} + m_filterBinds + QVariantList{m_below, m_batch});
+        if (!q) {
+            m_error = q.error();
+            return false;
+        }
+        QueryGuard guard(q.value());
+        while (q.value()->next())
+            m_buffer.append({q.value()->value(0).toLongLong(), q.value()->value(1).toLongLong()});
+        if (m_buffer.size() < m_batch)
+            m_end = true;
+        if (m_buffer.isEmpty())
+            return false;
+        m_below = m_buffer.constLast().first;
+        m_batch = std::min(m_batch * 8, 65536);
+        return true;
+    }
+
+    Store &m_store;
+    bool m_sqlite;
+    QVariantList m_filterBinds;
+    QString m_sql;
+    QString m_term;
+    QSqlQuery *m_query = nullptr;
+    QList<QPair<qint64, qint64>> m_buffer;
+    qsizetype m_pos = 0;
+    qint64 m_below = std::numeric_limits<qint64>::max();
+    int m_batch = 1024;
+    bool m_end = false;
+    qint64 m_doc = 0;
+    qint64 m_request = 0;
+    std::optional<Error> m_error;
+};
+
+// Text search (docs/store.md, "Search"). Every word must occur, as a word prefix, somewhere in the
+// request: its title + body or any live update. The words' documents are merged newest first; a
+// request qualifies at the document where its last missing word turns up, and that document's id
+// is its search key: requests come most recent match first. A page walks from the newest document
+// until limit + 1 requests passing the filters qualify (the extra one tells that a next page
+// exists); a next page walks again from the top and keeps the requests keyed below the cursor, so
+// pages never repeat or skip a request while the text does not change.
+Result<RequestPage> searchRequests(Store &store, const QStringList &words, const QString &filterSql,
+                                   const QVariantList &filterBinds, const QString &cursor, int limit)
+{
+    qint64 below = std::numeric_limits<qint64>::max();
+    if (!cursor.isEmpty() && !decodeSearchCursor(cursor, &below))
+        return makeError(ErrorCode::Invalid, QStringLiteral("The page cursor is not valid"),
+                         QStringLiteral("cursor"));
+
+    std::vector<std::unique_ptr<WordMatches>> streams;
+    std::vector<bool> live;
+    const int k = int(words.size());
+    const quint32 all = (quint32(1) << k) - 1;
+    for (int i = 0; i < k; ++i) {
+        streams.push_back(std::make_unique<WordMatches>(store, i, words.at(i), filterSql, filterBinds));
+        live.push_back(streams.back()->next());
+        if (auto e = streams.back()->error())
+            return *e;
+    }
+
+    QHash<qint64, quint32> seen; // request → the words found so far (all: it qualified already)
+    quint32 ended = 0;     // words whose documents are all read: only requests with them can still qualify
+    qsizetype hopeful = 0; // requests not qualified yet that have every ended word
+    RequestPage page;
+    QList<qint64> ids;  // the page's requests, in order
+    QList<qint64> keys; // their search keys
+    while (true) {
+        qint64 doc = -1;
+        for (int i = 0; i < k; ++i) {
+            if (live[i] && streams[i]->doc() > doc)
+                doc = streams[i]->doc();
+        }
+        if (doc < 0)
+            break;
+        qint64 requestId = 0;
+        quint32 found = 0;
+        quint32 newlyEnded = 0;
+        for (int i = 0; i < k; ++i) {
+            if (!live[i] || streams[i]->doc() != doc)
+                continue;
+            requestId = streams[i]->request();
+            found |= quint32(1) << i;
+            live[i] = streams[i]->next();
+            if (auto e = streams[i]->error())
+                return *e;
+            if (!live[i])
+                newlyEnded |= quint32(1) << i;
+        }
+        quint32 &have = seen[requestId];
+        const quint32 before = have;
+        have |= found;
+        const bool qualifies = before != all && have == all;
+        if (newlyEnded) {
+            ended |= newlyEnded;
+            hopeful = 0;
+            for (auto it = seen.cbegin(); it != seen.cend(); ++it) {
+                if (it.value() != all && (it.value() & ended) == ended)
+                    ++hopeful;
+            }
+        } else if (qualifies && ended && (before & ended) == ended) {
+            --hopeful;
+        }
+        if (qualifies && doc < below) {
+            if (ids.size() == limit) {
+                page.nextCursor = encodeSearchCursor(keys.constLast());
+                break;
+            }
+            ids << requestId;
+            keys << doc;
+        }
+        if (ended && hopeful == 0)
+            break;
+    }
+    if (ids.isEmpty())
+        return page;
+    // The page's rows in one statement, put in search order.
+    QString sql = QStringLiteral("SELECT ") + kRequestColumns +
+                  QStringLiteral(" FROM requests r WHERE r.id IN (") +
+                  QStringList(ids.size(), QStringLiteral("?")).join(QLatin1Char(',')) + QLatin1Char(')');
+    QVariantList binds;
+    for (qint64 id : std::as_const(ids))
+        binds << id;
+    auto q = store.exec(sql, binds);
+    if (!q)
+        return q.error();
+    QueryGuard guard(q.value());
+    QHash<qint64, Request> rows;
+    while (q.value()->next()) {
+        Request r = readRequest(*q.value());
+        rows.insert(r.id, r);
+    }
+    for (qint64 id : std::as_const(ids))
+        page.requests << rows.value(id);
+    return page;
 }
 
 } // namespace
@@ -810,8 +1072,7 @@ Result<RequestPage> Store::listRequests(const RequestQuery &query)
         return makeError(ErrorCode::Invalid,
                          QStringLiteral("The page size must be between 1 and %1").arg(MaxPageSize),
                          QStringLiteral("limit"));
-    QString sql =
-        QStringLiteral("SELECT ") + kRequestColumns + QStringLiteral(" FROM requests r WHERE 1 = 1");
+    QString sql; // the filters, each " AND …"
     QVariantList binds;
     if (!query.statuses.isEmpty()) {
         QStringList marks;
@@ -846,26 +1107,11 @@ Result<RequestPage> Store::listRequests(const RequestQuery &query)
         if (words.isEmpty())
             return makeError(ErrorCode::Invalid, QStringLiteral("The search text has no words to look for"),
                              QStringLiteral("text"));
-        if (backend() == DatabaseUrl::Backend::Sqlite) {
-            QStringList terms;
-            for (const QString &w : words)
-                terms << QLatin1Char('"') + w + QStringLiteral("\"*");
-            const QString match = terms.join(QLatin1Char(' '));
-            sql += QStringLiteral(" AND r.id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH ? "
-                                  "UNION SELECT u.request_id FROM updates u WHERE u.id IN "
-                                  "(SELECT rowid FROM updates_fts WHERE updates_fts MATCH ?))");
-            binds << match << match;
-        } else {
-            QStringList terms;
-            for (const QString &w : words)
-                terms << w + QStringLiteral(":*");
-            const QString tsquery = terms.join(QStringLiteral(" & "));
-            sql += QStringLiteral(
-                " AND r.id IN (SELECT id FROM requests WHERE search @@ to_tsquery('simple', ?) "
-                "UNION SELECT request_id FROM updates WHERE search @@ to_tsquery('simple', ?))");
-            binds << tsquery << tsquery;
-        }
+        return readTransaction([&]() -> Result<RequestPage> {
+            return searchRequests(*this, words, sql, binds, query.cursor, query.limit);
+        });
     }
+    sql.prepend(QStringLiteral("SELECT ") + kRequestColumns + QStringLiteral(" FROM requests r WHERE 1 = 1"));
     if (!query.cursor.isEmpty()) {
         qint64 updatedAt = 0, id = 0;
         if (!decodeCursor(query.cursor, &updatedAt, &id))

@@ -24,9 +24,106 @@ QString dialect(QString sql, Backend backend)
     return sql;
 }
 
+// Full-text search (docs/store.md, "Search"): one index of documents, a request's title + body or
+// one live update's text. search_docs.id grows with every document written (AUTOINCREMENT / an
+// identity column), so walking the index by id descending walks the desk's text newest first.
+// Triggers keep it in step with requests and updates inside the writing transaction: a changed
+// title or body, an edited update and a deleted update drop their old document; a changed text is
+// indexed again under a new id, so an edit counts as recent.
+QStringList searchIndex(Backend backend)
+{
+    QStringList s;
+    if (backend == Backend::Sqlite) {
+        // Contentless FTS5 (the text lives in requests and updates; the triggers pass the old text
+        // to the 'delete' command) without positions: queries are words and prefixes, no phrases.
+        s << QStringLiteral("CREATE TABLE search_docs ("
+                            " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                            " request_id BIGINT NOT NULL,"
+                            " kind TEXT NOT NULL CHECK (kind IN ('request','update')),"
+                            " ref_id BIGINT NOT NULL)")
+          << QStringLiteral("CREATE UNIQUE INDEX search_docs_ref ON search_docs (kind, ref_id)")
+          << QStringLiteral("CREATE VIRTUAL TABLE search_fts USING fts5(text, content='', detail=none, "
+                            "tokenize='unicode61 remove_diacritics 2')")
+          << QStringLiteral(
+                 "CREATE TRIGGER search_request_insert AFTER INSERT ON requests BEGIN "
+                 "INSERT INTO search_docs (request_id, kind, ref_id) VALUES (new.id, 'request', new.id); "
+                 "INSERT INTO search_fts (rowid, text) "
+                 "VALUES (last_insert_rowid(), new.title || ' ' || new.body); END")
+          << QStringLiteral(
+                 "CREATE TRIGGER search_request_update AFTER UPDATE OF title, body ON requests "
+                 "WHEN old.title IS NOT new.title OR old.body IS NOT new.body BEGIN "
+                 "INSERT INTO search_fts (search_fts, rowid, text) SELECT 'delete', id, "
+                 "old.title || ' ' || old.body FROM search_docs WHERE kind = 'request' AND ref_id = old.id; "
+                 "DELETE FROM search_docs WHERE kind = 'request' AND ref_id = old.id; "
+                 "INSERT INTO search_docs (request_id, kind, ref_id) VALUES (new.id, 'request', new.id); "
+                 "INSERT INTO search_fts (rowid, text) "
+                 "VALUES (last_insert_rowid(), new.title || ' ' || new.body); END")
+          << QStringLiteral(
+                 "CREATE TRIGGER search_request_delete AFTER DELETE ON requests BEGIN "
+                 "INSERT INTO search_fts (search_fts, rowid, text) SELECT 'delete', id, "
+                 "old.title || ' ' || old.body FROM search_docs WHERE kind = 'request' AND ref_id = old.id; "
+                 "DELETE FROM search_docs WHERE kind = 'request' AND ref_id = old.id; END")
+          << QStringLiteral(
+                 "CREATE TRIGGER search_update_insert AFTER INSERT ON updates "
+                 "WHEN new.deleted_at IS NULL BEGIN "
+                 "INSERT INTO search_docs (request_id, kind, ref_id) VALUES (new.request_id, 'update', "
+                 "new.id); "
+                 "INSERT INTO search_fts (rowid, text) VALUES (last_insert_rowid(), new.text); END")
+          << QStringLiteral("CREATE TRIGGER search_update_update AFTER UPDATE OF text, deleted_at ON updates "
+                            "WHEN old.text IS NOT new.text OR old.deleted_at IS NOT new.deleted_at BEGIN "
+                            "INSERT INTO search_fts (search_fts, rowid, text) SELECT 'delete', id, old.text "
+                            "FROM search_docs WHERE kind = 'update' AND ref_id = old.id; "
+                            "DELETE FROM search_docs WHERE kind = 'update' AND ref_id = old.id; "
+                            "INSERT INTO search_docs (request_id, kind, ref_id) "
+                            "SELECT new.request_id, 'update', new.id WHERE new.deleted_at IS NULL; "
+                            "INSERT INTO search_fts (rowid, text) "
+                            "SELECT last_insert_rowid(), new.text WHERE new.deleted_at IS NULL; END")
+          << QStringLiteral("CREATE TRIGGER search_update_delete AFTER DELETE ON updates BEGIN "
+                            "INSERT INTO search_fts (search_fts, rowid, text) SELECT 'delete', id, old.text "
+                            "FROM search_docs WHERE kind = 'update' AND ref_id = old.id; "
+                            "DELETE FROM search_docs WHERE kind = 'update' AND ref_id = old.id; END");
+    } else {
+        s << QStringLiteral("CREATE TABLE search_docs ("
+                            " id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+                            " request_id BIGINT NOT NULL,"
+                            " kind TEXT NOT NULL CHECK (kind IN ('request','update')),"
+                            " ref_id BIGINT NOT NULL,"
+                            " search tsvector NOT NULL)")
+          << QStringLiteral("CREATE UNIQUE INDEX search_docs_ref ON search_docs (kind, ref_id)")
+          << QStringLiteral("CREATE INDEX search_docs_search ON search_docs USING GIN (search) "
+                            "WITH (fastupdate = off)")
+          << QStringLiteral(
+                 "CREATE FUNCTION search_docs_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                 "IF TG_TABLE_NAME = 'requests' THEN "
+                 "  IF TG_OP <> 'INSERT' THEN "
+                 "    DELETE FROM search_docs WHERE kind = 'request' AND ref_id = OLD.id; END IF; "
+                 "  IF TG_OP <> 'DELETE' THEN "
+                 "    INSERT INTO search_docs (request_id, kind, ref_id, search) VALUES "
+                 "    (NEW.id, 'request', NEW.id, to_tsvector('simple', NEW.title || ' ' || NEW.body)); END "
+                 "IF; "
+                 "ELSE "
+                 "  IF TG_OP <> 'INSERT' THEN "
+                 "    DELETE FROM search_docs WHERE kind = 'update' AND ref_id = OLD.id; END IF; "
+                 "  IF TG_OP <> 'DELETE' AND NEW.deleted_at IS NULL THEN "
+                 "    INSERT INTO search_docs (request_id, kind, ref_id, search) VALUES "
+                 "    (NEW.request_id, 'update', NEW.id, to_tsvector('simple', NEW.text)); END IF; "
+                 "END IF; RETURN NULL; END $$")
+          << QStringLiteral("CREATE TRIGGER search_request_write AFTER INSERT OR DELETE ON requests "
+                            "FOR EACH ROW EXECUTE FUNCTION search_docs_sync()")
+          << QStringLiteral("CREATE TRIGGER search_request_edit AFTER UPDATE OF title, body ON requests "
+                            "FOR EACH ROW WHEN (OLD.title IS DISTINCT FROM NEW.title OR OLD.body IS DISTINCT "
+                            "FROM NEW.body) EXECUTE FUNCTION search_docs_sync()")
+          << QStringLiteral("CREATE TRIGGER search_update_write AFTER INSERT OR DELETE ON updates "
+                            "FOR EACH ROW EXECUTE FUNCTION search_docs_sync()")
+          << QStringLiteral("CREATE TRIGGER search_update_edit AFTER UPDATE OF text, deleted_at ON updates "
+                            "FOR EACH ROW WHEN (OLD.text IS DISTINCT FROM NEW.text OR OLD.deleted_at IS "
+                            "DISTINCT FROM NEW.deleted_at) EXECUTE FUNCTION search_docs_sync()");
+    }
+    return s;
+}
+
 QStringList version1(Backend backend)
 {
-    const bool sqlite = backend == Backend::Sqlite;
     QStringList s;
     s << QStringLiteral("CREATE TABLE people ("
                         " id {id},"
@@ -55,11 +152,7 @@ QStringList version1(Backend backend)
              " team_id BIGINT REFERENCES teams(id),"
              " created_at BIGINT NOT NULL,"
              " updated_at BIGINT NOT NULL,"
-             " version BIGINT NOT NULL DEFAULT 1") +
-             (sqlite ? QString()
-                     : QStringLiteral(", search tsvector GENERATED ALWAYS AS "
-                                      "(to_tsvector('simple', title || ' ' || body)) STORED")) +
-             QStringLiteral(")")
+             " version BIGINT NOT NULL DEFAULT 1)")
       << QStringLiteral("CREATE INDEX requests_updated ON requests (updated_at, id)")
       << QStringLiteral("CREATE INDEX requests_status ON requests (status, updated_at, id)")
       << QStringLiteral("CREATE INDEX requests_assignee ON requests (assignee_id, updated_at, id)")
@@ -81,11 +174,7 @@ QStringList version1(Backend backend)
                         " created_at BIGINT NOT NULL,"
                         " edited_at BIGINT,"
                         " deleted_at BIGINT,"
-                        " deleted_by BIGINT REFERENCES people(id)") +
-             (sqlite ? QString()
-                     : QStringLiteral(", search tsvector GENERATED ALWAYS AS (CASE WHEN deleted_at IS NULL "
-                                      "THEN to_tsvector('simple', text) END) STORED")) +
-             QStringLiteral(")")
+                        " deleted_by BIGINT REFERENCES people(id))")
       << QStringLiteral("CREATE INDEX updates_request ON updates (request_id, id)")
       << QStringLiteral("CREATE TABLE attachments ("
                         " id {id},"
@@ -156,6 +245,11 @@ QStringList version1(Backend backend)
                         " received_at BIGINT NOT NULL,"
                         " processed_at BIGINT,"
                         " last_error TEXT,"
+                        // inbound side (docs/sync.md, "Inbound"): pending, applied, ignored, failed
+                        " state TEXT NOT NULL DEFAULT 'pending',"
+                        " update_id BIGINT,"
+                        " attempts INTEGER NOT NULL DEFAULT 0,"
+                        " not_before BIGINT NOT NULL DEFAULT 0,"
                         " UNIQUE (channel, ts, kind))")
       << QStringLiteral("CREATE INDEX inbox_unprocessed ON inbox (id) WHERE processed_at IS NULL")
       << QStringLiteral("CREATE TABLE audit_log ("
@@ -187,41 +281,7 @@ QStringList version1(Backend backend)
              "CREATE INDEX jobs_open ON jobs (ordering_key, id) WHERE state IN ('pending','in_flight')")
       << QStringLiteral("CREATE INDEX jobs_conversation ON jobs (conversation_id, id)");
 
-    if (sqlite) {
-        // Full-text search: FTS5 indexes over the rows (external content), kept in step by triggers.
-        // A deleted update leaves the index.
-        s << QStringLiteral("CREATE VIRTUAL TABLE requests_fts USING fts5(title, body, content='requests', "
-                            "content_rowid='id', tokenize='unicode61 remove_diacritics 2')")
-          << QStringLiteral(
-                 "CREATE TRIGGER requests_fts_insert AFTER INSERT ON requests BEGIN "
-                 "INSERT INTO requests_fts (rowid, title, body) VALUES (new.id, new.title, new.body); END")
-          << QStringLiteral(
-                 "CREATE TRIGGER requests_fts_update AFTER UPDATE OF title, body ON requests BEGIN "
-                 "INSERT INTO requests_fts (requests_fts, rowid, title, body) "
-                 "VALUES ('delete', old.id, old.title, old.body); "
-                 "INSERT INTO requests_fts (rowid, title, body) VALUES (new.id, new.title, new.body); END")
-          << QStringLiteral("CREATE TRIGGER requests_fts_delete AFTER DELETE ON requests BEGIN "
-                            "INSERT INTO requests_fts (requests_fts, rowid, title, body) "
-                            "VALUES ('delete', old.id, old.title, old.body); END")
-          << QStringLiteral("CREATE VIRTUAL TABLE updates_fts USING fts5(text, content='updates', "
-                            "content_rowid='id', tokenize='unicode61 remove_diacritics 2')")
-          << QStringLiteral(
-                 "CREATE TRIGGER updates_fts_insert AFTER INSERT ON updates WHEN new.deleted_at IS NULL "
-                 "BEGIN INSERT INTO updates_fts (rowid, text) VALUES (new.id, new.text); END")
-          << QStringLiteral(
-                 "CREATE TRIGGER updates_fts_update AFTER UPDATE OF text, deleted_at ON updates BEGIN "
-                 "INSERT INTO updates_fts (updates_fts, rowid, text) "
-                 "SELECT 'delete', old.id, old.text WHERE old.deleted_at IS NULL; "
-                 "INSERT INTO updates_fts (rowid, text) "
-                 "SELECT new.id, new.text WHERE new.deleted_at IS NULL; END")
-          << QStringLiteral(
-                 "CREATE TRIGGER updates_fts_delete AFTER DELETE ON updates WHEN old.deleted_at IS NULL "
-                 "BEGIN INSERT INTO updates_fts (updates_fts, rowid, text) "
-                 "VALUES ('delete', old.id, old.text); END");
-    } else {
-        s << QStringLiteral("CREATE INDEX requests_search ON requests USING GIN (search)")
-          << QStringLiteral("CREATE INDEX updates_search ON updates USING GIN (search)");
-    }
+    s << searchIndex(backend);
     // REST API bearer tokens of agents (engine/api/tokenstore.cpp): only the SHA-256 is kept.
     s << QStringLiteral("CREATE TABLE api_tokens ("
                         " id {id},"

@@ -104,6 +104,9 @@ private Q_SLOTS:
     void pagingIsStableUnderInserts();
     void listBadInput();
     void textSearch();
+    void textSearchWordsAcrossUpdates();
+    void textSearchRecencyAndPaging();
+    void textSearchHostileText();
     void timelineOrderAndAttachments();
     void concurrentWritersOneWins();
     void asyncStoreDeliversOnCallerThread();
@@ -1091,6 +1094,168 @@ void TestStore::textSearch()
     QVERIFY(m_store->setTitle(printer->id, QStringLiteral("Toner empty"), printer->version, m_bob.id));
     QCOMPARE(ids(QStringLiteral("jammed")), QList<qint64>{});
     QCOMPARE(ids(QStringLiteral("toner")), QList<qint64>{printer->id});
+}
+
+void TestStore::textSearchWordsAcrossUpdates()
+{
+    auto vpn = m_store->createRequest(
+        {QStringLiteral("VPN broken"), QStringLiteral("Cannot connect"), m_alice.id, 0, 0, {}, 0});
+    auto other = m_store->createRequest({QStringLiteral("Password reset"), {}, m_bob.id, 0, 0, {}, 0});
+    QVERIFY(vpn && other);
+    auto u = m_store->postUpdate(
+        {vpn->id, m_bob.id, QStringLiteral("Your password expired yesterday"), UpdateSource::Desk, {}});
+    QVERIFY(u);
+    auto ids = [&](const QString &text) {
+        QList<qint64> out;
+        auto page = m_store->listRequests({{}, {}, {}, text, {}, 50});
+        if (!page)
+            return QList<qint64>{-1};
+        for (const Request &r : page->requests)
+            out << r.id;
+        return out;
+    };
+    // The words may sit in different documents of the same request, not of different requests.
+    QCOMPARE(ids(QStringLiteral("vpn password")), QList<qint64>{vpn->id});
+    QCOMPARE(ids(QStringLiteral("passw vp")), QList<qint64>{vpn->id}); // every word is a prefix
+    QCOMPARE(ids(QStringLiteral("connect expired")), QList<qint64>{vpn->id});
+    QCOMPARE(ids(QStringLiteral("reset expired")), QList<qint64>{});
+    QCOMPARE(ids(QStringLiteral("VPN vpn Vpn")), QList<qint64>{vpn->id}); // repeated words
+    // The newest matching document counts: the update keeps vpn above the title-only match.
+    QCOMPARE(ids(QStringLiteral("password")), (QList<qint64>{vpn->id, other->id}));
+    QVERIFY(m_store->deleteUpdate(u->id, m_bob.id));
+    QCOMPARE(ids(QStringLiteral("vpn password")), QList<qint64>{});
+    QCOMPARE(ids(QStringLiteral("password")), QList<qint64>{other->id});
+}
+
+void TestStore::textSearchRecencyAndPaging()
+{
+    // 30 requests mention "disk"; then activity in a different order than creation.
+    QList<qint64> created;
+    for (int i = 0; i < 30; ++i) {
+        auto r = m_store->createRequest({QStringLiteral("Request %1").arg(i),
+                                         i % 2 ? QStringLiteral("disk full") : QStringLiteral("nothing here"),
+                                         m_alice.id,
+                                         0,
+                                         0,
+                                         {},
+                                         0});
+        QVERIFY(r);
+        created << r->id;
+    }
+    QList<qint64> expected; // most recent match first
+    for (int i = 0; i < 30; i += 3) {
+        QVERIFY(m_store->postUpdate(
+            {created.at(i), m_bob.id, QStringLiteral("Disks swapped"), UpdateSource::Desk, {}}));
+        expected.prepend(created.at(i));
+    }
+    for (int i = 29; i >= 0; --i) {
+        if (i % 2 && !expected.contains(created.at(i)))
+            expected << created.at(i);
+    }
+    auto u =
+        m_store->postUpdate({created.at(1), m_bob.id, QStringLiteral("unrelated"), UpdateSource::Desk, {}});
+    QVERIFY(u);
+    // An edit re-indexes the text as recent; a title change does the same for the request.
+    QVERIFY(m_store->editUpdate(u->id, QStringLiteral("disk ordered"), m_bob.id));
+    expected.removeOne(created.at(1));
+    expected.prepend(created.at(1));
+
+    auto walk = [&](const QString &text, int limit, QList<RequestStatus> statuses = {}) {
+        QList<qint64> out;
+        QString cursor;
+        for (int pages = 0; pages < 100; ++pages) {
+            auto page = m_store->listRequests({statuses, {}, {}, text, cursor, limit});
+            if (!page)
+                return QList<qint64>{-1};
+            for (const Request &r : page->requests)
+                out << r.id;
+            if (page->nextCursor.isEmpty())
+                break;
+            if (page->requests.size() != limit)
+                return QList<qint64>{-2};
+            cursor = page->nextCursor;
+        }
+        return out;
+    };
+    QCOMPARE(walk(QStringLiteral("disk"), 50), expected);
+    QCOMPARE(walk(QStringLiteral("disk"), 4), expected); // no duplicates, no gaps
+    QCOMPARE(walk(QStringLiteral("disk"), 1), expected);
+    QCOMPARE(walk(QStringLiteral("dis"), 7), expected);
+    QCOMPARE(walk(QStringLiteral("disk"), 3, {RequestStatus::Closed}), QList<qint64>{});
+    QCOMPARE(walk(QStringLiteral("disk"), 3, {RequestStatus::New}), expected);
+
+    auto r = m_store->request(created.at(29));
+    QVERIFY(r);
+    QVERIFY(m_store->setTitle(r->id, QStringLiteral("Disk again"), r->version, m_bob.id));
+    expected.removeOne(r->id);
+    expected.prepend(r->id);
+    QCOMPARE(walk(QStringLiteral("disk"), 4), expected);
+
+    // A list cursor is not a search cursor.
+    auto list = m_store->listRequests({{}, {}, {}, {}, {}, 2});
+    QVERIFY(list && !list->nextCursor.isEmpty());
+    auto bad = m_store->listRequests({{}, {}, {}, QStringLiteral("disk"), list->nextCursor, 2});
+    QVERIFY(!bad);
+    QCOMPARE(bad.error().field, QStringLiteral("cursor"));
+}
+
+void TestStore::textSearchHostileText()
+{
+    auto r = m_store->createRequest(
+        {QStringLiteral("NEAR the OR gate"),
+         QStringLiteral("AND NOT column:value (x) \"quoted\" -minus +plus ^caret 'sq'"),
+         m_alice.id,
+         0,
+         0,
+         {},
+         0});
+    QVERIFY(r);
+    const QStringList texts = {
+        QStringLiteral("\""),
+        QStringLiteral("\"near"),
+        QStringLiteral("NEAR(or gate, 2)"),
+        QStringLiteral("or OR Or"),
+        QStringLiteral("AND"),
+        QStringLiteral("NOT gate"),
+        QStringLiteral("-minus"),
+        QStringLiteral("column:value"),
+        QStringLiteral("(x)"),
+        QStringLiteral("gate*"),
+        QStringLiteral("*gate"),
+        QStringLiteral("'sq' OR '1'='1"),
+        QStringLiteral("\\\"quoted\\\""),
+        QStringLiteral("^caret {near} [or] gate:* & | ! <-> <2>"),
+        QStringLiteral("%_ gate; DROP TABLE requests; --"),
+        QString::fromUtf8("gate \xF0\x9F\x98\x80 \xF0\xA0\x80\x80"),
+    };
+    for (const QString &text : texts) {
+        // Found or not, or a clear error when no word is left; never an engine error.
+        auto page = m_store->listRequests({{}, {}, {}, text, {}, 50});
+        if (!page) {
+            QCOMPARE(page.error().code, ErrorCode::Invalid);
+            QCOMPARE(page.error().field, QStringLiteral("text"));
+        }
+    }
+    auto ids = [&](const QString &text) {
+        auto page = m_store->listRequests({{}, {}, {}, text, {}, 50});
+        QList<qint64> out;
+        if (page) {
+            for (const Request &x : page->requests)
+                out << x.id;
+        }
+        return out;
+    };
+    QCOMPARE(ids(QStringLiteral("NEAR(or gate)")), QList<qint64>{r->id}); // plain words
+    QCOMPARE(ids(QStringLiteral("not minus")), QList<qint64>{r->id});
+    QCOMPARE(ids(QStringLiteral("gate -zebra")), QList<qint64>{}); // "-" is no operator
+    QCOMPARE(ids(QStringLiteral("gate OR zebra")), QList<qint64>{});
+    // Text without a word to look for is a clear error, not an engine error.
+    for (const QString &text : {QStringLiteral("*"), QStringLiteral("\"\""), QStringLiteral("( ) - :")}) {
+        auto page = m_store->listRequests({{}, {}, {}, text, {}, 50});
+        QVERIFY(!page);
+        QCOMPARE(page.error().code, ErrorCode::Invalid);
+        QCOMPARE(page.error().field, QStringLiteral("text"));
+    }
 }
 
 void TestStore::timelineOrderAndAttachments()

@@ -316,7 +316,9 @@ QJsonObject runBackend(const QString &name, const QString &url, qint64 requests,
     listAll.ms = listFirst.ms + listNext.ms;
 
     // ---- text search ---------------------------------------------------------------------------
-    Stats search;
+    // The same query mix as always (one word, two words, a word typed without its last letters;
+    // every fifth with a status filter), reported together and by kind, plus the next page of each.
+    Stats search, searchWord, searchTwoWords, searchPrefix, searchNext;
     qint64 hits = 0;
     for (int i = 0; i < samples; ++i) {
         RequestQuery q;
@@ -331,12 +333,41 @@ QJsonObject runBackend(const QString &name, const QString &url, qint64 requests,
         QElapsedTimer t;
         t.start();
         auto page = store.listRequests(q);
-        search.ms << elapsedMs(t);
+        const double ms = elapsedMs(t);
+        search.ms << ms;
+        (i % 3 == 0 ? searchWord : i % 3 == 1 ? searchTwoWords : searchPrefix).ms << ms;
         if (!page) {
             fail(page.error(), "search");
             return out;
         }
         hits += page->requests.size();
+        if (page->nextCursor.isEmpty())
+            continue;
+        q.cursor = page->nextCursor;
+        t.restart();
+        auto next = store.listRequests(q);
+        searchNext.ms << elapsedMs(t);
+        if (!next) {
+            fail(next.error(), "search next page");
+            return out;
+        }
+    }
+    // Short prefixes, as the first letters of a word are typed: 2, 3 and 4 letters.
+    Stats shortPrefix;
+    qint64 shortPrefixHits = 0;
+    for (int i = 0; i < samples; ++i) {
+        RequestQuery q;
+        q.limit = 50;
+        q.text = words.searchWord(rng).left(2 + i % 3);
+        QElapsedTimer t;
+        t.start();
+        auto page = store.listRequests(q);
+        shortPrefix.ms << elapsedMs(t);
+        if (!page) {
+            fail(page.error(), "prefix search");
+            return out;
+        }
+        shortPrefixHits += page->requests.size();
     }
 
     // ---- timeline ------------------------------------------------------------------------------
@@ -361,7 +392,14 @@ QJsonObject runBackend(const QString &name, const QString &url, qint64 requests,
     out.insert(QStringLiteral("list_page"), list);
     QJsonObject s = search.json();
     s.insert(QStringLiteral("mean_hits"), double(hits) / samples);
+    s.insert(QStringLiteral("one_word"), searchWord.json());
+    s.insert(QStringLiteral("two_words"), searchTwoWords.json());
+    s.insert(QStringLiteral("typed_prefix"), searchPrefix.json());
+    s.insert(QStringLiteral("next_page"), searchNext.json());
     out.insert(QStringLiteral("search"), s);
+    QJsonObject sp = shortPrefix.json();
+    sp.insert(QStringLiteral("mean_hits"), double(shortPrefixHits) / samples);
+    out.insert(QStringLiteral("search_short_prefix"), sp);
     QJsonObject tj = timeline.json();
     tj.insert(QStringLiteral("updates"), timelineSize);
     out.insert(QStringLiteral("timeline"), tj);
