@@ -56,15 +56,11 @@ QTcpSocket *GuardedTcpServer::nextPendingConnection()
     QTcpSocket *socket = QTcpServer::nextPendingConnection();
     if (!socket)
         return nullptr;
-    m_sockets.insert(socket);
-    const auto forget = [this, socket] {
-        m_sockets.remove(socket);
-        m_framing.remove(socket);
-    };
-    connect(socket, &QObject::destroyed, this, forget);
-    connect(socket, &QTcpSocket::disconnected, this, forget);
+    prune();
+    m_sockets.insert(socket, QPointer<QTcpSocket>(socket));
+    connect(socket, &QTcpSocket::disconnected, this, [this, socket] { forget(socket); });
     guard(socket);
-    if (m_sockets.size() > m_maxConnections) {
+    if (m_sockets.size() > qsizetype(m_maxConnections)) {
         qCWarning(lcApi) << "connection limit reached; refusing a connection";
         auto framing = std::make_shared<Framing>();
         refuse(socket, *framing, 503, "Service Unavailable", "unavailable", "Too many connections");
@@ -73,11 +69,38 @@ QTcpSocket *GuardedTcpServer::nextPendingConnection()
     return socket;
 }
 
+void GuardedTcpServer::forget(QTcpSocket *socket)
+{
+    m_sockets.remove(socket);
+    m_framing.remove(socket);
+}
+
+void GuardedTcpServer::prune()
+{
+    // A QWebSocket takes over (and drops the signal connections of) an upgraded socket, so deleted
+    // or closed sockets are also found here rather than only through disconnected().
+    for (auto it = m_sockets.begin(); it != m_sockets.end();) {
+        if (it.value().isNull() || it.value()->state() == QAbstractSocket::UnconnectedState) {
+            m_framing.remove(it.key());
+            it = m_sockets.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+int GuardedTcpServer::openConnections()
+{
+    prune();
+    return int(m_sockets.size());
+}
+
 void GuardedTcpServer::closeIdle()
 {
-    const QList<QTcpSocket *> sockets(m_sockets.begin(), m_sockets.end());
-    for (QTcpSocket *socket : sockets) {
-        const auto framing = std::static_pointer_cast<Framing>(m_framing.value(socket));
+    prune();
+    const QList<QPointer<QTcpSocket>> sockets = m_sockets.values();
+    for (const QPointer<QTcpSocket> &socket : sockets) {
+        const auto framing = std::static_pointer_cast<Framing>(m_framing.value(socket.data()));
         const bool busy = framing && (framing->upgraded || framing->bodyLeft > 0 || !framing->head.isEmpty());
         if (!busy && socket->bytesAvailable() == 0)
             socket->disconnectFromHost(); // pending response bytes are written first
@@ -150,6 +173,8 @@ void GuardedTcpServer::guard(QTcpSocket *socket)
             framing->bodyLeft = length;
             if (head.contains("\r\nupgrade: websocket") || head.contains("\r\nupgrade:websocket")) {
                 framing->upgraded = true;
+                if (self)
+                    self->forget(socket); // a stream connection now: ApiServer closes it
                 return;
             }
         }

@@ -29,7 +29,8 @@ public:
     GuardedTcpServer(qint64 maxBodyBytes, int maxConnections, QObject *parent = nullptr);
 
     QTcpSocket *nextPendingConnection() override;
-    int openConnections() const { return int(m_sockets.size()); }
+    //! Open HTTP connections (upgraded WebSocket connections are not counted: their owner closes them).
+    int openConnections();
     //! Closes every connection that is not in the middle of receiving a request (for a shutdown;
     //! answers already written are flushed first). WebSocket connections are left alone.
     void closeIdle();
@@ -43,7 +44,10 @@ private:
 
     qint64 m_maxBodyBytes;
     int m_maxConnections;
-    QSet<QTcpSocket *> m_sockets;
+    void forget(QTcpSocket *socket);
+    void prune();
+
+    QHash<QTcpSocket *, QPointer<QTcpSocket>> m_sockets; //!< guarded against deletion by others
     QHash<QTcpSocket *, std::shared_ptr<void>> m_framing;
 };
 

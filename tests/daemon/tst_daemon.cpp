@@ -1,0 +1,286 @@
+// threadlined as a process: --sandbox start-up and what it prints, health over real HTTP, a request
+// created through the REST API, SIGHUP, SIGTERM draining (stream closed with 1001, exit 0
+// promptly), --check-config on good and bad files, --version, and secrets never printed.
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWebSocket>
+
+#include <csignal>
+
+namespace {
+
+QString lit(const char *s)
+{
+    return QString::fromUtf8(s);
+}
+
+QString binary()
+{
+    return QStringLiteral(THREADLINE_BINARY_DIR "/engine/daemon/threadlined");
+}
+
+QProcessEnvironment cleanEnvironment()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    const QStringList keys = env.keys();
+    for (const QString &k : keys)
+        if (k.startsWith(QLatin1String("THREADLINE_")))
+            env.remove(k);
+    return env;
+}
+
+struct Answer
+{
+    int status = 0;
+    QJsonObject json;
+    QByteArray body;
+};
+
+} // namespace
+
+class TestDaemon : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void sandboxServesAndDrainsOnSigterm();
+    void checkConfigGoodAndBad_data();
+    void checkConfigGoodAndBad();
+    void refusesAnUnreachableDatabaseWithoutPrintingThePassword();
+    void printsVersion();
+
+private:
+    Answer call(const QByteArray &method, const QUrl &url, const QByteArray &token = {},
+                const QByteArray &body = {});
+    QNetworkAccessManager m_nam;
+};
+
+void TestDaemon::initTestCase()
+{
+    QVERIFY2(QFile::exists(binary()), qPrintable(binary()));
+}
+
+Answer TestDaemon::call(const QByteArray &method, const QUrl &url, const QByteArray &token,
+                        const QByteArray &body)
+{
+    QNetworkRequest request(url);
+    if (!token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + token);
+    if (!body.isEmpty())
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+    QNetworkReply *reply = m_nam.sendCustomRequest(request, method, body);
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    Answer a;
+    if (finished.wait(10000)) {
+        a.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        a.body = reply->readAll();
+        a.json = QJsonDocument::fromJson(a.body).object();
+    }
+    reply->deleteLater();
+    return a;
+}
+
+void TestDaemon::sandboxServesAndDrainsOnSigterm()
+{
+    QTemporaryDir data;
+    QVERIFY(data.isValid());
+    QProcessEnvironment env = cleanEnvironment();
+    env.insert(lit("THREADLINE_DATA_DIR"), data.path());
+    env.insert(lit("THREADLINE_API_LISTEN"), lit("127.0.0.1:0"));
+    QProcess daemon;
+    daemon.setProcessEnvironment(env);
+    daemon.start(binary(), {lit("--sandbox")});
+    QVERIFY(daemon.waitForStarted(5000));
+
+    // What to connect to, on stdout: key=value lines, then "ready".
+    QByteArray out;
+    QVERIFY2(QTest::qWaitFor(
+                 [&] {
+                     out += daemon.readAllStandardOutput();
+                     return out.contains("ready\n") || daemon.state() == QProcess::NotRunning;
+                 },
+                 15000),
+             daemon.readAllStandardError().constData());
+    QVERIFY2(out.contains("ready\n"), out.constData());
+    QHash<QByteArray, QByteArray> printed;
+    for (const QByteArray &line : out.split('\n')) {
+        const qsizetype eq = line.indexOf('=');
+        if (eq > 0)
+            printed.insert(line.left(eq), line.mid(eq + 1));
+    }
+    const QUrl api(QString::fromLatin1(printed.value("api_url")));
+    const QByteArray token = printed.value("admin_token");
+    QVERIFY(api.isValid() && api.port() > 0);
+    QVERIFY(token.startsWith("tl_") && token.size() == 46);
+    QVERIFY(QUrl(QString::fromLatin1(printed.value("sandbox_url"))).port() > 0);
+
+    Answer a = call("GET", api.resolved(QUrl(lit("healthz"))));
+    QCOMPARE(a.status, 200);
+    a = call("GET", api.resolved(QUrl(lit("readyz"))));
+    QCOMPARE(a.status, 503); // the sync engine does not run in this build
+    QVERIFY(
+        a.json.value(lit("checks")).toObject().value(lit("database")).toObject().value(lit("ok")).toBool());
+    a = call("GET", api.resolved(QUrl(lit("api/v1/requests"))));
+    QCOMPARE(a.status, 401);
+
+    // The sandbox's demo colleagues are people of the desk: a request can name them.
+    a = call(
+        "POST", api.resolved(QUrl(lit("api/v1/requests"))), token,
+        R"({"title":"Badge does not open the door","requester":"alice@example.com","followers":["bruno@example.com"]})");
+    QVERIFY2(a.status == 201, a.body.constData());
+    const qint64 id = a.json.value(lit("id")).toInteger();
+    a = call("GET", api.resolved(QUrl(QStringLiteral("api/v1/requests/%1").arg(id))), token);
+    QCOMPARE(a.status, 200);
+    QCOMPARE(a.json.value(lit("title")).toString(), lit("Badge does not open the door"));
+
+    // SIGHUP reloads the log rules and the server keeps serving.
+    ::kill(pid_t(daemon.processId()), SIGHUP);
+    QByteArray err;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            err += daemon.readAllStandardError();
+            return err.contains("log rules reloaded");
+        },
+        5000));
+    QCOMPARE(call("GET", api.resolved(QUrl(lit("healthz")))).status, 200);
+
+    // A stream client is closed with "going away"; the process exits 0 promptly.
+    QWebSocket stream;
+    QUrl ws = api.resolved(QUrl(lit("api/v1/stream")));
+    ws.setScheme(lit("ws"));
+    QNetworkRequest wsRequest(ws);
+    wsRequest.setRawHeader("Authorization", "Bearer " + token);
+    QSignalSpy hello(&stream, &QWebSocket::textMessageReceived);
+    stream.open(wsRequest);
+    QVERIFY(hello.wait(5000));
+    QElapsedTimer timer;
+    timer.start();
+    ::kill(pid_t(daemon.processId()), SIGTERM);
+    QTRY_COMPARE_WITH_TIMEOUT(stream.state(), QAbstractSocket::UnconnectedState, 5000);
+    QCOMPARE(stream.closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
+    QTRY_COMPARE_WITH_TIMEOUT(daemon.state(), QProcess::NotRunning, 5000);
+    QVERIFY2(timer.elapsed() < 3000, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(daemon.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(daemon.exitCode(), 0);
+    err += daemon.readAllStandardError();
+    QVERIFY(err.contains("draining"));
+    // secrets are never logged: the admin token went to stdout only
+    QVERIFY(!err.contains(token));
+    QVERIFY(!err.contains("xoxb-") && !err.contains("xapp-"));
+    // one line per event, with the category and level
+    for (const QByteArray &line : err.split('\n')) {
+        if (!line.isEmpty())
+            QVERIFY2(line.contains(" threadline.") || line.startsWith("qt."), line.constData());
+    }
+
+    // The data stays: a second start on the same data directory sees the request.
+    QProcess again;
+    again.setProcessEnvironment(env);
+    again.start(binary(), {lit("--sandbox")});
+    QByteArray out2;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            out2 += again.readAllStandardOutput();
+            return out2.contains("ready\n") || again.state() == QProcess::NotRunning;
+        },
+        15000));
+    QByteArray api2, token2;
+    for (const QByteArray &line : out2.split('\n')) {
+        if (line.startsWith("api_url="))
+            api2 = line.mid(8);
+        if (line.startsWith("admin_token="))
+            token2 = line.mid(12);
+    }
+    QVERIFY(token2 != token); // generated per start when none is configured
+    a = call("GET",
+             QUrl(QString::fromLatin1(api2)).resolved(QUrl(QStringLiteral("api/v1/requests/%1").arg(id))),
+             token2);
+    QCOMPARE(a.status, 200);
+    ::kill(pid_t(again.processId()), SIGTERM);
+    QTRY_COMPARE_WITH_TIMEOUT(again.state(), QProcess::NotRunning, 5000);
+    QCOMPARE(again.exitCode(), 0);
+}
+
+void TestDaemon::checkConfigGoodAndBad_data()
+{
+    QTest::addColumn<QByteArray>("ini");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QByteArray>("expected");
+    QTest::newRow("complete") << QByteArray(
+                                     "[threadline]\nslack_bot_token=xoxb-secret-bot-111\n"
+                                     "slack_app_token=xapp-secret-app-222\nadmin_token=secret-admin-333\n"
+                                     "database=postgresql://desk:secret-pw-444@db.example:5432/desk\n"
+                                     "api_listen=127.0.0.1:8470\n")
+                              << 0 << QByteArray("configuration is complete");
+    QTest::newRow("incomplete") << QByteArray("[threadline]\napi_listen=127.0.0.1:9000\n") << 0
+                                << QByteArray("configuration is valid but incomplete");
+    QTest::newRow("bad listen address") << QByteArray("[threadline]\nslack_bot_token=xoxb-secret-bot-111\n"
+                                                      "api_listen=not-an-address\n")
+                                        << 2 << QByteArray("THREADLINE_API_LISTEN");
+    QTest::newRow("bad database") << QByteArray(
+                                         "[threadline]\nadmin_token=secret-admin-333\ndatabase=mysql://x\n")
+                                  << 2 << QByteArray("THREADLINE_DATABASE");
+}
+
+void TestDaemon::checkConfigGoodAndBad()
+{
+    QFETCH(QByteArray, ini);
+    QFETCH(int, exitCode);
+    QFETCH(QByteArray, expected);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(lit("threadline.ini"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(ini);
+    f.close();
+    QProcess p;
+    p.setProcessEnvironment(cleanEnvironment());
+    p.start(binary(), {lit("--config"), path, lit("--check-config")});
+    QVERIFY(p.waitForFinished(10000));
+    const QByteArray all = p.readAllStandardOutput() + p.readAllStandardError();
+    QVERIFY2(p.exitCode() == exitCode, all.constData());
+    QVERIFY2(all.contains(expected), all.constData());
+    for (const char *secret : {"secret-bot-111", "secret-app-222", "secret-admin-333", "secret-pw-444"})
+        QVERIFY2(!all.contains(secret), all.constData());
+}
+
+void TestDaemon::refusesAnUnreachableDatabaseWithoutPrintingThePassword()
+{
+    QTemporaryDir data;
+    QProcessEnvironment env = cleanEnvironment();
+    env.insert(lit("THREADLINE_DATA_DIR"), data.path());
+    env.insert(lit("THREADLINE_API_LISTEN"), lit("127.0.0.1:0"));
+    env.insert(lit("THREADLINE_DATABASE"), lit("postgresql://desk:hunter2-secret@127.0.0.1:1/desk"));
+    env.insert(lit("THREADLINE_ADMIN_TOKEN"), lit("configured-admin-secret"));
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(binary(), {});
+    QVERIFY(p.waitForFinished(20000));
+    const QByteArray all = p.readAllStandardOutput() + p.readAllStandardError();
+    QCOMPARE(p.exitCode(), 1);
+    QVERIFY2(all.contains("cannot open the database"), all.constData());
+    QVERIFY(!all.contains("hunter2-secret"));
+    QVERIFY(!all.contains("configured-admin-secret"));
+}
+
+void TestDaemon::printsVersion()
+{
+    QProcess p;
+    p.start(binary(), {lit("--version")});
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 0);
+    const QByteArray out = p.readAllStandardOutput();
+    QVERIFY2(out.startsWith("threadlined " THREADLINE_VERSION_STRING), out.constData());
+}
+
+QTEST_GUILESS_MAIN(TestDaemon)
+#include "tst_daemon.moc"
