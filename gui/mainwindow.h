@@ -1,18 +1,116 @@
 #pragma once
 
+#include "core/result.h"
+#include "store/storetypes.h"
+
 #include <QMainWindow>
+
+class QAction;
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSplitter;
+class QSystemTrayIcon;
+class QTableView;
+class QTimer;
 
 namespace threadline::gui {
 
+class MessageBar;
+class NewRequestDialog;
+class RequestListModel;
+class RequestView;
+class Session;
+
+//! The console's main window: toolbar (new request, search, filters), the lazy request list and
+//! the request detail side by side, menus carrying every action with its shortcut, a status bar
+//! with the Slack state, and a tray icon.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
-    explicit MainWindow(QWidget *parent = nullptr);
+    explicit MainWindow(Session *session, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    //! Loads the first page of requests (call once the session is ready).
+    void start();
+    //! Shows the sandbox banner ("nothing reaches real Slack").
+    void setSandboxBanner(bool on);
+    //! A sentence for the agent in the window's message bar.
+    void showMessage(const QString &text, bool warning = false);
+    //! Selects (and opens) a request when it is loaded in the list.
+    bool selectRequest(qint64 requestId);
+
+    QTableView *requestList() const { return m_list; }
+    RequestListModel *requestModel() const { return m_model; }
+    RequestView *requestView() const { return m_view; }
+    QLineEdit *searchEdit() const { return m_search; }
+    QComboBox *statusFilter() const { return m_statusFilter; }
+    QComboBox *teamFilter() const { return m_teamFilter; }
+    QCheckBox *assignedToMe() const { return m_assignedToMe; }
+    QAction *newRequestAction() const { return m_newRequestAction; }
+    QAction *settingsAction() const { return m_settingsAction; }
+    QAction *nextRequestAction() const { return m_nextAction; }
+    QAction *previousRequestAction() const { return m_previousAction; }
+    QLabel *sandboxBanner() const { return m_banner; }
+    QLabel *slackStatus() const { return m_slackStatus; }
+    MessageBar *messageBar() const { return m_messageBar; }
+    NewRequestDialog *newRequestDialog() const { return m_newRequestDialog; }
+
+Q_SIGNALS:
+    //! The first page of the current filter is on screen.
+    void firstPageShown(int rows);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 private:
+    void createActions();
+    void createMenus();
+    void applyFilter();
+    void fillTeamFilter();
+    void onCurrentRowChanged(const QModelIndex &current);
+    void onNewRequest();
+    void onRequestSubmitted(const threadline::NewRequest &request);
+    void onSettings();
+    void onStoreChanged(const threadline::StoreChange &change);
+    void moveSelection(int delta);
+    void updateSlackStatus();
+    void updateTray();
     void showAbout();
+    void restoreLayout();
+
+    Session *m_session;
+    RequestListModel *m_model;
+    QTableView *m_list;
+    RequestView *m_view;
+    QSplitter *m_splitter;
+    QLabel *m_banner;
+    MessageBar *m_messageBar;
+    QLineEdit *m_search;
+    QComboBox *m_statusFilter;
+    QComboBox *m_teamFilter;
+    QCheckBox *m_assignedToMe;
+    QLabel *m_slackStatus;
+    QLabel *m_countStatus;
+    QTimer *m_searchTimer;
+    QTimer *m_trayTimer;
+    QSystemTrayIcon *m_tray = nullptr;
+    NewRequestDialog *m_newRequestDialog = nullptr;
+    qint64 m_pendingSelection = 0;
+    qint64 m_notifiedRequest = 0;
+
+    QAction *m_newRequestAction = nullptr;
+    QAction *m_searchAction = nullptr;
+    QAction *m_settingsAction = nullptr;
+    QAction *m_quitAction = nullptr;
+    QAction *m_nextAction = nullptr;
+    QAction *m_previousAction = nullptr;
+    QAction *m_reloadAction = nullptr;
+    QAction *m_assignedAction = nullptr;
+    QAction *m_aboutAction = nullptr;
 };
 
 } // namespace threadline::gui

@@ -1,0 +1,201 @@
+#include "console.h"
+
+#include "guilogging.h"
+#include "mainwindow.h"
+#include "newrequestdialog.h"
+#include "requestlistmodel.h"
+#include "requestview.h"
+#include "secretfile.h"
+#include "session.h"
+#include "welcomedialog.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTabWidget>
+#include <QTimer>
+
+namespace threadline::gui {
+
+Console::Console(ConsoleOptions options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+{
+    if (m_options.dataDir.isEmpty())
+        m_options.dataDir = defaultDataDir();
+    m_session = std::make_unique<Session>(m_options.dataDir);
+    connect(m_session.get(), &Session::opened, this, &Console::onOpened);
+    connect(m_session.get(), &Session::failed, this, &Console::onFailed);
+}
+
+Console::~Console()
+{
+    m_window.reset();
+    delete m_welcome;
+}
+
+QString Console::defaultDataDir()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+}
+
+void Console::start()
+{
+    qCInfo(lcGui) << "data folder" << QDir::toNativeSeparators(m_options.dataDir);
+    m_session->open();
+}
+
+void Console::onOpened()
+{
+    if (m_options.sandbox) {
+        startSandbox();
+        return;
+    }
+    switch (m_session->mode()) {
+    case Session::Mode::Unset:
+        showWelcome();
+        return;
+    case Session::Mode::Sandbox:
+        startSandbox();
+        return;
+    case Session::Mode::Slack:
+        startLocal(
+            tr("Slack sync is not part of this build yet: your tokens are stored, and requests stay on "
+               "the desk until it is."));
+        return;
+    case Session::Mode::Remote:
+        startLocal(tr("Remote mode is not available in this build: the server settings are stored, and this "
+                      "window shows the local desk."));
+        return;
+    }
+}
+
+void Console::onFailed(const Error &error)
+{
+    qCWarning(lcGui) << "console error:" << error.toString();
+    Q_EMIT failed(error);
+    QWidget *parent = m_window ? static_cast<QWidget *>(m_window.get()) : nullptr;
+    auto *box =
+        new QMessageBox(QMessageBox::Critical, tr("Threadline"), error.message, QMessageBox::Close, parent);
+    box->setDetailedText(error.toString());
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    if (!m_shown)
+        connect(box, &QMessageBox::finished, qApp, &QApplication::quit, Qt::QueuedConnection);
+    box->open();
+}
+
+void Console::showWelcome()
+{
+    m_welcome = new WelcomeDialog(false);
+    m_welcome->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_welcome, &WelcomeDialog::sandboxChosen, this, [this] {
+        m_session->setMode(Session::Mode::Sandbox);
+        startSandbox();
+    });
+    connect(m_welcome, &WelcomeDialog::slackChosen, this, [this](const QString &bot, const QString &app) {
+        SecretFile &secrets = m_session->secrets();
+        auto saved = secrets.setValue(SecretFile::slackBotTokenKey(), bot);
+        if (saved)
+            saved = secrets.setValue(SecretFile::slackAppTokenKey(), app);
+        if (!saved) {
+            onFailed(saved.error());
+            return;
+        }
+        m_session->setMode(Session::Mode::Slack);
+        startLocal(
+            tr("Your Slack tokens are stored. Slack sync is not part of this build yet, so requests stay "
+               "on the desk until it is."));
+    });
+    connect(m_welcome, &WelcomeDialog::serverChosen, this, [this](const QString &url, const QString &token) {
+        if (auto saved = m_session->secrets().setValue(SecretFile::serverTokenKey(), token); !saved) {
+            onFailed(saved.error());
+            return;
+        }
+        m_session->settings().setValue(QStringLiteral("server/url"), url);
+        m_session->setMode(Session::Mode::Remote);
+        startLocal(tr("Remote mode is not available in this build: the server settings are stored, and this "
+                      "window shows the local desk."));
+    });
+    connect(m_welcome, &QDialog::rejected, this, [this] {
+        startLocal(
+            tr("Nothing is connected yet: choose a workspace in Settings, or restart with --sandbox."));
+    });
+    m_welcome->show();
+    Q_EMIT welcomeShown();
+}
+
+void Console::startSandbox()
+{
+    connect(m_session.get(), &Session::sandboxStarted, this, &Console::showMain, Qt::SingleShotConnection);
+    m_session->startSandbox();
+}
+
+void Console::startLocal(const QString &notice)
+{
+    m_pendingNotice = notice;
+    connect(m_session.get(), &Session::agentReady, this, &Console::showMain, Qt::SingleShotConnection);
+    m_session->ensureAgent();
+}
+
+void Console::showMain()
+{
+    if (m_shown)
+        return;
+    m_shown = true;
+    m_window = std::make_unique<MainWindow>(m_session.get());
+    m_window->setSandboxBanner(m_session->isSandbox());
+    if (!m_pendingNotice.isEmpty())
+        m_window->showMessage(m_pendingNotice, true);
+    connect(
+        m_window.get(), &MainWindow::firstPageShown, this,
+        [this] {
+            Q_EMIT ready();
+            if (!m_options.screenshotPath.isEmpty())
+                takeScreenshots();
+        },
+        Qt::SingleShotConnection);
+    m_window->show();
+    m_window->start();
+}
+
+void Console::takeScreenshots()
+{
+    // The first request's timeline is loaded, then each view is grabbed into a sibling file.
+    RequestView *view = m_window->requestView();
+    auto grabAll = [this] {
+        const QFileInfo target(m_options.screenshotPath);
+        QDir().mkpath(target.absolutePath());
+        const QString base = target.absolutePath() + QLatin1Char('/') + target.completeBaseName();
+        bool ok = m_window->grab().save(m_options.screenshotPath);
+        m_window->requestView()->tabs()->setCurrentIndex(1);
+        ok = m_window->grab().save(base + QStringLiteral("-threads.png")) && ok;
+        m_window->requestView()->tabs()->setCurrentIndex(0);
+        auto *dialog = new NewRequestDialog(m_session.get(), m_window.get());
+        dialog->titleEdit()->setText(tr("New laptop for Chloé"));
+        dialog->show();
+        ok = dialog->grab().save(base + QStringLiteral("-new-request.png")) && ok;
+        dialog->close();
+        dialog->deleteLater();
+        WelcomeDialog welcome(false);
+        welcome.show();
+        ok = welcome.grab().save(base + QStringLiteral("-welcome.png")) && ok;
+        welcome.close();
+        qCInfo(lcGui) << "screenshots written next to" << m_options.screenshotPath
+                      << (ok ? "" : "(with errors)");
+        Q_EMIT screenshotsTaken(ok);
+        QTimer::singleShot(0, qApp, [ok] { QCoreApplication::exit(ok ? 0 : 1); });
+    };
+    if (view->requestId() && !view->timeline().request.id) {
+        connect(
+            view, &RequestView::timelineLoaded, this, [grabAll] { QTimer::singleShot(300, grabAll); },
+            Qt::SingleShotConnection);
+    } else {
+        QTimer::singleShot(300, this, grabAll);
+    }
+}
+
+} // namespace threadline::gui

@@ -1,0 +1,672 @@
+#include "requestview.h"
+
+#include "guilogging.h"
+#include "messagebar.h"
+#include "requestlistmodel.h"
+#include "session.h"
+#include "timelinemodel.h"
+
+#include "store/asyncstore.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDateTime>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QListWidget>
+#include <QLocale>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTabWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace threadline::gui {
+
+namespace {
+
+QString reasonLabel(FollowReason reason)
+{
+    switch (reason) {
+    case FollowReason::Requester:
+        return RequestView::tr("requester");
+    case FollowReason::Assignee:
+        return RequestView::tr("assignee");
+    case FollowReason::Team:
+        return RequestView::tr("team");
+    case FollowReason::Manual:
+        return RequestView::tr("follower");
+    }
+    return {};
+}
+
+QString changeLabel(const StoreChange &c, const Session *session)
+{
+    const QString who = c.actorId ? session->personName(c.actorId) : RequestView::tr("someone");
+    switch (c.kind) {
+    case StoreChange::Kind::RequestCreated:
+        return RequestView::tr("%1 created the request").arg(who);
+    case StoreChange::Kind::StatusChanged:
+        return RequestView::tr("%1 changed the status").arg(who);
+    case StoreChange::Kind::AssigneeChanged:
+        return RequestView::tr("%1 changed the assignee").arg(who);
+    case StoreChange::Kind::TitleChanged:
+        return RequestView::tr("%1 changed the title").arg(who);
+    case StoreChange::Kind::FollowerAdded:
+        return RequestView::tr("%1 now follows").arg(session->personName(c.personId));
+    case StoreChange::Kind::FollowerRemoved:
+        return RequestView::tr("%1 no longer follows").arg(session->personName(c.personId));
+    case StoreChange::Kind::UpdatePosted:
+        return c.source == UpdateSource::Slack ? RequestView::tr("%1 replied in Slack").arg(who)
+                                               : RequestView::tr("%1 posted an update").arg(who);
+    case StoreChange::Kind::UpdateEdited:
+        return RequestView::tr("%1 edited an update").arg(who);
+    case StoreChange::Kind::UpdateDeleted:
+        return RequestView::tr("%1 deleted an update").arg(who);
+    case StoreChange::Kind::AttachmentAdded:
+        return RequestView::tr("A file was attached");
+    case StoreChange::Kind::PersonUpserted:
+    case StoreChange::Kind::TeamUpserted:
+    case StoreChange::Kind::TeamMembershipChanged:
+        return {};
+    }
+    return {};
+}
+
+} // namespace
+
+RequestView::RequestView(Session *session, QWidget *parent)
+    : QWidget(parent)
+    , m_session(session)
+    , m_messageBar(new MessageBar(this))
+    , m_idLabel(new QLabel(this))
+    , m_title(new QLineEdit(this))
+    , m_status(new QComboBox(this))
+    , m_assignee(new QComboBox(this))
+    , m_people(new QLabel(this))
+    , m_followers(new QLabel(this))
+    , m_body(new QLabel(this))
+    , m_followButton(new QPushButton(tr("&Follow…"), this))
+    , m_tabs(new QTabWidget(this))
+    , m_timelineView(new QListView(this))
+    , m_timelineModel(new TimelineModel(session, this))
+    , m_composer(new QPlainTextEdit(this))
+    , m_sendButton(new QPushButton(tr("&Send"), this))
+    , m_busy(new QProgressBar(this))
+    , m_threadsPlaceholder(new QLabel(this))
+    , m_activityState(new QLabel(this))
+    , m_activity(new QListWidget(this))
+    , m_reloadTimer(new QTimer(this))
+{
+    m_title->setAccessibleName(tr("Title"));
+    m_title->setPlaceholderText(tr("Title"));
+    QFont titleFont = m_title->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.2);
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+    m_title->setFrame(false);
+    m_status->setAccessibleName(tr("Status"));
+    m_status->setToolTip(tr("Status"));
+    for (RequestStatus s : {RequestStatus::New, RequestStatus::Open, RequestStatus::Waiting,
+                            RequestStatus::Resolved, RequestStatus::Closed})
+        m_status->addItem(RequestListModel::statusLabel(s), int(s));
+    m_assignee->setAccessibleName(tr("Assignee"));
+    m_assignee->setToolTip(tr("Assignee"));
+    m_assignee->setMinimumContentsLength(14);
+    m_assignee->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_followers->setWordWrap(true);
+    m_followers->setTextFormat(Qt::PlainText);
+    m_people->setTextFormat(Qt::PlainText);
+    m_people->setWordWrap(true);
+    m_body->setWordWrap(true);
+    m_body->setTextFormat(Qt::PlainText);
+    m_body->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    m_body->setAccessibleName(tr("Request details"));
+    m_body->setMaximumHeight(m_body->fontMetrics().lineSpacing() * 6);
+    m_body->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+
+    auto *header = new QHBoxLayout;
+    header->addWidget(m_idLabel);
+    header->addWidget(m_title, 1);
+    header->addWidget(m_status);
+    header->addWidget(m_assignee);
+    auto *peopleRow = new QHBoxLayout;
+    auto *peopleColumn = new QVBoxLayout;
+    peopleColumn->addWidget(m_people);
+    peopleColumn->addWidget(m_followers);
+    peopleRow->addLayout(peopleColumn, 1);
+    peopleRow->addWidget(m_followButton, 0, Qt::AlignTop);
+
+    // Timeline tab
+    m_timelineView->setModel(m_timelineModel);
+    m_timelineView->setItemDelegate(new TimelineDelegate(m_timelineView));
+    m_timelineView->setWordWrap(true);
+    m_timelineView->setResizeMode(QListView::Adjust);
+    m_timelineView->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_timelineView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_timelineView->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_timelineView->setAccessibleName(tr("Timeline"));
+    m_composer->setPlaceholderText(tr("Reply to everyone following… (Ctrl+Enter)"));
+    m_composer->setAccessibleName(tr("Reply"));
+    m_composer->setTabChangesFocus(true);
+    m_composer->setMaximumHeight(m_composer->fontMetrics().lineSpacing() * 6);
+    m_busy->setRange(0, 0);
+    m_busy->setMaximumWidth(80);
+    m_busy->setTextVisible(false);
+    m_busy->setAccessibleName(tr("Sending"));
+    m_busy->hide();
+    m_sendButton->setIcon(QIcon(QStringLiteral(":/icons/send.svg")));
+    auto *composerRow = new QHBoxLayout;
+    composerRow->addWidget(m_composer, 1);
+    auto *sendColumn = new QVBoxLayout;
+    sendColumn->addWidget(m_sendButton);
+    sendColumn->addWidget(m_busy);
+    sendColumn->addStretch();
+    composerRow->addLayout(sendColumn);
+    auto *timelineTab = new QWidget(this);
+    auto *timelineLayout = new QVBoxLayout(timelineTab);
+    timelineLayout->setContentsMargins(0, 0, 0, 0);
+    timelineLayout->addWidget(m_timelineView, 1);
+    timelineLayout->addLayout(composerRow);
+
+    // Threads tab: the per-follower thread state comes from the sync engine.
+    m_threadsPlaceholder->setText(
+        tr("Slack sync is not running.\n\nThis build of Threadline has no Slack sync engine yet: when it is "
+           "available, this tab shows every update's copy in every follower's Slack thread (posted, on its "
+           "way, failed with the reason, deleted, retained by its author)."));
+    m_threadsPlaceholder->setWordWrap(true);
+    m_threadsPlaceholder->setAlignment(Qt::AlignCenter);
+    m_threadsPlaceholder->setMargin(24);
+
+    // Activity tab
+    auto *activityTab = new QWidget(this);
+    auto *activityLayout = new QVBoxLayout(activityTab);
+    m_activityState->setWordWrap(true);
+    m_activityState->setText(
+        tr("Slack: sync not running in this build, so there are no lanes, queues or Slack "
+           "errors to show. Changes to this request made in this session:"));
+    m_activity->setAccessibleName(tr("Recent changes"));
+    activityLayout->addWidget(m_activityState);
+    activityLayout->addWidget(m_activity, 1);
+
+    m_tabs->addTab(timelineTab, tr("&Timeline"));
+    m_tabs->addTab(m_threadsPlaceholder, tr("T&hreads"));
+    m_tabs->addTab(activityTab, tr("&Activity"));
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_messageBar);
+    layout->addLayout(header);
+    layout->addLayout(peopleRow);
+    layout->addWidget(m_body);
+    layout->addWidget(m_tabs, 1);
+
+    // Actions (the main window puts them in its menus too).
+    m_sendAction = new QAction(QIcon(QStringLiteral(":/icons/send.svg")), tr("&Send reply"), this);
+    m_sendAction->setShortcuts(
+        {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
+    m_sendAction->setShortcutContext(Qt::WindowShortcut);
+    m_editAction =
+        new QAction(QIcon(QStringLiteral(":/icons/edit.svg")), tr("&Edit update everywhere…"), this);
+    m_editAction->setShortcut(QKeySequence(Qt::Key_F2));
+    m_deleteAction =
+        new QAction(QIcon(QStringLiteral(":/icons/delete.svg")), tr("&Delete update everywhere…"), this);
+    m_deleteAction->setShortcut(QKeySequence::Delete);
+    m_deleteAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_timelineView->addAction(m_deleteAction);
+    m_timelineView->addAction(m_editAction);
+    m_copyLinkAction =
+        new QAction(QIcon(QStringLiteral(":/icons/link.svg")), tr("&Copy link to update"), this);
+    m_copyLinkAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    m_addFollowerAction =
+        new QAction(QIcon(QStringLiteral(":/icons/follow.svg")), tr("Add &follower…"), this);
+    m_addFollowerAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
+    m_removeFollowerAction = new QAction(tr("&Remove follower…"), this);
+    m_removeFollowerAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    for (QAction *a :
+         {m_sendAction, m_editAction, m_copyLinkAction, m_addFollowerAction, m_removeFollowerAction})
+        addAction(a);
+
+    auto *followMenu = new QMenu(m_followButton);
+    followMenu->addAction(m_addFollowerAction);
+    followMenu->addAction(m_removeFollowerAction);
+    m_followButton->setMenu(followMenu);
+    m_followButton->setIcon(QIcon(QStringLiteral(":/icons/follow.svg")));
+
+    connect(m_sendAction, &QAction::triggered, this, &RequestView::onSend);
+    connect(m_sendButton, &QPushButton::clicked, this, &RequestView::onSend);
+    connect(m_editAction, &QAction::triggered, this, &RequestView::onEditUpdate);
+    connect(m_deleteAction, &QAction::triggered, this, &RequestView::onDeleteUpdate);
+    connect(m_copyLinkAction, &QAction::triggered, this, &RequestView::onCopyLink);
+    connect(m_addFollowerAction, &QAction::triggered, this, &RequestView::onAddFollower);
+    connect(m_removeFollowerAction, &QAction::triggered, this, &RequestView::onRemoveFollower);
+    connect(m_status, &QComboBox::activated, this, &RequestView::onStatusActivated);
+    connect(m_assignee, &QComboBox::activated, this, &RequestView::onAssigneeActivated);
+    connect(m_title, &QLineEdit::editingFinished, this, &RequestView::onTitleEdited);
+    connect(m_composer, &QPlainTextEdit::textChanged, this, &RequestView::updateActions);
+    connect(m_timelineView->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &RequestView::updateActions);
+    connect(m_timelineView, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        auto *menu = new QMenu(this);
+        menu->setAttribute(Qt::WA_DeleteOnClose);
+        menu->addAction(m_editAction);
+        menu->addAction(m_deleteAction);
+        menu->addAction(m_copyLinkAction);
+        menu->popup(m_timelineView->viewport()->mapToGlobal(pos));
+    });
+    connect(&m_session->store(), &AsyncStore::changed, this, &RequestView::onStoreChanged);
+    connect(m_session, &Session::directoryChanged, this, &RequestView::onDirectoryChanged);
+    m_reloadTimer->setSingleShot(true);
+    m_reloadTimer->setInterval(30);
+    connect(m_reloadTimer, &QTimer::timeout, this, &RequestView::reload);
+
+    setTabOrder(m_title, m_status);
+    setTabOrder(m_status, m_assignee);
+    setTabOrder(m_assignee, m_followButton);
+    setTabOrder(m_followButton, m_tabs);
+    setTabOrder(m_tabs, m_timelineView);
+    setTabOrder(m_timelineView, m_composer);
+    setTabOrder(m_composer, m_sendButton);
+
+    fillAssignees();
+    clear();
+}
+
+void RequestView::clear()
+{
+    ++m_generation;
+    m_request = {};
+    m_timeline = {};
+    m_timelineModel->setUpdates({});
+    m_activity->clear();
+    m_messageBar->hide();
+    updateHeader();
+    updateActions();
+}
+
+void RequestView::showRequest(qint64 requestId)
+{
+    if (requestId == m_request.id)
+        return;
+    m_messageBar->hide();
+    m_activity->clear();
+    m_composer->clear();
+    m_request = {};
+    m_request.id = requestId;
+    reload();
+}
+
+void RequestView::reload()
+{
+    if (!m_request.id)
+        return;
+    const quint64 generation = ++m_generation;
+    m_session->store().timeline(m_request.id).then(this, [this, generation](const Result<Timeline> &result) {
+        onTimelineLoaded(generation, result);
+    });
+}
+
+void RequestView::onTimelineLoaded(quint64 generation, const Result<Timeline> &result)
+{
+    if (generation != m_generation)
+        return;
+    if (!result) {
+        showError(tr("The request could not be loaded."), result.error());
+        return;
+    }
+    const qint64 selected = m_timelineModel->updateAt(selectedUpdateRow()).id;
+    const bool wasAtEnd = m_timeline.request.id != result->request.id;
+    m_timeline = *result;
+    m_request = m_timeline.request;
+    m_timelineModel->setUpdates(m_timeline.updates);
+    const int row = m_timelineModel->rowOf(selected);
+    if (row >= 0)
+        m_timelineView->setCurrentIndex(m_timelineModel->index(row));
+    if (wasAtEnd || row < 0)
+        m_timelineView->scrollToBottom();
+    updateHeader();
+    updateActions();
+    Q_EMIT timelineLoaded(m_request.id);
+}
+
+void RequestView::fillAssignees()
+{
+    const qint64 current = m_assignee->currentData().toLongLong();
+    QSignalBlocker block(m_assignee);
+    m_assignee->clear();
+    m_assignee->addItem(tr("Unassigned"), qint64(0));
+    for (const Person &p : m_session->people())
+        m_assignee->addItem(p.isAgent ? tr("%1 (agent)").arg(p.name) : p.name, p.id);
+    m_assignee->setCurrentIndex(qMax(0, m_assignee->findData(current)));
+}
+
+void RequestView::onDirectoryChanged()
+{
+    fillAssignees();
+    updateHeader();
+}
+
+void RequestView::updateHeader()
+{
+    const bool has = m_timeline.request.id != 0;
+    for (QWidget *w : std::initializer_list<QWidget *>{m_title, m_status, m_assignee, m_followButton, m_tabs})
+        w->setEnabled(has);
+    if (!has) {
+        m_idLabel->clear();
+        m_title->clear();
+        m_people->setText(tr("Select a request in the list, or create one with Ctrl+N."));
+        m_followers->clear();
+        m_body->clear();
+        m_body->hide();
+        return;
+    }
+    const Request &r = m_timeline.request;
+    m_idLabel->setText(tr("#%1").arg(r.id));
+    if (!m_title->hasFocus() || m_title->text() == r.title)
+        m_title->setText(r.title);
+    m_title->setCursorPosition(0);
+    {
+        QSignalBlocker block(m_status);
+        m_status->setCurrentIndex(m_status->findData(int(r.status)));
+    }
+    {
+        QSignalBlocker block(m_assignee);
+        int index = m_assignee->findData(r.assigneeId);
+        if (index < 0) {
+            m_assignee->addItem(m_session->personName(r.assigneeId), r.assigneeId);
+            index = m_assignee->count() - 1;
+        }
+        m_assignee->setCurrentIndex(index);
+    }
+    m_people->setText(tr("Requester: %1 · Team: %2 · Created %3")
+                          .arg(m_session->personName(r.requesterId), m_session->teamName(r.teamId),
+                               QLocale().toString(r.createdAt.toLocalTime(), QLocale::ShortFormat)));
+    m_body->setText(r.body);
+    m_body->setVisible(!r.body.isEmpty());
+    QStringList names;
+    for (const Follower &f : m_timeline.followers)
+        names << tr("%1 (%2)").arg(m_session->personName(f.personId), reasonLabel(f.reason));
+    m_followers->setText(tr("%n follower(s): %1", nullptr, int(m_timeline.followers.size()))
+                             .arg(names.join(QStringLiteral(", "))));
+}
+
+int RequestView::selectedUpdateRow() const
+{
+    const QModelIndex current = m_timelineView->currentIndex();
+    return current.isValid() ? current.row() : -1;
+}
+
+void RequestView::updateActions()
+{
+    const bool has = m_timeline.request.id != 0;
+    const Update u = m_timelineModel->updateAt(selectedUpdateRow());
+    const bool live = u.id != 0 && !u.isDeleted();
+    m_sendAction->setEnabled(has && !m_sending && !m_composer->toPlainText().trimmed().isEmpty());
+    m_sendButton->setEnabled(m_sendAction->isEnabled());
+    m_composer->setEnabled(has && !m_sending);
+    m_editAction->setEnabled(live);
+    m_deleteAction->setEnabled(live);
+    m_copyLinkAction->setEnabled(u.id != 0);
+    m_addFollowerAction->setEnabled(has);
+    m_removeFollowerAction->setEnabled(has && !m_timeline.followers.isEmpty());
+}
+
+void RequestView::setSending(bool sending)
+{
+    m_sending = sending;
+    m_busy->setVisible(sending);
+    updateActions();
+}
+
+void RequestView::showError(const QString &what, const Error &error)
+{
+    qCInfo(lcGui) << what << error.toString();
+    m_messageBar->showMessage(what + QLatin1Char(' ') + error.message, MessageBar::Kind::Error,
+                              error.toString());
+}
+
+void RequestView::handleFieldResult(const Result<Request> &result)
+{
+    if (result) {
+        m_request = *result;
+        m_timeline.request = *result;
+        updateHeader();
+        return;
+    }
+    if (result.error().code == ErrorCode::Conflict) {
+        m_messageBar->showMessage(tr("Someone else changed this request first. It was reloaded with their "
+                                     "changes: check it and make your change again."),
+                                  MessageBar::Kind::Warning, result.error().toString());
+    } else {
+        showError(tr("The change was not saved."), result.error());
+    }
+    reload();
+}
+
+void RequestView::onStatusActivated(int index)
+{
+    const auto status = RequestStatus(m_status->itemData(index).toInt());
+    if (!m_timeline.request.id || status == m_timeline.request.status)
+        return;
+    m_session->store()
+        .setStatus(m_timeline.request.id, status, m_timeline.request.version, m_session->agentId())
+        .then(this, [this](const Result<Request> &result) { handleFieldResult(result); });
+}
+
+void RequestView::onAssigneeActivated(int index)
+{
+    const qint64 assignee = m_assignee->itemData(index).toLongLong();
+    if (!m_timeline.request.id || assignee == m_timeline.request.assigneeId)
+        return;
+    m_session->store()
+        .setAssignee(m_timeline.request.id, assignee, m_timeline.request.version, m_session->agentId())
+        .then(this, [this](const Result<Request> &result) { handleFieldResult(result); });
+}
+
+void RequestView::onTitleEdited()
+{
+    const QString title = m_title->text().trimmed();
+    if (!m_timeline.request.id || title == m_timeline.request.title)
+        return;
+    if (title.isEmpty()) {
+        m_title->setText(m_timeline.request.title);
+        return;
+    }
+    m_session->store()
+        .setTitle(m_timeline.request.id, title, m_timeline.request.version, m_session->agentId())
+        .then(this, [this](const Result<Request> &result) { handleFieldResult(result); });
+}
+
+void RequestView::onSend()
+{
+    const QString text = m_composer->toPlainText().trimmed();
+    if (!m_timeline.request.id || text.isEmpty() || m_sending)
+        return;
+    setSending(true);
+    NewUpdate update;
+    update.requestId = m_timeline.request.id;
+    update.authorId = m_session->agentId();
+    update.text = text;
+    update.source = UpdateSource::Desk;
+    const qint64 requestId = update.requestId;
+    m_session->store().postUpdate(update).then(this, [this, requestId](const Result<Update> &result) {
+        setSending(false);
+        if (!result) {
+            showError(tr("The reply was not sent."), result.error());
+            return;
+        }
+        if (requestId == m_timeline.request.id) {
+            m_composer->clear();
+            m_composer->setFocus();
+        }
+        Q_EMIT replySent(result->id);
+    });
+}
+
+void RequestView::onEditUpdate()
+{
+    const Update u = m_timelineModel->updateAt(selectedUpdateRow());
+    if (!u.id || u.isDeleted())
+        return;
+    auto *dialog = new QInputDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setObjectName(QStringLiteral("editUpdateDialog"));
+    dialog->setWindowTitle(tr("Edit update everywhere"));
+    dialog->setLabelText(
+        tr("The new text replaces the update on the desk and in every Slack thread it was posted to:"));
+    dialog->setOption(QInputDialog::UsePlainTextEditForTextInput);
+    dialog->setTextValue(u.text);
+    const qint64 updateId = u.id;
+    connect(dialog, &QInputDialog::textValueSelected, this, [this, updateId](const QString &value) {
+        const QString text = value.trimmed();
+        if (text.isEmpty())
+            return;
+        m_session->store()
+            .editUpdate(updateId, text, m_session->agentId())
+            .then(this, [this](const Result<Update> &r) {
+                if (!r)
+                    showError(tr("The update was not edited."), r.error());
+            });
+    });
+    dialog->open();
+}
+
+void RequestView::onDeleteUpdate()
+{
+    const Update u = m_timelineModel->updateAt(selectedUpdateRow());
+    if (!u.id || u.isDeleted())
+        return;
+    int threads = 0;
+    for (const Follower &f : m_timeline.followers)
+        if (f.personId != u.authorId)
+            ++threads;
+    QString text = tr("Delete this update from the desk and from %n Slack thread(s)?", nullptr, threads);
+    if (u.source == UpdateSource::Slack)
+        text +=
+            QLatin1Char('\n') +
+            tr("The author's own message in their Slack thread stays: Slack does not let the app delete it.");
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Delete update everywhere"), text,
+                                QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("deleteUpdateBox"));
+    QPushButton *confirm = box->addButton(tr("Delete everywhere"), QMessageBox::DestructiveRole);
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    const qint64 updateId = u.id;
+    connect(box, &QMessageBox::buttonClicked, this, [this, confirm, updateId](QAbstractButton *button) {
+        if (button != confirm)
+            return;
+        m_session->store()
+            .deleteUpdate(updateId, m_session->agentId())
+            .then(this, [this](const Result<Update> &r) {
+                if (!r)
+                    showError(tr("The update was not deleted."), r.error());
+            });
+    });
+    box->open();
+}
+
+void RequestView::onCopyLink()
+{
+    const Update u = m_timelineModel->updateAt(selectedUpdateRow());
+    if (!u.id)
+        return;
+    const QString link =
+        QStringLiteral("threadline://request/%1/update/%2").arg(m_timeline.request.id).arg(u.id);
+    QApplication::clipboard()->setText(link);
+    m_messageBar->showMessage(tr("Link copied: %1").arg(link));
+}
+
+void RequestView::onAddFollower()
+{
+    if (!m_timeline.request.id)
+        return;
+    QStringList names;
+    QList<qint64> ids;
+    for (const Person &p : m_session->people()) {
+        bool follows = false;
+        for (const Follower &f : m_timeline.followers)
+            follows = follows || f.personId == p.id;
+        if (!follows) {
+            names << (p.email.isEmpty() ? p.name : tr("%1 <%2>").arg(p.name, p.email));
+            ids << p.id;
+        }
+    }
+    if (names.isEmpty()) {
+        m_messageBar->showMessage(tr("Everybody the desk knows already follows this request."));
+        return;
+    }
+    auto *dialog = new QInputDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setObjectName(QStringLiteral("addFollowerDialog"));
+    dialog->setWindowTitle(tr("Add follower"));
+    dialog->setLabelText(tr("They get their own Slack thread about this request:"));
+    dialog->setComboBoxItems(names);
+    dialog->setComboBoxEditable(true);
+    const qint64 requestId = m_timeline.request.id;
+    connect(dialog, &QInputDialog::textValueSelected, this,
+            [this, names, ids, requestId](const QString &value) {
+                const int index = int(names.indexOf(value));
+                if (index < 0)
+                    return;
+                m_session->store()
+                    .addFollower(requestId, ids.at(index), m_session->agentId())
+                    .then(this, [this](const Result<Follower> &r) {
+                        if (!r)
+                            showError(tr("The follower was not added."), r.error());
+                    });
+            });
+    dialog->open();
+}
+
+void RequestView::onRemoveFollower()
+{
+    if (!m_timeline.request.id || m_timeline.followers.isEmpty())
+        return;
+    QStringList names;
+    QList<qint64> ids;
+    for (const Follower &f : m_timeline.followers) {
+        names << tr("%1 (%2)").arg(m_session->personName(f.personId), reasonLabel(f.reason));
+        ids << f.personId;
+    }
+    auto *dialog = new QInputDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setObjectName(QStringLiteral("removeFollowerDialog"));
+    dialog->setWindowTitle(tr("Remove follower"));
+    dialog->setLabelText(tr("They get a closing note in their Slack thread:"));
+    dialog->setComboBoxItems(names);
+    const qint64 requestId = m_timeline.request.id;
+    connect(dialog, &QInputDialog::textValueSelected, this,
+            [this, names, ids, requestId](const QString &value) {
+                const int index = int(names.indexOf(value));
+                if (index < 0)
+                    return;
+                m_session->store()
+                    .removeFollower(requestId, ids.at(index), m_session->agentId())
+                    .then(this, [this](const Result<void> &r) {
+                        if (!r)
+                            showError(tr("The follower was not removed."), r.error());
+                    });
+            });
+    dialog->open();
+}
+
+void RequestView::onStoreChanged(const StoreChange &change)
+{
+    if (!m_timeline.request.id || change.requestId != m_timeline.request.id)
+        return;
+    const QString label = changeLabel(change, m_session);
+    if (!label.isEmpty())
+        m_activity->insertItem(
+            0, tr("%1 — %2").arg(QLocale().toString(QTime::currentTime(), QLocale::ShortFormat), label));
+    m_reloadTimer->start();
+}
+
+} // namespace threadline::gui

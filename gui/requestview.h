@@ -1,0 +1,123 @@
+#pragma once
+
+#include "core/result.h"
+#include "store/storetypes.h"
+
+#include <QWidget>
+
+class QAction;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QListView;
+class QListWidget;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QTabWidget;
+class QTimer;
+
+namespace threadline::gui {
+
+class MessageBar;
+class Session;
+class TimelineModel;
+
+//! The request detail: header (editable title, status and assignee, requester, team, followers
+//! with reasons), then tabs Timeline | Threads | Activity, and the reply composer. Every change goes
+//! through AsyncStore with the row version; a Conflict reloads and says so in the message bar.
+class RequestView : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit RequestView(Session *session, QWidget *parent = nullptr);
+
+    void showRequest(qint64 requestId);
+    void clear();
+    qint64 requestId() const { return m_request.id; }
+    const Timeline &timeline() const { return m_timeline; }
+    //! Reloads the shown request from the store.
+    void reload();
+
+    QAction *sendAction() const { return m_sendAction; }
+    QAction *editUpdateAction() const { return m_editAction; }
+    QAction *deleteUpdateAction() const { return m_deleteAction; }
+    QAction *copyLinkAction() const { return m_copyLinkAction; }
+    QAction *addFollowerAction() const { return m_addFollowerAction; }
+    QAction *removeFollowerAction() const { return m_removeFollowerAction; }
+
+    // For tests and the main window.
+    QLineEdit *titleEdit() const { return m_title; }
+    QComboBox *statusCombo() const { return m_status; }
+    QComboBox *assigneeCombo() const { return m_assignee; }
+    QPlainTextEdit *composer() const { return m_composer; }
+    QListView *timelineView() const { return m_timelineView; }
+    TimelineModel *timelineModel() const { return m_timelineModel; }
+    MessageBar *messageBar() const { return m_messageBar; }
+    QTabWidget *tabs() const { return m_tabs; }
+    bool isSending() const { return m_sending; }
+
+Q_SIGNALS:
+    //! The timeline of requestId was (re)loaded and is on screen.
+    void timelineLoaded(qint64 requestId);
+    //! A reply was committed to the desk.
+    void replySent(qint64 updateId);
+
+private:
+    void onTimelineLoaded(quint64 generation, const Result<Timeline> &result);
+    void onStatusActivated(int index);
+    void onAssigneeActivated(int index);
+    void onTitleEdited();
+    void onSend();
+    void onEditUpdate();
+    void onDeleteUpdate();
+    void onCopyLink();
+    void onAddFollower();
+    void onRemoveFollower();
+    void onStoreChanged(const threadline::StoreChange &change);
+    void onDirectoryChanged();
+    //! Handles the result of a field change: Conflict reloads and tells the agent.
+    void handleFieldResult(const Result<Request> &result);
+    void showError(const QString &what, const Error &error);
+    void fillAssignees();
+    void updateHeader();
+    void updateActions();
+    int selectedUpdateRow() const;
+    void setSending(bool sending);
+
+    Session *m_session;
+    Timeline m_timeline;
+    Request m_request;
+    quint64 m_generation = 0;
+    bool m_sending = false;
+
+    MessageBar *m_messageBar;
+    QLabel *m_idLabel;
+    QLineEdit *m_title;
+    QComboBox *m_status;
+    QComboBox *m_assignee;
+    QLabel *m_people;
+    QLabel *m_followers;
+    QLabel *m_body;
+    QPushButton *m_followButton;
+    QTabWidget *m_tabs;
+    QListView *m_timelineView;
+    TimelineModel *m_timelineModel;
+    QPlainTextEdit *m_composer;
+    QPushButton *m_sendButton;
+    QProgressBar *m_busy;
+    QLabel *m_threadsPlaceholder;
+    QLabel *m_activityState;
+    QListWidget *m_activity;
+    QTimer *m_reloadTimer;
+
+    QAction *m_sendAction;
+    QAction *m_editAction;
+    QAction *m_deleteAction;
+    QAction *m_copyLinkAction;
+    QAction *m_addFollowerAction;
+    QAction *m_removeFollowerAction;
+};
+
+} // namespace threadline::gui

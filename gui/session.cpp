@@ -1,0 +1,315 @@
+#include "session.h"
+
+#include "guilogging.h"
+#include "secretfile.h"
+
+#include "sandbox/sandboxserver.h"
+#include "store/asyncstore.h"
+#include "store/store.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFutureWatcher>
+#include <QSqlQuery>
+#include <QTimer>
+
+namespace threadline::gui {
+
+namespace {
+
+struct Directory
+{
+    QList<Person> people;
+    QList<Team> teams;
+};
+
+constexpr int MaxDirectoryPeople = 20000;
+
+QString agentSlackId()
+{
+    return QStringLiteral("U0SANDBOXAGENT");
+}
+
+} // namespace
+
+Session::Session(const QString &dataDir, QObject *parent)
+    : QObject(parent)
+    , m_dataDir(dataDir)
+{
+    QDir().mkpath(m_dataDir);
+    m_settings = std::make_unique<QSettings>(QDir(m_dataDir).filePath(QStringLiteral("threadline.ini")),
+                                             QSettings::IniFormat);
+    m_secrets = std::make_unique<SecretFile>(QDir(m_dataDir).filePath(QStringLiteral("secrets.json")));
+    if (auto loaded = m_secrets->load(); !loaded)
+        qCWarning(lcGui) << "token file:" << loaded.error().message;
+    m_store = new AsyncStore(this);
+    connect(m_store, &AsyncStore::changed, this, &Session::onStoreChanged);
+}
+
+Session::~Session()
+{
+    // The sandbox goes first: its sockets belong to this thread; the store joins its worker.
+    m_sandbox.reset();
+}
+
+QString Session::databasePath() const
+{
+    return QDir(m_dataDir).filePath(QStringLiteral("threadline.db"));
+}
+
+QString Session::modeKey(Mode mode)
+{
+    switch (mode) {
+    case Mode::Unset:
+        return {};
+    case Mode::Sandbox:
+        return QStringLiteral("sandbox");
+    case Mode::Slack:
+        return QStringLiteral("slack");
+    case Mode::Remote:
+        return QStringLiteral("remote");
+    }
+    return {};
+}
+
+Session::Mode Session::mode() const
+{
+    const QString key = m_settings->value(QStringLiteral("mode")).toString();
+    for (Mode m : {Mode::Sandbox, Mode::Slack, Mode::Remote})
+        if (key == modeKey(m))
+            return m;
+    return Mode::Unset;
+}
+
+void Session::setMode(Mode mode)
+{
+    m_settings->setValue(QStringLiteral("mode"), modeKey(mode));
+}
+
+void Session::open()
+{
+    m_store->open(QStringLiteral("sqlite:") + databasePath()).then(this, [this](const Result<void> &result) {
+        if (!result) {
+            qCWarning(lcGuiStore) << "cannot open the database:" << result.error().toString();
+            Q_EMIT failed(result.error());
+            return;
+        }
+        m_open = true;
+        Q_EMIT opened();
+    });
+}
+
+void Session::startSandbox()
+{
+    if (m_sandbox) {
+        Q_EMIT sandboxStarted();
+        return;
+    }
+    auto server = std::make_unique<sandbox::SandboxServer>();
+    if (!server->listen(QHostAddress::LocalHost, 0)) {
+        Q_EMIT failed(
+            makeError(ErrorCode::Unavailable, tr("The sandbox workspace could not listen on 127.0.0.1")));
+        return;
+    }
+    const sandbox::SandboxUser agent = server->workspace().addUser(
+        QStringLiteral("agent"), QStringLiteral("agent@example.com"), tr("You"), agentSlackId());
+    server->addDemoColleagues();
+    QList<PersonInput> colleagues;
+    const QList<sandbox::SandboxUser> users = server->workspace().users();
+    for (const sandbox::SandboxUser &u : users) {
+        if (u.isBot || u.id == agent.id)
+            continue;
+        colleagues.append(PersonInput{u.id, u.realName, u.email, false});
+    }
+    m_sandbox = std::move(server);
+    qCInfo(lcGui) << "sandbox workspace listening at" << m_sandbox->baseUrl().toString();
+    seedSandbox(colleagues, PersonInput{agent.id, agent.realName, agent.email, true});
+}
+
+void Session::seedSandbox(const QList<PersonInput> &colleagues, const PersonInput &agent)
+{
+    const QString title = tr("VPN drops every hour");
+    const QString body =
+        tr("Since this morning my VPN connection drops about once an hour and I have to sign in "
+           "again. It happens at home and in the office.");
+    const QString team = tr("IT");
+    m_store
+        ->run<qint64>([colleagues, agent, title, body, team](Store &store) -> Result<qint64> {
+            return store.transaction([&]() -> Result<qint64> {
+                QList<qint64> ids;
+                for (const PersonInput &p : colleagues) {
+                    auto person = store.upsertPerson(p);
+                    if (!person)
+                        return person.error();
+                    ids.append(person->id);
+                }
+                auto me = store.upsertPerson(agent);
+                if (!me)
+                    return me.error();
+                RequestQuery any;
+                any.limit = 1;
+                auto page = store.listRequests(any);
+                if (!page)
+                    return page.error();
+                if (!page->requests.isEmpty() || ids.size() < 3)
+                    return me->id;
+                auto it = store.upsertTeam(team);
+                if (!it)
+                    return it.error();
+                if (auto added = store.addTeamMember(it->id, ids.at(2)); !added)
+                    return added.error();
+                NewRequest sample;
+                sample.title = title;
+                sample.body = body;
+                sample.requesterId = ids.at(0);
+                sample.assigneeId = me->id;
+                sample.teamId = it->id;
+                sample.followerIds = {ids.at(1)};
+                sample.actorId = ids.at(0);
+                auto created = store.createRequest(sample);
+                if (!created)
+                    return created.error();
+                return me->id;
+            });
+        })
+        .then(this, [this](const Result<qint64> &result) {
+            if (!result) {
+                Q_EMIT failed(result.error());
+                return;
+            }
+            m_agentId = *result;
+            reloadDirectory();
+            Q_EMIT sandboxStarted();
+            Q_EMIT agentReady();
+        });
+}
+
+void Session::ensureAgent()
+{
+    PersonInput me;
+    me.name = m_settings->value(QStringLiteral("agent/name"), tr("Desk agent")).toString();
+    QString login = qEnvironmentVariable("USER").toLower();
+    login.removeIf(
+        [](QChar c) { return !(c.isLetterOrNumber() || c == QLatin1Char('.') || c == QLatin1Char('-')); });
+    if (login.isEmpty())
+        login = QStringLiteral("agent");
+    me.email = m_settings->value(QStringLiteral("agent/email"), QString(login + QStringLiteral("@localhost")))
+                   .toString();
+    me.isAgent = true;
+    m_store->upsertPerson(me).then(this, [this](const Result<Person> &result) {
+        if (!result) {
+            Q_EMIT failed(result.error());
+            return;
+        }
+        m_agentId = result->id;
+        reloadDirectory();
+        Q_EMIT agentReady();
+    });
+}
+
+void Session::reloadDirectory()
+{
+    m_store
+        ->run<Directory>([](Store &store) -> Result<Directory> {
+            Directory d;
+            auto q = store.exec(QStringLiteral("SELECT id, slack_id, name, email, is_agent FROM people "
+                                               "ORDER BY name, id LIMIT ?"),
+                                {MaxDirectoryPeople});
+            if (!q)
+                return q.error();
+            {
+                QueryGuard guard(q.value());
+                while (q.value()->next()) {
+                    Person p;
+                    p.id = q.value()->value(0).toLongLong();
+                    p.slackId = q.value()->value(1).toString();
+                    p.name = q.value()->value(2).toString();
+                    p.email = q.value()->value(3).toString();
+                    p.isAgent = q.value()->value(4).toBool();
+                    d.people.append(p);
+                }
+            }
+            auto t = store.exec(QStringLiteral("SELECT id, name FROM teams ORDER BY name, id"));
+            if (!t)
+                return t.error();
+            QueryGuard guard(t.value());
+            while (t.value()->next()) {
+                Team team;
+                team.id = t.value()->value(0).toLongLong();
+                team.name = t.value()->value(1).toString();
+                d.teams.append(team);
+            }
+            return d;
+        })
+        .then(this, [this](const Result<Directory> &result) {
+            m_directoryReloadQueued = false;
+            if (!result) {
+                qCWarning(lcGuiStore) << "cannot load people:" << result.error().toString();
+                return;
+            }
+            m_people = result->people;
+            m_teams = result->teams;
+            m_personIndex.clear();
+            for (int i = 0; i < m_people.size(); ++i)
+                m_personIndex.insert(m_people.at(i).id, i);
+            Q_EMIT directoryChanged();
+        });
+}
+
+QString Session::personName(qint64 id) const
+{
+    if (id == 0)
+        return tr("Unassigned");
+    const auto it = m_personIndex.constFind(id);
+    if (it == m_personIndex.constEnd())
+        return tr("Person %1").arg(id);
+    return m_people.at(*it).name;
+}
+
+QString Session::teamName(qint64 id) const
+{
+    if (id == 0)
+        return tr("No team");
+    for (const Team &t : m_teams)
+        if (t.id == id)
+            return t.name;
+    return tr("Team %1").arg(id);
+}
+
+qint64 Session::lastSeen(qint64 requestId) const
+{
+    return m_settings->value(QStringLiteral("seen/%1").arg(requestId), 0).toLongLong();
+}
+
+void Session::markSeen(qint64 requestId, qint64 whenMs)
+{
+    m_settings->setValue(QStringLiteral("seen/%1").arg(requestId), whenMs);
+}
+
+void Session::onStoreChanged(const StoreChange &change)
+{
+    switch (change.kind) {
+    case StoreChange::Kind::PersonUpserted:
+    case StoreChange::Kind::TeamUpserted:
+    case StoreChange::Kind::TeamMembershipChanged:
+        if (!m_directoryReloadQueued && m_open) {
+            m_directoryReloadQueued = true;
+            QTimer::singleShot(0, this, &Session::reloadDirectory);
+        }
+        break;
+    case StoreChange::Kind::RequestCreated:
+    case StoreChange::Kind::StatusChanged:
+    case StoreChange::Kind::AssigneeChanged:
+    case StoreChange::Kind::TitleChanged:
+    case StoreChange::Kind::FollowerAdded:
+    case StoreChange::Kind::FollowerRemoved:
+    case StoreChange::Kind::UpdatePosted:
+    case StoreChange::Kind::UpdateEdited:
+    case StoreChange::Kind::UpdateDeleted:
+    case StoreChange::Kind::AttachmentAdded:
+        break;
+    }
+}
+
+} // namespace threadline::gui

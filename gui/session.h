@@ -1,0 +1,109 @@
+#pragma once
+
+#include "core/result.h"
+#include "store/storetypes.h"
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QSettings>
+#include <QString>
+
+#include <memory>
+
+namespace threadline {
+class AsyncStore;
+namespace sandbox {
+class SandboxServer;
+}
+} // namespace threadline
+
+namespace threadline::gui {
+
+class SecretFile;
+
+//! Everything one console window works on: the data folder, the console settings, the store (an
+//! AsyncStore: the GUI thread never waits on the database), the optional in-process sandbox
+//! workspace, the agent using the console and a directory of people and teams for pickers.
+//!
+//! Every operation is asynchronous and reports through signals.
+class Session : public QObject
+{
+    Q_OBJECT
+
+public:
+    //! How the console reaches its desk; stored in the settings under "mode".
+    enum class Mode
+    {
+        Unset,   //!< first run: nothing chosen yet
+        Sandbox, //!< embedded store + an in-process sandbox workspace
+        Slack,   //!< embedded store + a real Slack workspace
+        Remote,  //!< a threadlined server (not available in this build)
+    };
+    Q_ENUM(Mode)
+
+    explicit Session(const QString &dataDir, QObject *parent = nullptr);
+    ~Session() override;
+
+    QString dataDir() const { return m_dataDir; }
+    QString databasePath() const;
+    QSettings &settings() { return *m_settings; }
+    SecretFile &secrets() { return *m_secrets; }
+    AsyncStore &store() { return *m_store; }
+
+    Mode mode() const;
+    void setMode(Mode mode);
+    static QString modeKey(Mode mode);
+
+    //! Opens the SQLite database in the data folder; emits opened() or failed().
+    void open();
+    bool isOpen() const { return m_open; }
+
+    //! Starts the in-process sandbox workspace (127.0.0.1, port 0) with its demo colleagues, makes
+    //! them (and the agent) people of the desk and creates a sample request when the desk is empty.
+    //! Emits sandboxStarted() when all of it is committed, or failed().
+    void startSandbox();
+    //! Makes sure the agent person exists (outside sandbox mode); emits agentReady().
+    void ensureAgent();
+    sandbox::SandboxServer *sandboxServer() const { return m_sandbox.get(); }
+    bool isSandbox() const { return m_sandbox != nullptr; }
+
+    //! The person using the console (0 until known).
+    qint64 agentId() const { return m_agentId; }
+
+    //! Reloads the people and team directory; emits directoryChanged().
+    void reloadDirectory();
+    const QList<Person> &people() const { return m_people; }
+    const QList<Team> &teams() const { return m_teams; }
+    QString personName(qint64 id) const;
+    QString teamName(qint64 id) const;
+
+    //! "Last seen" time of a request by this agent (UTC ms), for the new Slack replies badge.
+    qint64 lastSeen(qint64 requestId) const;
+    void markSeen(qint64 requestId, qint64 whenMs);
+
+Q_SIGNALS:
+    void opened();
+    void failed(const threadline::Error &error);
+    void sandboxStarted();
+    void agentReady();
+    void directoryChanged();
+
+private:
+    void onStoreChanged(const threadline::StoreChange &change);
+    void seedSandbox(const QList<PersonInput> &colleagues, const PersonInput &agent);
+
+    QString m_dataDir;
+    std::unique_ptr<QSettings> m_settings;
+    std::unique_ptr<SecretFile> m_secrets;
+    AsyncStore *m_store = nullptr;
+    std::unique_ptr<sandbox::SandboxServer> m_sandbox;
+    bool m_open = false;
+    qint64 m_agentId = 0;
+    QList<Person> m_people;
+    QList<Team> m_teams;
+    QHash<qint64, int> m_personIndex;
+    bool m_directoryReloadQueued = false;
+};
+
+} // namespace threadline::gui

@@ -1,0 +1,131 @@
+#include "timelinemodel.h"
+
+#include "session.h"
+
+#include <QApplication>
+#include <QLocale>
+#include <QPainter>
+#include <QStyle>
+
+namespace threadline::gui {
+
+TimelineModel::TimelineModel(Session *session, QObject *parent)
+    : QAbstractListModel(parent)
+    , m_session(session)
+{
+    connect(m_session, &Session::directoryChanged, this, [this] {
+        if (!m_updates.isEmpty())
+            Q_EMIT dataChanged(index(0), index(int(m_updates.size()) - 1));
+    });
+}
+
+void TimelineModel::setUpdates(const QList<Update> &updates)
+{
+    beginResetModel();
+    m_updates = updates;
+    endResetModel();
+}
+
+int TimelineModel::rowOf(qint64 updateId) const
+{
+    for (int i = 0; i < m_updates.size(); ++i)
+        if (m_updates.at(i).id == updateId)
+            return i;
+    return -1;
+}
+
+int TimelineModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_updates.size());
+}
+
+QVariant TimelineModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_updates.size())
+        return {};
+    const Update &u = m_updates.at(index.row());
+    switch (role) {
+    case UpdateIdRole:
+        return u.id;
+    case DeletedRole:
+        return u.isDeleted();
+    case SourceRole:
+        return int(u.source);
+    case AuthorIdRole:
+        return u.authorId;
+    case HeaderRole: {
+        QStringList parts{m_session->personName(u.authorId),
+                          u.source == UpdateSource::Slack ? tr("Slack") : tr("Desk"),
+                          QLocale().toString(u.createdAt.toLocalTime(), QLocale::ShortFormat)};
+        if (u.editedAt.isValid() && !u.isDeleted())
+            parts << tr("edited");
+        return parts.join(QStringLiteral(" · "));
+    }
+    case BodyRole:
+    case Qt::DisplayRole:
+        if (u.isDeleted())
+            return tr("— deleted by %1, %2 —")
+                .arg(m_session->personName(u.deletedBy),
+                     QLocale().toString(u.deletedAt.toLocalTime(), QLocale::ShortFormat));
+        return u.text;
+    case Qt::ToolTipRole:
+        if (u.editedAt.isValid())
+            return tr("Edited %1").arg(QLocale().toString(u.editedAt.toLocalTime(), QLocale::LongFormat));
+        return {};
+    case Qt::AccessibleTextRole:
+        return QString(data(index, HeaderRole).toString() + QStringLiteral(": ") +
+                       data(index, BodyRole).toString());
+    default:
+        return {};
+    }
+}
+
+QSize TimelineDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    const int width =
+        qMax(100, option.rect.width() > 0 ? option.rect.width()
+                                          : (option.widget ? option.widget->width() - 20 : 400));
+    QFont bold = option.font;
+    bold.setBold(true);
+    const QFontMetrics headerMetrics(bold);
+    const QFontMetrics bodyMetrics(option.font);
+    const QRect body = bodyMetrics.boundingRect(QRect(0, 0, width - 2 * Margin, 100000), Qt::TextWordWrap,
+                                                index.data(TimelineModel::BodyRole).toString());
+    return {width, Margin + headerMetrics.height() + 2 + body.height() + Margin};
+}
+
+void TimelineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
+                             const QModelIndex &index) const
+{
+    QStyleOptionViewItem opt = option;
+    initStyleOption(&opt, index);
+    opt.text.clear();
+    const QWidget *widget = option.widget;
+    QStyle *style = widget ? widget->style() : QApplication::style();
+    style->drawPrimitive(QStyle::PE_PanelItemViewItem, &opt, painter, widget);
+
+    const bool selected = option.state & QStyle::State_Selected;
+    const QPalette::ColorRole textRole = selected ? QPalette::HighlightedText : QPalette::Text;
+    const bool deleted = index.data(TimelineModel::DeletedRole).toBool();
+    const QRect r = option.rect.adjusted(Margin, Margin, -Margin, -Margin);
+
+    painter->save();
+    QFont bold = option.font;
+    bold.setBold(true);
+    painter->setFont(bold);
+    const QFontMetrics hm(bold);
+    painter->setPen(option.palette.color(QPalette::Active, textRole));
+    painter->drawText(
+        QRect(r.left(), r.top(), r.width(), hm.height()), Qt::AlignLeft | Qt::AlignVCenter,
+        hm.elidedText(index.data(TimelineModel::HeaderRole).toString(), Qt::ElideRight, r.width()));
+    QFont bodyFont = option.font;
+    bodyFont.setItalic(deleted);
+    painter->setFont(bodyFont);
+    painter->setPen(deleted && !selected ? option.palette.color(QPalette::Disabled, QPalette::Text)
+                                         : option.palette.color(QPalette::Active, textRole));
+    painter->drawText(QRect(r.left(), r.top() + hm.height() + 2, r.width(), r.height() - hm.height() - 2),
+                      Qt::TextWordWrap, index.data(TimelineModel::BodyRole).toString());
+    painter->restore();
+}
+
+} // namespace threadline::gui
