@@ -2,6 +2,7 @@
 
 #include "core/logging.h"
 #include "slack/slackclient.h"
+#include "slack/slackratelimiter.h"
 #include "store/store.h"
 #include "sync/planner.h"
 #include "sync/scheduler.h"
@@ -125,13 +126,11 @@ Result<void> Engine::start()
         statsTimer->setInterval(250);
         connect(statsTimer, &QTimer::timeout, this, [this] { Q_EMIT queueStatsChanged(queueStats()); });
     }
-    if (!m_slack) {
-        m_slack = std::make_unique<slack::SlackClient>(m_options.nam, m_options.slack);
-        m_scheduler->setSlackClient(m_slack.get());
-        connect(m_slack->connectionState(), &slack::SlackConnectionState::stateChanged, this,
-                &Engine::onSlackStateChanged);
-    }
+    if (!m_slack)
+        createSlackClient();
     setState(EngineState::Starting);
+    if (auto *poll = findChild<QTimer *>(QStringLiteral("changeFeedPoll")))
+        poll->start();
     m_planner->schedule(); // planning needs no Slack: the jobs are ready when Slack is
     m_slack->authenticate();
     startInbound();
@@ -188,16 +187,35 @@ void Engine::setBotToken(const QString &token)
     // A new client with the new token; jobs kept in the table resume once auth.test passes.
     if (m_slack) {
         m_slack->connectionState()->disconnect(this);
+        m_slack->disconnect(this);
         m_slack.release()->deleteLater();
     }
-    m_slack = std::make_unique<slack::SlackClient>(m_options.nam, m_options.slack);
-    m_scheduler->setSlackClient(m_slack.get());
-    connect(m_slack->connectionState(), &slack::SlackConnectionState::stateChanged, this,
-            &Engine::onSlackStateChanged);
+    createSlackClient();
     if (m_state == EngineState::NeedsReauthorization || m_state == EngineState::Running) {
         setState(EngineState::Starting);
         m_slack->authenticate();
     }
+}
+
+void Engine::createSlackClient()
+{
+    m_slack = std::make_unique<slack::SlackClient>(m_options.nam, m_options.slack);
+    if (m_options.rateLimitScale != 1.0 && m_options.rateLimitScale > 0) {
+        auto &limiter = m_slack->rateLimiter();
+        const double k = m_options.rateLimitScale;
+        for (auto tier : {slack::RateTier::Tier1, slack::RateTier::Tier2, slack::RateTier::Tier3,
+                          slack::RateTier::Tier4, slack::RateTier::PostMessage, slack::RateTier::AuthTest}) {
+            auto l = limiter.tierLimit(tier);
+            limiter.setTierLimit(tier, {l.perMinute * k, l.burst});
+        }
+        auto c = limiter.channelLimit();
+        limiter.setChannelLimit({c.perMinute * k, c.burst});
+    }
+    m_scheduler->setSlackClient(m_slack.get());
+    connect(m_slack->connectionState(), &slack::SlackConnectionState::stateChanged, this,
+            &Engine::onSlackStateChanged);
+    connect(m_slack.get(), &slack::SlackClient::authenticated, this,
+            [this] { onSlackStateChanged(slack::SlackConnectionState::State::Connected); });
 }
 
 void Engine::nudge()
@@ -218,14 +236,16 @@ QueueStats Engine::queueStats() const
     if (!m_store)
         return s;
     if (auto q = m_store->exec(QStringLiteral("SELECT lane, state, COUNT(*) FROM jobs WHERE state IN "
-                                              "('pending','failed') GROUP BY lane, state"));
+                                              "('pending','in_flight','failed') GROUP BY lane, state"));
         q) {
         QueryGuard guard(q.value());
         while (q.value()->next()) {
             const bool fast = q.value()->value(0).toString() == QLatin1String("fast");
             const bool pending = q.value()->value(1).toString() == QLatin1String("pending");
             const int n = q.value()->value(2).toInt();
-            if (!pending)
+            if (q.value()->value(1).toString() == QLatin1String("in_flight"))
+                s.inFlight += n; // claimed by this or another process (a dead one until its lease ends)
+            else if (!pending)
                 s.failed += n;
             else if (fast)
                 s.fastPending += n;
@@ -234,7 +254,7 @@ QueueStats Engine::queueStats() const
         }
     }
     if (m_scheduler) {
-        s.inFlight = m_scheduler->inFlight();
+        s.inFlight = std::max(s.inFlight, m_scheduler->inFlight());
         s.rateLimitWaits = m_scheduler->rateLimitWaits();
         s.rateLimited = m_scheduler->rateLimited();
         s.dispatched = m_scheduler->dispatched();

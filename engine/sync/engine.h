@@ -43,7 +43,10 @@ struct EngineOptions
     int maxAttempts = 8;        //!< Retry-class failures before a job ends in `failed`
     qint64 retryBaseMs = 1000;  //!< backoff base (jittered, doubling)
     qint64 retryMaxMs = 5 * 60'000;
-    QString instanceId; //!< lease owner; empty = generated per process
+    QString instanceId; //!< lease owner; empty = stable per machine and database
+    //! Multiplies every rate budget of the client's limiter (Slack's published tiers, ~1/s per
+    //! channel). 1 for Slack; a sandbox running its clock N times faster takes N.
+    double rateLimitScale = 1.0;
 
     //! Fills the database and Slack fields from the shared configuration.
     static EngineOptions fromConfiguration(const Configuration &configuration, QNetworkAccessManager *nam);
@@ -125,6 +128,7 @@ private:
     void onSlackStateChanged(slack::SlackConnectionState::State state);
     void onIdle();
     void startInbound();
+    void createSlackClient();
     void stopInbound();
     Result<int> requeue(const QString &where, const QVariantList &binds);
 

@@ -264,15 +264,26 @@ Result<void> Planner::planFollowing(qint64 changeId, qint64 requestId, qint64 pe
 
 Result<void> Planner::catchUp(qint64 changeId, qint64 requestId, qint64 conversationId, qint64 personId)
 {
-    // The latest catchUpLimit live updates not written by this person and not yet in the thread.
+    // The latest catchUpLimit live updates not written by this person and not yet in the thread,
+    // among those posted before this change: later ones come with their own update_posted rows.
+    auto boundary =
+        m_store->scalar(QStringLiteral("SELECT update_id FROM change_log WHERE kind = 'update_posted' AND "
+                                       "id < ? ORDER BY id DESC LIMIT 1"),
+                        {changeId});
+    if (!boundary)
+        return boundary.error();
+    if (!boundary.value())
+        return {};
+    const qint64 lastUpdate = boundary.value()->toLongLong();
     QList<qint64> ids;
     qint64 total = 0;
     {
         auto q = m_store->exec(
-            QStringLiteral("SELECT u.id FROM updates u WHERE u.request_id = ? AND u.deleted_at IS NULL AND "
-                           "u.author_id <> ? AND NOT EXISTS (SELECT 1 FROM thread_messages t WHERE "
-                           "t.conversation_id = ? AND t.update_id = u.id) ORDER BY u.id DESC"),
-            {requestId, personId, conversationId});
+            QStringLiteral(
+                "SELECT u.id FROM updates u WHERE u.request_id = ? AND u.id <= ? AND u.deleted_at IS NULL "
+                "AND u.author_id <> ? AND NOT EXISTS (SELECT 1 FROM thread_messages t WHERE "
+                "t.conversation_id = ? AND t.update_id = u.id) ORDER BY u.id DESC"),
+            {requestId, lastUpdate, personId, conversationId});
         if (!q)
             return q.error();
         QueryGuard guard(q.value());

@@ -738,8 +738,8 @@ void Scheduler::resume()
 void Scheduler::jobsChanged()
 {
     m_dirty = true;
-    if (m_running && !m_paused && !m_timer.isActive())
-        m_timer.start(0);
+    if (m_running && !m_paused)
+        m_timer.start(0); // also cuts short a wait for a limited head: new heads may be ready now
 }
 
 void Scheduler::reloadHeads()

@@ -38,7 +38,7 @@ struct QueueStats
 {
     int fastPending = 0;        //!< jobs waiting in the fast lane
     int maintenancePending = 0; //!< jobs waiting in the maintenance lane
-    int inFlight = 0;           //!< Slack calls running now
+    int inFlight = 0;           //!< jobs claimed (in_flight) in the database, or Slack calls running here
     int failed = 0;             //!< jobs that ended in `failed` (visible, retryable)
     qint64 rateLimitWaits = 0;  //!< dispatch decisions deferred by the rate limiter since start
     qint64 rateLimited = 0;     //!< 429 / ratelimited answers received since start

@@ -1,0 +1,783 @@
+// The outbound half of the sync engine against the Slack sandbox over real loopback HTTP: desk
+// changes reach every follower's thread exactly once, in desk order (architecture.md, section 2).
+
+#include "sandbox/sandboxserver.h"
+#include "store/store.h"
+#include "sync/engine.h"
+#include "sync/scheduler.h"
+#include "testsupport.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QNetworkAccessManager>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace threadline;
+using namespace threadline::sync;
+using threadline::sandbox::SandboxMessage;
+using threadline::sandbox::SandboxServer;
+
+namespace {
+
+struct Member
+{
+    qint64 personId = 0;
+    QString slackId;
+};
+
+} // namespace
+
+class TestSyncOutbound : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase_data();
+    void initTestCase();
+    void init();
+    void cleanup();
+    void cleanupTestCase();
+
+    void requestCreatedPostsOneSummaryPerFollower();
+    void updatesReachEveryFollowerButThePosterInDeskOrder();
+    void editsAndDeletesReachEveryCopy();
+    void slackOriginalIsRetainedOnDeskDelete();
+    void summaryRefreshIsCoalesced();
+    void followerAddedGetsCatchUpAndRemovedGetsClosingLine();
+    void smallRequestIsNotDelayedByABigFanOut();
+    void rateLimitPausesOnlyThatChannel();
+    void invalidAuthKeepsJobsAndResumesAfterTokenFix();
+    void faultsGiveTheSameFinalState();
+    void changeFeedCarriesWritesOfAnotherConnection();
+    void crashedPostIsReconciledNotReposted();
+    void killedEngineProcessDeliversEveryUpdateExactlyOnce();
+
+private:
+    QString newUrl();
+    void startEngine(std::function<void(EngineOptions &)> tweak = {});
+    Member addMember(const QString &name, bool agent = false);
+    qint64 createRequest(const Member &requester, const QList<Member> &followers,
+                         const Member &assignee = {});
+    qint64 postUpdate(qint64 requestId, const Member &author, const QString &text);
+    bool idle();
+    void waitIdle(int timeoutMs = 30000);
+    //! The app's top-level messages in the person's DM carrying a summary marker of this request.
+    QList<const SandboxMessage *> summaries(const Member &m, qint64 requestId);
+    //! The replies in the person's thread of the request (app messages and the person's own).
+    QList<const SandboxMessage *> threadReplies(const Member &m, qint64 requestId);
+    //! The update ids of the threadline_update markers in the thread, in thread order.
+    QList<qint64> postedUpdateIds(const Member &m, qint64 requestId);
+    //! Asserts invariants 1 and 2 for a request: each follower but the author of an update has
+    //! exactly one copy of each live update, in desk order.
+    void verifyThreads(qint64 requestId, Store *store = nullptr);
+
+    QTemporaryDir m_dir;
+    int m_counter = 0;
+    QStringList m_schemas;
+    QString m_url;
+    std::unique_ptr<SandboxServer> m_sandbox;
+    std::unique_ptr<QNetworkAccessManager> m_nam;
+    std::unique_ptr<Engine> m_engine;
+    int m_userCounter = 0;
+};
+
+void TestSyncOutbound::initTestCase_data()
+{
+    QTest::addColumn<QString>("backend");
+    QTest::newRow("sqlite") << QStringLiteral("sqlite");
+    QTest::newRow("postgresql") << QStringLiteral("postgresql");
+}
+
+void TestSyncOutbound::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    if (qEnvironmentVariableIsEmpty("THREADLINE_TEST_SYNC_LOG"))
+        QLoggingCategory::setFilterRules(QStringLiteral("threadline.*.info=false\nthreadline.*.debug=false\n"
+                                                        "threadline.engine.sync.warning=false"));
+}
+
+QString TestSyncOutbound::newUrl()
+{
+    QFETCH_GLOBAL(QString, backend);
+    ++m_counter;
+    if (backend == QLatin1String("sqlite"))
+        return QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("sync-%1.db").arg(m_counter));
+    const QString schema = QStringLiteral("tl_syncout_%1_%2_%3")
+                               .arg(QCoreApplication::applicationPid())
+                               .arg(QDateTime::currentMSecsSinceEpoch() % 100000000)
+                               .arg(m_counter);
+    m_schemas << schema;
+    const QString base = test::postgresUrl();
+    return base +
+           (base.contains(QLatin1Char('?')) ? QStringLiteral("&schema=") : QStringLiteral("?schema=")) +
+           schema;
+}
+
+void TestSyncOutbound::init()
+{
+    QFETCH_GLOBAL(QString, backend);
+    if (backend == QLatin1String("postgresql") && test::postgresUrl().isEmpty()) {
+        if (test::postgresRequired())
+            QFAIL("THREADLINE_REQUIRE_POSTGRES=1 but THREADLINE_TEST_POSTGRES names no server");
+        QSKIP("PostgreSQL cases skipped: set THREADLINE_TEST_POSTGRES to run them");
+    }
+    sandbox::SandboxOptions so;
+    so.rateLimitsEnabled = false;
+    so.serverPingIntervalMs = 0;
+    m_sandbox = std::make_unique<SandboxServer>(so);
+    QVERIFY(m_sandbox->listen());
+    m_nam = std::make_unique<QNetworkAccessManager>();
+    m_url = newUrl();
+}
+
+void TestSyncOutbound::cleanup()
+{
+    m_engine.reset();
+    m_nam.reset();
+    m_sandbox.reset();
+}
+
+void TestSyncOutbound::cleanupTestCase()
+{
+    if (m_schemas.isEmpty())
+        return;
+    auto url = DatabaseUrl::parse(test::postgresUrl());
+    if (!url)
+        return;
+    Store store;
+    if (!store.open(test::postgresUrl()))
+        return;
+    QSqlDatabase db = store.database();
+    QSqlQuery q(db);
+    for (const QString &schema : std::as_const(m_schemas))
+        q.exec(QStringLiteral("DROP SCHEMA IF EXISTS \"%1\" CASCADE").arg(schema));
+}
+
+void TestSyncOutbound::startEngine(std::function<void(EngineOptions &)> tweak)
+{
+    EngineOptions o;
+    o.databaseUrl = m_url;
+    o.slack.apiUrl = m_sandbox->apiUrl();
+    o.slack.botToken = m_sandbox->workspace().options().botToken;
+    o.nam = m_nam.get();
+    o.inboundEnabled = false;
+    o.pollIntervalMs = 100;
+    o.retryBaseMs = 20;
+    o.retryMaxMs = 200;
+    o.maxAttempts = 30;
+    o.rateLimitScale = 1000; // the sandbox runs without limits here, unless a test turns them on
+    if (tweak)
+        tweak(o);
+    m_engine = std::make_unique<Engine>(o);
+    auto r = m_engine->start();
+    QVERIFY2(r.ok(), qPrintable(r.error().toString()));
+    QTRY_COMPARE_WITH_TIMEOUT(m_engine->state(), EngineState::Running, 10000);
+}
+
+Member TestSyncOutbound::addMember(const QString &name, bool agent)
+{
+    auto user = m_sandbox->workspace().addUser(name, name.toLower() + QStringLiteral("@example.com"));
+    auto p = m_engine->store()->upsertPerson({user.id, name, user.email, agent});
+    if (!p)
+        qFatal("upsertPerson failed");
+    return {p.value().id, user.id};
+}
+
+qint64 TestSyncOutbound::createRequest(const Member &requester, const QList<Member> &followers,
+                                       const Member &assignee)
+{
+    NewRequest n;
+    n.title = QStringLiteral("Laptop for %1").arg(requester.slackId);
+    n.body = QStringLiteral("Mine broke");
+    n.requesterId = requester.personId;
+    n.assigneeId = assignee.personId;
+    for (const Member &f : followers)
+        n.followerIds << f.personId;
+    auto r = m_engine->store()->createRequest(n);
+    if (!r)
+        qFatal("createRequest failed");
+    return r.value().id;
+}
+
+qint64 TestSyncOutbound::postUpdate(qint64 requestId, const Member &author, const QString &text)
+{
+    NewUpdate u;
+    u.requestId = requestId;
+    u.authorId = author.personId;
+    u.text = text;
+    auto r = m_engine->store()->postUpdate(u);
+    if (!r)
+        qFatal("postUpdate failed");
+    return r.value().id;
+}
+
+bool TestSyncOutbound::idle()
+{
+    const QueueStats s = m_engine->queueStats();
+    return s.fastPending == 0 && s.maintenancePending == 0 && s.inFlight == 0 && s.changeFeedLag == 0;
+}
+
+void TestSyncOutbound::waitIdle(int timeoutMs)
+{
+    QTRY_VERIFY_WITH_TIMEOUT(idle(), timeoutMs);
+}
+
+QList<const SandboxMessage *> TestSyncOutbound::summaries(const Member &m, qint64 requestId)
+{
+    QList<const SandboxMessage *> out;
+    const QString dm = m_sandbox->workspace().dmOf(m.slackId);
+    if (dm.isEmpty())
+        return out;
+    for (const SandboxMessage *msg : m_sandbox->workspace().topLevel(dm)) {
+        if (msg->deleted || !msg->byApp)
+            continue;
+        if (msg->metadata.value(QStringLiteral("event_type")).toString() !=
+            QLatin1String("threadline_summary"))
+            continue;
+        const QJsonObject p = msg->metadata.value(QStringLiteral("event_payload")).toObject();
+        if (p.value(QStringLiteral("request_id")).toVariant().toLongLong() == requestId)
+            out.append(msg);
+    }
+    return out;
+}
+
+QList<const SandboxMessage *> TestSyncOutbound::threadReplies(const Member &m, qint64 requestId)
+{
+    const auto tops = summaries(m, requestId);
+    if (tops.size() != 1)
+        return {};
+    QList<const SandboxMessage *> out;
+    for (const SandboxMessage *msg :
+         m_sandbox->workspace().replies(tops.first()->channel, tops.first()->ts)) {
+        if (msg->ts != tops.first()->ts && !msg->deleted)
+            out.append(msg);
+    }
+    return out;
+}
+
+QList<qint64> TestSyncOutbound::postedUpdateIds(const Member &m, qint64 requestId)
+{
+    QList<qint64> ids;
+    for (const SandboxMessage *msg : threadReplies(m, requestId)) {
+        if (msg->metadata.value(QStringLiteral("event_type")).toString() ==
+            QLatin1String("threadline_update"))
+            ids.append(msg->metadata.value(QStringLiteral("event_payload"))
+                           .toObject()
+                           .value(QStringLiteral("update_id"))
+                           .toVariant()
+                           .toLongLong());
+    }
+    return ids;
+}
+
+void TestSyncOutbound::verifyThreads(qint64 requestId, Store *store)
+{
+    if (!store)
+        store = m_engine->store();
+    auto timeline = store->timeline(requestId);
+    QVERIFY(timeline.ok());
+    QHash<qint64, QString> slackOf;
+    {
+        QSqlQuery q(store->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT id, slack_id FROM people")));
+        while (q.next())
+            slackOf.insert(q.value(0).toLongLong(), q.value(1).toString());
+    }
+    for (const Follower &f : timeline.value().followers) {
+        const Member m{f.personId, slackOf.value(f.personId)};
+        QCOMPARE(summaries(m, requestId).size(), 1);
+        QList<qint64> expected;
+        for (const Update &u : timeline.value().updates) {
+            if (!u.isDeleted() && u.authorId != f.personId)
+                expected << u.id;
+        }
+        const QList<qint64> got = postedUpdateIds(m, requestId);
+        if (got != expected) {
+            qWarning() << "thread of" << m.slackId << "has" << got << "expected" << expected;
+            QSqlQuery q(m_engine->store()->database());
+            q.exec(QStringLiteral(
+                       "SELECT j.id, j.kind, j.update_id, j.state, j.attempts, j.last_error, j.updated_at "
+                       "FROM jobs j JOIN conversations c ON c.id = j.conversation_id WHERE c.request_id = "
+                       "%1 AND c.person_id = %2 ORDER BY j.id")
+                       .arg(requestId)
+                       .arg(f.personId));
+            while (q.next())
+                qWarning() << "  job" << q.value(0).toLongLong() << q.value(1).toString()
+                           << q.value(2).toLongLong() << q.value(3).toString() << q.value(4).toInt()
+                           << q.value(5).toString() << q.value(6).toLongLong();
+        }
+        QCOMPARE(got, expected);
+    }
+}
+
+// ---- Flows -----------------------------------------------------------------------------------
+
+void TestSyncOutbound::requestCreatedPostsOneSummaryPerFollower()
+{
+    startEngine();
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const Member watcher = addMember(QStringLiteral("Wes"));
+    const qint64 rid = createRequest(requester, {watcher}, agent);
+    waitIdle();
+    const QList<QPair<Member, QString>> expectations = {
+        {requester, QStringLiteral("you opened this request")},
+        {agent, QStringLiteral("assigned to you")},
+        {watcher, QStringLiteral("you follow this request")}};
+    for (const auto &[m, why] : expectations) {
+        const auto tops = summaries(m, rid);
+        QCOMPARE(tops.size(), 1);
+        const QString blocks = QString::fromUtf8(QJsonDocument(tops.first()->blocks).toJson());
+        QVERIFY2(blocks.contains(why), qPrintable(blocks));
+        QVERIFY(blocks.contains(QStringLiteral("Laptop for")));
+        QVERIFY(threadReplies(m, rid).isEmpty());
+    }
+    auto threads = m_engine->requestThreads(rid);
+    QVERIFY(threads.ok());
+    QCOMPARE(threads.value().threads.size(), 3);
+    for (const ThreadState &t : threads.value().threads) {
+        QCOMPARE(t.state, QStringLiteral("active"));
+        QVERIFY(!t.summaryTs.isEmpty());
+        QVERIFY(t.channelId.startsWith(QLatin1Char('D')));
+    }
+    // Each DM was opened once (cached in dm_channels).
+    QCOMPARE(m_sandbox->workspace().callCount(QStringLiteral("conversations.open")), 3);
+}
+
+void TestSyncOutbound::updatesReachEveryFollowerButThePosterInDeskOrder()
+{
+    startEngine();
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const Member w1 = addMember(QStringLiteral("Wes"));
+    const Member w2 = addMember(QStringLiteral("Wanda"));
+    const qint64 rid = createRequest(requester, {w1, w2}, agent);
+    // Several quickly, from two authors, before anything is posted.
+    for (int i = 0; i < 8; ++i)
+        postUpdate(rid, i % 3 == 0 ? requester : agent, QStringLiteral("step %1 <b> & @channel").arg(i));
+    waitIdle();
+    verifyThreads(rid);
+    QVERIFY(postedUpdateIds(agent, rid).size() == 3);     // the requester's 3
+    QVERIFY(postedUpdateIds(requester, rid).size() == 5); // the agent's 5
+    // Desk text is escaped: no markup, nobody pinged.
+    const auto replies = threadReplies(w1, rid);
+    QVERIFY(replies.first()->text.contains(QStringLiteral("&lt;b&gt; &amp;")));
+    QVERIFY(!replies.first()->text.contains(QStringLiteral("<!channel>")));
+    QVERIFY(replies.first()->text.contains(QStringLiteral("*Rita*")));
+    // 4 summaries; the requester's 3 updates reach 3 threads, the agent's 5 reach 3.
+    QCOMPARE(m_sandbox->workspace().callCount(QStringLiteral("chat.postMessage")), 4 + 3 * 3 + 5 * 3);
+}
+
+void TestSyncOutbound::editsAndDeletesReachEveryCopy()
+{
+    startEngine();
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const Member w1 = addMember(QStringLiteral("Wes"));
+    const qint64 rid = createRequest(requester, {w1}, agent);
+    const qint64 u1 = postUpdate(rid, agent, QStringLiteral("first"));
+    const qint64 u2 = postUpdate(rid, agent, QStringLiteral("second"));
+    waitIdle();
+    QVERIFY(m_engine->store()->editUpdate(u1, QStringLiteral("first, corrected"), agent.personId).ok());
+    waitIdle();
+    for (const Member &m : {requester, w1}) {
+        const auto replies = threadReplies(m, rid);
+        QCOMPARE(replies.size(), 2);
+        QVERIFY(replies[0]->text.contains(QStringLiteral("first, corrected")));
+        QVERIFY(!replies[0]->editedTs.isEmpty());
+        QVERIFY(replies[1]->text.contains(QStringLiteral("second")));
+    }
+    QCOMPARE(m_sandbox->workspace().callCount(QStringLiteral("chat.update"), QStringLiteral("ok")), 2);
+    QVERIFY(m_engine->store()->deleteUpdate(u2, agent.personId).ok());
+    waitIdle();
+    for (const Member &m : {requester, w1})
+        QCOMPARE(postedUpdateIds(m, rid), QList<qint64>{u1});
+    verifyThreads(rid);
+    auto threads = m_engine->requestThreads(rid);
+    QVERIFY(threads.ok());
+    for (const ThreadState &t : threads.value().threads) {
+        for (const ThreadMessageState &m : t.messages) {
+            if (m.updateId == u2)
+                QCOMPARE(m.state, QStringLiteral("deleted"));
+        }
+    }
+}
+
+void TestSyncOutbound::slackOriginalIsRetainedOnDeskDelete()
+{
+    startEngine();
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const qint64 rid = createRequest(requester, {}, agent);
+    waitIdle();
+    // What the inbound side does for a reply in Slack (docs/sync.md, contract item 1).
+    const auto tops = summaries(requester, rid);
+    QCOMPARE(tops.size(), 1);
+    auto posted =
+        m_sandbox->workspace().postAsUser(requester.slackId, QStringLiteral("any news?"), tops.first()->ts);
+    QVERIFY(posted.ok);
+    Store *store = m_engine->store();
+    auto r = store->transaction([&]() -> Result<qint64> {
+        auto u = store->postUpdate(
+            {rid, requester.personId, QStringLiteral("any news?"), UpdateSource::Slack, {}});
+        if (!u)
+            return u.error();
+        auto conv = store->scalar(
+            QStringLiteral("SELECT id FROM conversations WHERE channel_id = ? AND summary_ts = ?"),
+            {posted.channel, tops.first()->ts});
+        if (!conv || !conv.value())
+            return makeError(ErrorCode::NotFound, QStringLiteral("no conversation"));
+        auto t = store->execAffected(
+            QStringLiteral("INSERT INTO thread_messages (conversation_id, update_id, slack_ts, "
+                           "state, updated_at) VALUES (?, ?, ?, 'original', ?)"),
+            {conv.value()->toLongLong(), u.value().id, posted.ts, store->now()});
+        if (!t)
+            return t.error();
+        return u.value().id;
+    });
+    QVERIFY2(r.ok(), qPrintable(r.error().toString()));
+    waitIdle();
+    QCOMPARE(postedUpdateIds(agent, rid), QList<qint64>{r.value()});
+    QVERIFY(postedUpdateIds(requester, rid).isEmpty()); // the author's own message is their copy
+    QVERIFY(store->deleteUpdate(r.value(), agent.personId).ok());
+    waitIdle();
+    QVERIFY(postedUpdateIds(agent, rid).isEmpty());
+    QCOMPARE(threadReplies(requester, rid).size(), 1); // the bot cannot delete the author's message
+    auto state = store->scalar(
+        QStringLiteral("SELECT state FROM thread_messages WHERE update_id = ? AND slack_ts = ?"),
+        {r.value(), posted.ts});
+    QVERIFY(state.ok() && state.value());
+    QCOMPARE(state.value()->toString(), QStringLiteral("retained"));
+}
+
+void TestSyncOutbound::summaryRefreshIsCoalesced()
+{
+    startEngine([](EngineOptions &o) { o.maxConcurrentCalls = 2; });
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    QList<Member> watchers;
+    for (int i = 0; i < 6; ++i)
+        watchers << addMember(QStringLiteral("W%1").arg(i));
+    const qint64 rid = createRequest(requester, watchers, agent);
+    waitIdle();
+    const int updatesBefore = m_sandbox->workspace().callCount(QStringLiteral("chat.update"));
+    qint64 version = m_engine->store()->request(rid).value().version;
+    for (int i = 0; i < 10; ++i) {
+        auto r = m_engine->store()->setTitle(rid, QStringLiteral("Title %1").arg(i), version, agent.personId);
+        QVERIFY(r.ok());
+        version = r.value().version;
+    }
+    waitIdle();
+    const int refreshes = m_sandbox->workspace().callCount(QStringLiteral("chat.update")) - updatesBefore;
+    // 8 conversations x 10 changes uncoalesced = 80; at most one pending per conversation.
+    QVERIFY2(refreshes >= 8 && refreshes <= 8 * 3, qPrintable(QString::number(refreshes)));
+    for (const Member &m : watchers) {
+        const auto tops = summaries(m, rid);
+        QCOMPARE(tops.size(), 1);
+        QVERIFY(QString::fromUtf8(QJsonDocument(tops.first()->blocks).toJson())
+                    .contains(QStringLiteral("Title 9")));
+    }
+}
+
+void TestSyncOutbound::followerAddedGetsCatchUpAndRemovedGetsClosingLine()
+{
+    startEngine();
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const Member late = addMember(QStringLiteral("Lou"));
+    const qint64 rid = createRequest(requester, {}, agent);
+    QList<qint64> ids;
+    for (int i = 0; i < 25; ++i)
+        ids << postUpdate(rid, agent, QStringLiteral("u%1").arg(i));
+    waitIdle();
+    QVERIFY(m_engine->store()->addFollower(rid, late.personId, agent.personId).ok());
+    waitIdle();
+    QCOMPARE(summaries(late, rid).size(), 1);
+    const auto replies = threadReplies(late, rid);
+    QCOMPARE(replies.size(), 21);
+    QVERIFY2(replies.first()->text.contains(QStringLiteral("5 earlier updates on the desk")),
+             qPrintable(replies.first()->text));
+    QCOMPARE(postedUpdateIds(late, rid), ids.mid(5));
+    QVERIFY(QString::fromUtf8(QJsonDocument(summaries(late, rid).first()->blocks).toJson())
+                .contains(QStringLiteral("you follow this request")));
+    // New updates now reach the new follower too.
+    const qint64 next = postUpdate(rid, agent, QStringLiteral("after"));
+    waitIdle();
+    QCOMPARE(postedUpdateIds(late, rid).constLast(), next);
+
+    QVERIFY(m_engine->store()->removeFollower(rid, late.personId, agent.personId).ok());
+    waitIdle();
+    const auto after = threadReplies(late, rid);
+    QCOMPARE(after.size(), 23);
+    QVERIFY(after.constLast()->text.contains(QStringLiteral("no longer follow")));
+    postUpdate(rid, agent, QStringLiteral("not for Lou"));
+    waitIdle();
+    QCOMPARE(threadReplies(late, rid).size(), 23);
+    auto threads = m_engine->requestThreads(rid);
+    QVERIFY(threads.ok());
+    bool closed = false;
+    for (const ThreadState &t : threads.value().threads)
+        closed = closed || (t.personId == late.personId && t.state == QLatin1String("closed"));
+    QVERIFY(closed);
+}
+
+void TestSyncOutbound::smallRequestIsNotDelayedByABigFanOut()
+{
+    startEngine([](EngineOptions &o) { o.maxConcurrentCalls = 2; });
+    m_sandbox->workspace().faults().latencyMs = 3;
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    QList<Member> crowd;
+    for (int i = 0; i < 150; ++i)
+        crowd << addMember(QStringLiteral("C%1").arg(i));
+    const Member small1 = addMember(QStringLiteral("Sam"));
+    const Member small2 = addMember(QStringLiteral("Sue"));
+    const qint64 small = createRequest(small1, {small2}, agent);
+    waitIdle();
+    const qint64 big = createRequest(crowd.first(), crowd.mid(1), agent);
+    postUpdate(big, agent, QStringLiteral("to everyone"));
+    m_engine->nudge();
+    QTest::qWait(50);
+    const qint64 reply = postUpdate(small, agent, QStringLiteral("for the small one"));
+    QTRY_VERIFY_WITH_TIMEOUT(postedUpdateIds(small1, small).contains(reply) &&
+                                 postedUpdateIds(small2, small).contains(reply),
+                             20000);
+    // The big fan-out (150 summaries + 149 replies) is still far from done.
+    const QueueStats s = m_engine->queueStats();
+    QVERIFY2(s.fastPending > 100, qPrintable(QString::number(s.fastPending)));
+    waitIdle(60000);
+    verifyThreads(big);
+    verifyThreads(small);
+}
+
+void TestSyncOutbound::rateLimitPausesOnlyThatChannel()
+{
+    startEngine();
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const Member other = addMember(QStringLiteral("Otto"));
+    const qint64 rid = createRequest(requester, {}, agent);
+    const qint64 rid2 = createRequest(other, {}, agent);
+    waitIdle();
+    // The sandbox enforces ~1/s per channel (burst 3) while the engine thinks it may go faster:
+    // the requester's channel gets 429s with Retry-After.
+    m_sandbox->workspace().setRateLimitsEnabled(true);
+    for (int i = 0; i < 8; ++i)
+        postUpdate(rid, agent, QStringLiteral("burst %1").arg(i));
+    QTRY_VERIFY_WITH_TIMEOUT(m_sandbox->workspace().rateLimitedCount() > 0, 10000);
+    QElapsedTimer t;
+    t.start();
+    const qint64 u = postUpdate(rid2, agent, QStringLiteral("unaffected"));
+    QTRY_VERIFY_WITH_TIMEOUT(postedUpdateIds(other, rid2).contains(u), 5000);
+    const qint64 otherLatency = t.elapsed();
+    QVERIFY(m_engine->queueStats().rateLimited > 0);
+    waitIdle(60000);
+    QVERIFY2(otherLatency < 900, qPrintable(QString::number(otherLatency)));
+    verifyThreads(rid);
+    verifyThreads(rid2);
+}
+
+void TestSyncOutbound::invalidAuthKeepsJobsAndResumesAfterTokenFix()
+{
+    startEngine();
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const qint64 rid = createRequest(requester, {}, agent);
+    waitIdle();
+    m_sandbox->workspace().mutableOptions().botToken = QStringLiteral("xoxb-rotated");
+    for (int i = 0; i < 5; ++i)
+        postUpdate(rid, agent, QStringLiteral("while revoked %1").arg(i));
+    QTRY_COMPARE_WITH_TIMEOUT(m_engine->state(), EngineState::NeedsReauthorization, 10000);
+    QTest::qWait(300);
+    const QueueStats s = m_engine->queueStats();
+    QCOMPARE(s.fastPending, 5);
+    QCOMPARE(s.failed, 0);
+    QVERIFY(postedUpdateIds(requester, rid).isEmpty());
+    m_engine->setBotToken(QStringLiteral("xoxb-rotated"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_engine->state(), EngineState::Running, 10000);
+    waitIdle();
+    verifyThreads(rid);
+}
+
+void TestSyncOutbound::faultsGiveTheSameFinalState()
+{
+    startEngine();
+    auto &faults = m_sandbox->workspace().faults();
+    faults.serverErrorRate = 0.1;
+    faults.resetRate = 0.05;
+    faults.latencyMs = 2;
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    QList<Member> watchers;
+    for (int i = 0; i < 4; ++i)
+        watchers << addMember(QStringLiteral("W%1").arg(i));
+    const qint64 rid = createRequest(requester, watchers, agent);
+    QList<qint64> ids;
+    for (int i = 0; i < 30; ++i)
+        ids << postUpdate(rid, i % 4 == 0 ? watchers[i % 3] : agent, QStringLiteral("faulty %1").arg(i));
+    QVERIFY(
+        m_engine->store()->editUpdate(ids[3], QStringLiteral("edited under faults"), agent.personId).ok());
+    QVERIFY(m_engine->store()->deleteUpdate(ids[5], agent.personId).ok());
+    waitIdle(90000);
+    QVERIFY(m_sandbox->workspace().callCount(QStringLiteral("chat.postMessage"), QStringLiteral("ok")) > 0);
+    QCOMPARE(m_engine->queueStats().failed, 0);
+    verifyThreads(rid);
+    for (const Member &m : watchers) {
+        for (const SandboxMessage *msg : threadReplies(m, rid)) {
+            const qint64 uid = msg->metadata.value(QStringLiteral("event_payload"))
+                                   .toObject()
+                                   .value(QStringLiteral("update_id"))
+                                   .toVariant()
+                                   .toLongLong();
+            if (uid == ids[3])
+                QVERIFY(msg->text.contains(QStringLiteral("edited under faults")));
+        }
+    }
+}
+
+void TestSyncOutbound::changeFeedCarriesWritesOfAnotherConnection()
+{
+    startEngine();
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const qint64 rid = createRequest(requester, {}, agent);
+    waitIdle();
+    // A second connection (as the console's AsyncStore or the REST daemon would have): no signal
+    // reaches the engine, the durable feed does.
+    Store other;
+    QVERIFY(other.open(m_url).ok());
+    auto u =
+        other.postUpdate({rid, agent.personId, QStringLiteral("from elsewhere"), UpdateSource::Desk, {}});
+    QVERIFY(u.ok());
+    QTRY_COMPARE_WITH_TIMEOUT(postedUpdateIds(requester, rid), QList<qint64>{u.value().id}, 10000);
+    other.close();
+}
+
+void TestSyncOutbound::crashedPostIsReconciledNotReposted()
+{
+    startEngine();
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const qint64 rid = createRequest(requester, {}, agent);
+    const qint64 u = postUpdate(rid, agent, QStringLiteral("posted right before a crash"));
+    waitIdle();
+    QCOMPARE(postedUpdateIds(requester, rid), QList<qint64>{u});
+    // Simulate a crash after the Slack call but before the result was recorded: the intent is
+    // back in flight with an unknown outcome and the copy has no ts.
+    m_engine->stop();
+    QTRY_COMPARE(m_engine->state(), EngineState::Stopped);
+    Store *store = m_engine->store();
+    QVERIFY(
+        store
+            ->execAffected(QStringLiteral("UPDATE jobs SET state = 'in_flight', uncertain = ?, lease_owner = "
+                                          "'dead-process', lease_expires_at = 0 WHERE kind = 'post_reply'"),
+                           {true})
+            .ok());
+    QVERIFY(store
+                ->execAffected(
+                    QStringLiteral("UPDATE thread_messages SET state = 'pending', slack_ts = NULL"), {})
+                .ok());
+    const int postsBefore = m_sandbox->workspace().callCount(QStringLiteral("chat.postMessage"));
+    QVERIFY(m_engine->start().ok());
+    waitIdle();
+    QCOMPARE(m_sandbox->workspace().callCount(QStringLiteral("chat.postMessage")), postsBefore);
+    QVERIFY(m_sandbox->workspace().callCount(QStringLiteral("conversations.replies")) >= 1);
+    QCOMPARE(postedUpdateIds(requester, rid), QList<qint64>{u});
+    auto state =
+        store->scalar(QStringLiteral("SELECT slack_ts FROM thread_messages WHERE update_id = ?"), {u});
+    QVERIFY(state.ok() && state.value());
+    QCOMPARE(state.value()->toString(), threadReplies(requester, rid).first()->ts);
+}
+
+void TestSyncOutbound::killedEngineProcessDeliversEveryUpdateExactlyOnce()
+{
+    QFETCH_GLOBAL(QString, backend);
+    if (backend != QLatin1String("sqlite"))
+        QSKIP("the crash test runs on SQLite (one engine process on a file)");
+    const QString worker =
+        QCoreApplication::applicationDirPath() + QStringLiteral("/tst_sync_outbound_worker");
+    QVERIFY(QFile::exists(worker));
+    // The desk is written by this process; the engine runs in the worker on the same file.
+    Store desk;
+    QVERIFY(desk.open(m_url).ok());
+    auto member = [&](const QString &name) {
+        auto user = m_sandbox->workspace().addUser(name, name.toLower() + QStringLiteral("@example.com"));
+        return Member{desk.upsertPerson({user.id, name, user.email, false}).value().id, user.id};
+    };
+    const Member requester = member(QStringLiteral("Rita"));
+    const Member agent = member(QStringLiteral("Alex"));
+    const Member w1 = member(QStringLiteral("Wes"));
+    const Member w2 = member(QStringLiteral("Wanda"));
+    NewRequest n;
+    n.title = QStringLiteral("Crash course");
+    n.body = QStringLiteral("body");
+    n.requesterId = requester.personId;
+    n.assigneeId = agent.personId;
+    n.followerIds = {w1.personId, w2.personId};
+    const qint64 rid = desk.createRequest(n).value().id;
+    constexpr int Updates = 1000;
+    constexpr int Kills = 20;
+    auto post = [&](int i) {
+        const Member &author = i % 7 == 0 ? w1 : (i % 5 == 0 ? requester : agent);
+        QVERIFY(desk.postUpdate(
+                        {rid, author.personId, QStringLiteral("update %1").arg(i), UpdateSource::Desk, {}})
+                    .ok());
+    };
+    int posted = 0;
+    for (; posted < Updates / 2; ++posted)
+        post(posted);
+
+    const quint32 seed = QRandomGenerator::global()->generate();
+    qInfo() << "crash test seed" << seed;
+    QRandomGenerator dice(seed);
+    const QStringList args = {m_url, m_sandbox->apiUrl().toString(),
+                              m_sandbox->workspace().options().botToken};
+    auto pendingJobs = [&]() -> qint64 {
+        auto r = desk.scalar(
+            QStringLiteral("SELECT (SELECT COUNT(*) FROM jobs WHERE state IN ('pending','in_flight')) + "
+                           "(SELECT COUNT(*) FROM change_log WHERE id > COALESCE((SELECT position FROM "
+                           "sync_cursors WHERE name = 'planner'), 0))"));
+        return r && r.value() ? r.value()->toLongLong() : -1;
+    };
+    int kills = 0;
+    for (; kills < Kills; ++kills) {
+        QProcess p;
+        p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        p.start(worker, args);
+        QVERIFY(p.waitForStarted());
+        // Desk writes keep coming while the engine runs (another process: the change feed carries them).
+        const int until = std::min(Updates, posted + Updates / 2 / Kills);
+        for (; posted < until; ++posted)
+            post(posted);
+        QTest::qWait(int(dice.bounded(80, 400)));
+        p.kill(); // SIGKILL: no cleanup, intents stay in flight
+        QVERIFY(p.waitForFinished());
+    }
+    for (; posted < Updates; ++posted)
+        post(posted);
+    QProcess last;
+    last.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    last.start(worker, args);
+    QVERIFY(last.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(pendingJobs() == 0, 90000);
+    last.terminate();
+    QVERIFY(last.waitForFinished());
+    QCOMPARE(kills, Kills);
+    verifyThreads(rid, &desk);
+    QCOMPARE(postedUpdateIds(w2, rid).size(), Updates);
+    auto failed = desk.scalar(QStringLiteral("SELECT COUNT(*) FROM jobs WHERE state = 'failed'"));
+    QVERIFY(failed.ok() && failed.value());
+    QCOMPARE(failed.value()->toLongLong(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestSyncOutbound)
+#include "tst_sync_outbound.moc"
