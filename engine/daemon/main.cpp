@@ -5,13 +5,16 @@
 #include "core/configuration.h"
 #include "core/logging.h"
 #include "core/version.h"
+#include "enginebridge.h"
 #include "sandbox/sandboxserver.h"
 #include "store/store.h"
+#include "sync/engine.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
 #include <QLoggingCategory>
+#include <QNetworkAccessManager>
 #include <QStandardPaths>
 #include <QTextStream>
 #include <QTimer>
@@ -121,17 +124,19 @@ int main(int argc, char *argv[])
         }
     }
 
-    // ---- the store -----------------------------------------------------------------------------
+    // ---- the sync engine and its store ---------------------------------------------------------
     if (!config.dataDir.isEmpty() && !QDir().mkpath(config.dataDir)) {
         err << "threadlined: cannot create the data directory " << config.dataDir << Qt::endl;
         return 1;
     }
-    Store store;
-    if (auto opened = store.open(config.database); !opened) {
+    QNetworkAccessManager nam;
+    sync::Engine engine(sync::EngineOptions::fromConfiguration(config, &nam));
+    if (auto started = engine.start(); !started) {
         err << "threadlined: cannot open the database " << Configuration::redactedDatabaseUrl(config.database)
-            << ": " << opened.error().message << Qt::endl;
+            << ": " << started.error().message << Qt::endl;
         return 1;
     }
+    Store &store = *engine.store();
     qCInfo(lcDaemon).noquote() << "database open:" << Configuration::redactedDatabaseUrl(config.database);
     if (sandbox)
         importSandboxPeople(*sandbox, store);
@@ -143,12 +148,11 @@ int main(int argc, char *argv[])
     ApiOptions apiOptions;
     apiOptions.adminToken = config.adminToken;
     ApiServer api(&store, apiOptions);
+    bridgeEngineToApi(engine, api);
     if (auto listening = api.listen(config.apiListen.host, config.apiListen.port); !listening) {
         err << "threadlined: " << listening.error().message << Qt::endl;
         return 1;
     }
-    qCWarning(lcDaemon) << "the sync engine is not part of this build: requests are kept on the desk but not "
-                           "mirrored to Slack; /readyz reports not ready";
 
     // What to connect to, on stdout, one key=value per line.
     out << "api_url=" << api.baseUrl().toString() << '\n';
@@ -188,8 +192,19 @@ int main(int argc, char *argv[])
         qCInfo(lcDaemon) << "signal" << signalNumber << "received, draining";
         api.drain(5000);
     });
-    QObject::connect(&api, &ApiServer::drained, &app, [] {
-        qCInfo(lcDaemon) << "drained, exiting";
+    // API drained → the engine stops dispatching and lets in-flight Slack calls finish → exit.
+    QObject::connect(&api, &ApiServer::drained, &app, [&engine] {
+        qCInfo(lcDaemon) << "API drained, stopping the sync engine";
+        engine.stop();
+        QTimer::singleShot(10000, qApp, [] {
+            qCWarning(lcDaemon) << "the sync engine did not stop within 10 s; exiting anyway";
+            QCoreApplication::exit(0);
+        });
+    });
+    QObject::connect(&engine, &sync::Engine::stopped, &app, [&stopping] {
+        if (!stopping)
+            return;
+        qCInfo(lcDaemon) << "sync engine stopped, exiting";
         QCoreApplication::exit(0);
     });
     return QCoreApplication::exec();

@@ -1,0 +1,155 @@
+#include "enginebridge.h"
+
+#include "api/apiserver.h"
+#include "slack/slackconnectionstate.h"
+#include "sync/engine.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QMetaEnum>
+
+namespace threadline {
+
+namespace {
+
+QString lit(const char *s)
+{
+    return QString::fromLatin1(s);
+}
+
+QJsonObject statsJson(const sync::QueueStats &s)
+{
+    return {{lit("fast_pending"), s.fastPending},
+            {lit("maintenance_pending"), s.maintenancePending},
+            {lit("in_flight"), s.inFlight},
+            {lit("failed"), s.failed},
+            {lit("rate_limit_waits"), s.rateLimitWaits},
+            {lit("rate_limited"), s.rateLimited},
+            {lit("dispatched"), s.dispatched},
+            {lit("change_feed_lag"), s.changeFeedLag}};
+}
+
+QJsonValue orNull(const QString &s)
+{
+    return s.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s);
+}
+
+} // namespace
+
+void bridgeEngineToApi(sync::Engine &engine, ApiServer &api)
+{
+    sync::Engine *e = &engine;
+    api.setReadinessProvider([e] {
+        using State = slack::SlackConnectionState::State;
+        QList<ReadinessCheck> checks;
+        ReadinessCheck slackCheck{lit("slack"), e->slackState() == State::Connected, {}};
+        if (!slackCheck.ok) {
+            slackCheck.reason =
+                QStringLiteral("engine %1, Slack connection %2")
+                    .arg(sync::engineStateName(e->state()),
+                         QString::fromLatin1(QMetaEnum::fromType<State>().valueToKey(int(e->slackState()))));
+            if (!e->stateReason().message.isEmpty())
+                slackCheck.reason += lit(": ") + e->stateReason().message;
+        }
+        ReadinessCheck inbound{lit("inbound"), e->inboundConnected(), {}};
+        if (!inbound.ok)
+            inbound.reason = lit("no Socket Mode connection or HTTP Events receiver is up");
+        checks << slackCheck << inbound;
+        return checks;
+    });
+    api.setQueuesProvider([e]() -> Result<QJsonObject> {
+        QJsonObject o = statsJson(e->queueStats());
+        o.insert(lit("engine"), sync::engineStateName(e->state()));
+        auto failed = e->failedJobs(20);
+        if (failed) {
+            QJsonArray jobs;
+            for (const sync::JobInfo &j : failed.value())
+                jobs.append(QJsonObject{{lit("id"), j.id},
+                                        {lit("lane"), sync::laneName(j.lane)},
+                                        {lit("kind"), j.kind},
+                                        {lit("request_id"), j.requestId},
+                                        {lit("update_id"), j.updateId},
+                                        {lit("attempts"), j.attempts},
+                                        {lit("last_error"), orNull(j.lastError)}});
+            o.insert(lit("failed_jobs"), jobs);
+        }
+        return o;
+    });
+    api.setThreadsProvider([e](qint64 requestId) -> Result<QJsonObject> {
+        auto threads = e->requestThreads(requestId);
+        if (!threads)
+            return threads.error();
+        QJsonArray out;
+        for (const sync::ThreadState &t : threads->threads) {
+            QJsonArray messages;
+            for (const sync::ThreadMessageState &m : t.messages)
+                messages.append(QJsonObject{{lit("update_id"), m.updateId},
+                                            {lit("ts"), orNull(m.ts)},
+                                            {lit("state"), m.state},
+                                            {lit("last_error"), orNull(m.lastError)}});
+            out.append(QJsonObject{{lit("conversation_id"), t.conversationId},
+                                   {lit("user"), t.slackUserId},
+                                   {lit("name"), t.personName},
+                                   {lit("channel"), orNull(t.channelId)},
+                                   {lit("thread_ts"), orNull(t.summaryTs)},
+                                   {lit("summary_state"), t.state},
+                                   {lit("last_error"), orNull(t.lastError)},
+                                   {lit("updates"), messages}});
+        }
+        return QJsonObject{{lit("request_id"), requestId}, {lit("threads"), out}};
+    });
+    api.metrics().setExtraProvider([e] {
+        const sync::QueueStats s = e->queueStats();
+        QByteArray out;
+        out += "# HELP threadline_lane_depth Jobs waiting per lane.\n# TYPE threadline_lane_depth gauge\n";
+        out += "threadline_lane_depth{lane=\"fast\"} " + QByteArray::number(s.fastPending) + '\n';
+        out +=
+            "threadline_lane_depth{lane=\"maintenance\"} " + QByteArray::number(s.maintenancePending) + '\n';
+        out += "# HELP threadline_slack_calls_in_flight Slack calls running now.\n"
+               "# TYPE threadline_slack_calls_in_flight gauge\nthreadline_slack_calls_in_flight " +
+               QByteArray::number(s.inFlight) + '\n';
+        out += "# HELP threadline_jobs_failed Jobs that ended failed (visible, retryable).\n"
+               "# TYPE threadline_jobs_failed gauge\nthreadline_jobs_failed " +
+               QByteArray::number(s.failed) + '\n';
+        out += "# HELP threadline_slack_calls_dispatched_total Slack calls started since start.\n"
+               "# TYPE threadline_slack_calls_dispatched_total "
+               "counter\nthreadline_slack_calls_dispatched_total " +
+               QByteArray::number(s.dispatched) + '\n';
+        out += "# HELP threadline_slack_rate_limited_total 429 or ratelimited answers since start.\n"
+               "# TYPE threadline_slack_rate_limited_total counter\nthreadline_slack_rate_limited_total " +
+               QByteArray::number(s.rateLimited) + '\n';
+        out +=
+            "# HELP threadline_rate_limit_waits_total Dispatches deferred by the rate limiter since start.\n"
+            "# TYPE threadline_rate_limit_waits_total counter\nthreadline_rate_limit_waits_total " +
+            QByteArray::number(s.rateLimitWaits) + '\n';
+        out += "# HELP threadline_change_feed_lag Change feed rows not yet planned.\n"
+               "# TYPE threadline_change_feed_lag gauge\nthreadline_change_feed_lag " +
+               QByteArray::number(s.changeFeedLag) + '\n';
+        out += "# HELP threadline_inbound_connected 1 when Socket Mode or the HTTP Events receiver is up.\n"
+               "# TYPE threadline_inbound_connected gauge\nthreadline_inbound_connected " +
+               QByteArray(e->inboundConnected() ? "1" : "0") + '\n';
+        return out;
+    });
+    QObject::connect(e, &sync::Engine::threadStateChanged, &api,
+                     [a = &api](qint64 requestId, qint64 conversationId, qint64 updateId) {
+                         QJsonObject event{{lit("type"), lit("thread.changed")},
+                                           {lit("request_id"), requestId},
+                                           {lit("conversation_id"), conversationId}};
+                         if (updateId > 0)
+                             event.insert(lit("update_id"), updateId);
+                         a->publish(event);
+                     });
+    QObject::connect(e, &sync::Engine::queueStatsChanged, &api, [a = &api](const sync::QueueStats &s) {
+        QJsonObject event = statsJson(s);
+        event.insert(lit("type"), lit("queues"));
+        a->publish(event);
+    });
+    QObject::connect(e, &sync::Engine::stateChanged, &api,
+                     [a = &api](sync::EngineState state, const QString &reason) {
+                         a->publish({{lit("type"), lit("engine.state")},
+                                     {lit("state"), sync::engineStateName(state)},
+                                     {lit("reason"), reason}});
+                     });
+}
+
+} // namespace threadline
