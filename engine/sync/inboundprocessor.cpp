@@ -337,7 +337,7 @@ Result<InboundProcessor::Outcome> InboundProcessor::applyMessage(const InboxRow 
                         {c.requestId, c.personId});
     if (!following)
         return following.error();
-    if (!following.value() || c.state == QLatin1String("closed"))
+    if (!following.value() || c.state == QLatin1String("closed") || c.state == QLatin1String("closing"))
         return reply(InboundReply::Reason::NotFollowing, ev, ev.threadTs, &c);
 
     auto author = m_store->personBySlackId(ev.user);
@@ -521,40 +521,68 @@ Result<InboundProcessor::Outcome> InboundProcessor::applyDelete(const InboxRow &
     auto current = m_store->update(m.updateId);
     if (!current)
         return current.error();
-    if (!current.value().isDeleted()) {
-        auto deleted = m_store->deleteUpdate(m.updateId, m.personId);
-        if (!deleted)
-            return deleted.error();
-    }
     // The author's original is gone from Slack: nothing left for the outbound side to retain.
+    // Marked first, then the desk delete (docs/sync.md, "Contract with the inbound side", item 3).
     auto marked =
         m_store->execAffected(QStringLiteral("UPDATE thread_messages SET state = 'deleted', updated_at = ? "
                                              "WHERE conversation_id = ? AND update_id = ?"),
                               {m_store->now(), m.conversationId, m.updateId});
     if (!marked)
         return marked.error();
+    if (!current.value().isDeleted()) {
+        auto deleted = m_store->deleteUpdate(m.updateId, m.personId);
+        if (!deleted)
+            return deleted.error();
+    }
     return Outcome{InboxState::Applied,
                    current.value().isDeleted() ? QStringLiteral("the update was deleted already") : QString(),
                    m.updateId, false, 0};
 }
 
+QString InboundReply::text() const
+{
+    switch (reason) {
+    case Reason::OutsideThread:
+        return QStringLiteral("Hi! Threadline passes on only replies written in the thread of a request, so "
+                              "nobody on the desk will see this message. To add to a request, reply in its "
+                              "thread; to ask for something new, open a request with your desk.");
+    case Reason::UnknownThread:
+        return QStringLiteral("This thread does not belong to a request, so nobody on the desk will see this "
+                              "message. Please reply in the thread of the request instead.");
+    case Reason::ClosedRequest:
+        return QStringLiteral(
+            "This request is closed, so your message was not added to it. If you still need "
+            "help, please open a new request with your desk.");
+    case Reason::NotFollowing:
+        return QStringLiteral("You no longer follow this request, so your message was not added to it.");
+    }
+    return {};
+}
+
 Result<void> InboundProcessor::insertReplyJob(Store *store, const InboundReply &reply)
 {
     const QJsonObject payload{
-        {QStringLiteral("reason"), InboundReply::reasonName(reply.reason)},
         {QStringLiteral("channel"), reply.channel},
         {QStringLiteral("thread_ts"), reply.threadTs},
+        {QStringLiteral("text"), reply.text()},
+        {QStringLiteral("reason"), InboundReply::reasonName(reply.reason)},
         {QStringLiteral("message_ts"), reply.messageTs},
         {QStringLiteral("user"), reply.userId},
-        {QStringLiteral("request_id"), reply.requestId},
-        {QStringLiteral("conversation_id"), reply.conversationId},
+    };
+    const auto nullableId = [](qint64 id) {
+        return id > 0 ? QVariant(id) : QVariant(QMetaType::fromType<qint64>());
     };
     const qint64 now = store->now();
+    // docs/sync.md, "Contract with the inbound side", item 5. The dedupe key makes a replayed row
+    // harmless; the inbox row's own transaction already makes it exactly once.
     auto r = store->execAffected(
         QStringLiteral("INSERT INTO jobs (lane, kind, ordering_key, payload, not_before, state, created_at, "
-                       "updated_at) VALUES ('fast', 'reply_outside_thread', ?, ?, ?, 'pending', ?, ?)"),
-        {QStringLiteral("dm:") + reply.channel,
-         QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact)), now, now, now});
+                       "updated_at, request_id, conversation_id, dedupe_key) VALUES ('fast', "
+                       "'reply_outside_thread', ?, ?, ?, 'pending', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
+        {QString(QStringLiteral("ch:") + reply.channel),
+         QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact)), now, now, now,
+         nullableId(reply.requestId), nullableId(reply.conversationId),
+         QStringLiteral("outside:%1:%2").arg(reply.channel, reply.messageTs)});
     if (!r)
         return r.error();
     return {};

@@ -37,6 +37,8 @@ struct InboundReply
     qint64 conversationId = 0;
 
     static QString reasonName(Reason reason);
+    //! What the app answers (desk text; the outbound side encodes it when sending).
+    QString text() const;
 };
 
 /*!
@@ -80,8 +82,8 @@ public:
     //! (applied, ignored or failed). For tests and tools; the running processor uses slices.
     Result<int> processDue(int maxRows = 1000);
 
-    //! The default ReplySink: inserts a `reply_outside_thread` job (lane fast, dedupe_key
-    //! `inbound-reply:<channel>:<messageTs>`) into the jobs table for the outbound scheduler.
+    //! The default ReplySink: inserts a `reply_outside_thread` job (lane fast, ordering_key
+    //! `ch:<channel>`, dedupe_key `outside:<channel>:<messageTs>`) for the outbound scheduler.
     static Result<void> insertReplyJob(Store *store, const InboundReply &reply);
 
 Q_SIGNALS:

@@ -1,0 +1,881 @@
+// The inbound half of the sync engine against the Slack sandbox over real loopback (Socket Mode
+// and HTTP Events): durable receipt before the ack, exactly-once application, echoes, edits,
+// deletes, helpful replies, hostile payloads and forged signatures.
+//
+// Invariants stated (docs/architecture.md, section 2):
+//  3. every Slack event is durably stored before it is acknowledged, and applied exactly once
+//     (dedupe on event_id and on (channel, ts, kind));
+//  5. the app's own posts, edits, deletes and file shares never come back as desk updates;
+// 10. nothing is silently lost: a malformed event ends as a failed inbox row with its reason.
+#include "sandbox/sandboxserver.h"
+#include "slack/deletemessagejob.h"
+#include "slack/postmessagejob.h"
+#include "slack/slackeventsreceiver.h"
+#include "slack/socketmodeclient.h"
+#include "slack/updatemessagejob.h"
+#include "store/store.h"
+#include "sync/inboundprocessor.h"
+#include "sync/inboundreceiver.h"
+#include "sync/inboundstore.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace threadline;
+using namespace threadline::sync;
+using namespace threadline::slack;
+using threadline::sandbox::SandboxOptions;
+using threadline::sandbox::SandboxServer;
+
+namespace {
+
+bool runJob(SlackJob *job)
+{
+    job->setAutoDelete(false);
+    bool done = false;
+    bool ok = false;
+    QObject::connect(job, &SlackJob::finished, job, [&](SlackJob *j) {
+        done = true;
+        ok = j->status() == SlackJob::Status::Succeeded;
+    });
+    job->start();
+    if (!QTest::qWaitFor([&done] { return done; }, 10000))
+        return false;
+    return ok;
+}
+
+QJsonObject userMessagePayload(const QString &eventId, const QString &channel, const QString &user,
+                               const QString &ts, const QString &threadTs, const QString &text)
+{
+    QJsonObject event{{QStringLiteral("type"), QStringLiteral("message")},
+                      {QStringLiteral("channel"), channel},
+                      {QStringLiteral("channel_type"), QStringLiteral("im")},
+                      {QStringLiteral("user"), user},
+                      {QStringLiteral("ts"), ts},
+                      {QStringLiteral("event_ts"), ts},
+                      {QStringLiteral("text"), text}};
+    if (!threadTs.isEmpty())
+        event.insert(QStringLiteral("thread_ts"), threadTs);
+    return QJsonObject{{QStringLiteral("type"), QStringLiteral("event_callback")},
+                       {QStringLiteral("team_id"), QStringLiteral("T0SANDBOX")},
+                       {QStringLiteral("event_id"), eventId},
+                       {QStringLiteral("event_time"), 1700000000},
+                       {QStringLiteral("event"), event}};
+}
+
+} // namespace
+
+class TestSyncInbound : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void socketModeReplyBecomesOneDeskUpdate();
+    void duplicateAndDelayedDeliveriesGiveOneUpdate();
+    void newEventIdSameMessageGivesOneUpdate();
+    void noAckUntilCommitted();
+    void ownEchoesNeverImported();
+    void editsAndDeletesReachTheDesk();
+    void unfurlOnlyIsNotAnEdit();
+    void deleteBeforeMessageIsConsistent();
+    void outsideThreadGetsHelpfulReply();
+    void unknownPersonIsVisibleFailure();
+    void fileShareRecordedWithoutDownload();
+    void hostilePayloads_data();
+    void hostilePayloads();
+    void invalidJsonBytesAreFailedRows();
+    void crashBetweenApplyAndMarkDoesNotDoubleApply();
+    void httpEventsReplyBecomesOneDeskUpdate();
+    void httpEventsStoreFailureIs500ThenRetried();
+    void httpEventsForgedSignaturesRejected_data();
+    void httpEventsForgedSignaturesRejected();
+
+private:
+    void startSandbox(bool http);
+    void startSocketMode();
+    QString postAsBot(const QString &channel, const QString &text, const QString &threadTs = {});
+    qint64 addConversation(qint64 requestId, qint64 personId, const QString &channel,
+                           const QString &summaryTs);
+    QList<Update> slackUpdates();
+    QList<InboxRow> inboxRows();
+    int jobCount(const QString &kind);
+    void checkInvariants();
+
+    QTemporaryDir *m_dir = nullptr;
+    QString m_dbUrl;
+    Store *m_store = nullptr;
+    QNetworkAccessManager *m_nam = nullptr;
+    SandboxServer *m_sandbox = nullptr;
+    SocketModeClient *m_socket = nullptr;
+    SlackEventsReceiver *m_http = nullptr;
+    InboundReceiver *m_receiver = nullptr;
+    InboundProcessor *m_processor = nullptr;
+    SlackIdentity m_self;
+
+    // desk + Slack fixture
+    QString m_adaId, m_bobId, m_adaDm, m_bobDm, m_adaSummary, m_bobSummary;
+    qint64 m_ada = 0, m_bob = 0, m_request = 0, m_adaConv = 0, m_bobConv = 0;
+};
+
+void TestSyncInbound::init()
+{
+    m_dir = new QTemporaryDir;
+    QVERIFY(m_dir->isValid());
+    m_dbUrl = QStringLiteral("sqlite:") + m_dir->filePath(QStringLiteral("desk.db"));
+    m_store = new Store(this);
+    auto opened = m_store->open(m_dbUrl);
+    QVERIFY2(opened.ok(), qPrintable(opened.error().toString()));
+    m_nam = new QNetworkAccessManager(this);
+}
+
+void TestSyncInbound::cleanup()
+{
+    if (m_socket)
+        m_socket->stop();
+    delete m_processor;
+    delete m_receiver;
+    delete m_socket;
+    delete m_http;
+    delete m_sandbox;
+    delete m_store;
+    delete m_nam;
+    delete m_dir;
+    m_processor = nullptr;
+    m_receiver = nullptr;
+    m_socket = nullptr;
+    m_http = nullptr;
+    m_sandbox = nullptr;
+    m_store = nullptr;
+    m_nam = nullptr;
+    m_dir = nullptr;
+}
+
+void TestSyncInbound::startSandbox(bool http)
+{
+    SandboxOptions options;
+    options.rateLimitsEnabled = false;
+    options.ackTimeoutMs = 400;
+    options.retryDelaysMs = {0, 200, 400};
+    options.serverPingIntervalMs = 0;
+    options.httpTimeoutMs = 1000;
+    m_sandbox = new SandboxServer(options, this);
+    QVERIFY(m_sandbox->listen());
+    m_self.userId = options.botUserId;
+    m_self.botId = options.botId;
+    m_self.appId = options.appId;
+    m_self.teamId = options.teamId;
+
+    auto &ws = m_sandbox->workspace();
+    m_adaId =
+        ws.addUser(QStringLiteral("ada"), QStringLiteral("ada@example.com"), QStringLiteral("Ada Lovelace"))
+            .id;
+    m_bobId =
+        ws.addUser(QStringLiteral("bob"), QStringLiteral("bob@example.com"), QStringLiteral("Bob Agent")).id;
+    m_adaDm = ws.openDm(m_adaId);
+    m_bobDm = ws.openDm(m_bobId);
+
+    auto ada = m_store->upsertPerson(
+        {m_adaId, QStringLiteral("Ada Lovelace"), QStringLiteral("ada@example.com"), false});
+    QVERIFY(ada.ok());
+    auto bob = m_store->upsertPerson(
+        {m_bobId, QStringLiteral("Bob Agent"), QStringLiteral("bob@example.com"), true});
+    QVERIFY(bob.ok());
+    m_ada = ada.value().id;
+    m_bob = bob.value().id;
+    NewRequest nr;
+    nr.title = QStringLiteral("Laptop broken");
+    nr.body = QStringLiteral("It does not start");
+    nr.requesterId = m_ada;
+    nr.assigneeId = m_bob;
+    auto request = m_store->createRequest(nr);
+    QVERIFY2(request.ok(), qPrintable(request.error().toString()));
+    m_request = request.value().id;
+
+    m_receiver = new InboundReceiver(m_store, m_self, this);
+    m_processor = new InboundProcessor(m_store, m_self, this);
+    m_processor->setRetryDelayMs(50);
+    m_processor->setDeferLimitMs(3000);
+    connect(m_receiver, &InboundReceiver::stored, m_processor, &InboundProcessor::wake);
+
+    if (http) {
+        m_http = new SlackEventsReceiver(options.signingSecret, m_receiver->httpConsumer(), this);
+        const quint16 port = m_http->listen();
+        QVERIFY(port != 0);
+        ws.mutableOptions().eventsUrl = QUrl(QStringLiteral("http://127.0.0.1:%1/slack/events").arg(port));
+    } else {
+        startSocketMode();
+    }
+    // The summaries, posted as the bot through the sandbox Web API; their echoes come back too.
+    m_adaSummary = postAsBot(m_adaDm, QStringLiteral("*Laptop broken* — you are the requester"));
+    m_bobSummary = postAsBot(m_bobDm, QStringLiteral("*Laptop broken* — you are the assignee"));
+    QVERIFY(!m_adaSummary.isEmpty() && !m_bobSummary.isEmpty());
+    m_adaConv = addConversation(m_request, m_ada, m_adaDm, m_adaSummary);
+    m_bobConv = addConversation(m_request, m_bob, m_bobDm, m_bobSummary);
+    m_processor->start();
+    if (!http) // the summaries' echoes are stored and acked before a test starts counting
+        QTRY_COMPARE_WITH_TIMEOUT(m_sandbox->socketMode().pendingCount(), 0, 5000);
+}
+
+void TestSyncInbound::startSocketMode()
+{
+    const auto &options = m_sandbox->workspace().options();
+    m_socket = new SocketModeClient(m_nam, {m_sandbox->apiUrl(), options.appToken}, this);
+    m_socket->setPingInterval(200);
+    m_socket->setPongTimeout(2000);
+    m_socket->setReconnectBackoff(20, 200);
+    m_receiver->attachSocketMode(m_socket);
+    QSignalSpy ready(m_socket, &SocketModeClient::ready);
+    m_socket->start();
+    QVERIFY(ready.wait(10000));
+}
+
+QString TestSyncInbound::postAsBot(const QString &channel, const QString &text, const QString &threadTs)
+{
+    PostMessageArgs args;
+    args.channel = channel;
+    args.text = text;
+    args.threadTs = threadTs;
+    auto *job = new PostMessageJob(m_nam, {m_sandbox->apiUrl(), m_sandbox->workspace().options().botToken},
+                                   args, this);
+    const bool ok = runJob(job);
+    const QString ts = ok ? job->ts() : QString();
+    delete job;
+    return ts;
+}
+
+qint64 TestSyncInbound::addConversation(qint64 requestId, qint64 personId, const QString &channel,
+                                        const QString &summaryTs)
+{
+    auto id = m_store->insert(
+        QStringLiteral("INSERT INTO conversations (request_id, person_id, channel_id, summary_ts, "
+                       "state, created_at, updated_at) VALUES (?, ?, ?, ?, 'active', ?, ?) "
+                       "RETURNING id"),
+        {requestId, personId, channel, summaryTs, m_store->now(), m_store->now()});
+    return id ? id.value() : 0;
+}
+
+QList<Update> TestSyncInbound::slackUpdates()
+{
+    QList<Update> out;
+    auto timeline = m_store->timeline(m_request);
+    if (!timeline)
+        return out;
+    for (const Update &u : timeline.value().updates) {
+        if (u.source == UpdateSource::Slack)
+            out.append(u);
+    }
+    return out;
+}
+
+QList<InboxRow> TestSyncInbound::inboxRows()
+{
+    InboundStore inbox(m_store);
+    auto rows = inbox.rows(100000);
+    return rows ? rows.value() : QList<InboxRow>();
+}
+
+int TestSyncInbound::jobCount(const QString &kind)
+{
+    auto v = m_store->scalar(QStringLiteral("SELECT COUNT(*) FROM jobs WHERE kind = ?"), {kind});
+    return v && v.value() ? v.value()->toInt() : -1;
+}
+
+//! Exactly once: every imported Slack message is one update with one `original` mapping, and every
+//! applied user message row names a distinct update.
+void TestSyncInbound::checkInvariants()
+{
+    QSet<qint64> seen;
+    for (const InboxRow &row : inboxRows()) {
+        if (row.kind == QLatin1String("user_message") && row.state == InboxState::Applied &&
+            row.updateId > 0) {
+            QVERIFY2(!seen.contains(row.updateId), "two inbox rows created the same update");
+            seen.insert(row.updateId);
+        }
+    }
+    auto q = m_store->exec(QStringLiteral("SELECT slack_ts, COUNT(*) FROM thread_messages WHERE state IN "
+                                          "('original','deleted') GROUP BY slack_ts HAVING COUNT(*) > 1"));
+    QVERIFY(q.ok());
+    QueryGuard guard(q.value());
+    QVERIFY2(!q.value()->next(), "one Slack message is mapped to two updates");
+}
+
+// ---------------------------------------------------------------------------------------------
+
+void TestSyncInbound::socketModeReplyBecomesOneDeskUpdate()
+{
+    startSandbox(false);
+    auto &ws = m_sandbox->workspace();
+    const auto posted = ws.postAsUser(
+        m_adaId, QStringLiteral("Still broken, <@%1> can you look? 1 < 2 & 3").arg(m_bobId), m_adaSummary);
+    QVERIFY(posted.ok);
+    QTRY_COMPARE_WITH_TIMEOUT(slackUpdates().size(), 1, 10000);
+    const Update u = slackUpdates().constFirst();
+    QCOMPARE(u.authorId, m_ada);
+    QCOMPARE(u.source, UpdateSource::Slack);
+    QCOMPARE(u.text, QStringLiteral("Still broken, @Bob Agent can you look? 1 < 2 & 3"));
+    // The author's own message is their conversation's copy, recorded as the original.
+    auto state =
+        m_store->scalar(QStringLiteral("SELECT state FROM thread_messages WHERE conversation_id = ? AND "
+                                       "update_id = ? AND slack_ts = ?"),
+                        {m_adaConv, u.id, posted.ts});
+    QVERIFY(state.ok() && state.value());
+    QCOMPARE(state.value()->toString(), QStringLiteral("original"));
+    // Nothing for Bob's conversation yet: that copy is the outbound side's.
+    auto bobRows = m_store->scalar(
+        QStringLiteral("SELECT COUNT(*) FROM thread_messages WHERE conversation_id = ?"), {m_bobConv});
+    QCOMPARE(bobRows.value()->toInt(), 0);
+    // The summaries' echoes were stored and ignored.
+    int echoes = 0;
+    for (const InboxRow &row : inboxRows()) {
+        if (row.kind == QLatin1String("own_echo")) {
+            ++echoes;
+            QCOMPARE(row.state, InboxState::Ignored);
+        }
+    }
+    QVERIFY(echoes >= 2);
+    QTRY_COMPARE(m_sandbox->socketMode().pendingCount(), 0); // everything acked
+    checkInvariants();
+}
+
+void TestSyncInbound::duplicateAndDelayedDeliveriesGiveOneUpdate()
+{
+    startSandbox(false);
+    auto &ws = m_sandbox->workspace();
+    ws.faults().duplicateRate = 0.5;
+    ws.faults().delayRate = 0.3;
+    ws.faults().delayMs = 150;
+    ws.faults().dropSocketRate = 0.1; // dropped deliveries are redelivered unacked
+    constexpr int N = 30;
+    for (int i = 0; i < N; ++i) {
+        const auto r = ws.postAsUser(i % 2 ? m_adaId : m_bobId, QStringLiteral("reply %1").arg(i),
+                                     i % 2 ? m_adaSummary : m_bobSummary);
+        QVERIFY(r.ok);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(slackUpdates().size(), N, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sandbox->socketMode().pendingCount(), 0, 10000);
+    QTest::qWait(300);
+    QCOMPARE(slackUpdates().size(), N);
+    QSet<QString> texts;
+    for (const Update &u : slackUpdates()) {
+        texts.insert(u.text);
+        const int i = u.text.mid(6).toInt();
+        QCOMPARE(u.authorId, i % 2 ? m_ada : m_bob);
+    }
+    QCOMPARE(texts.size(), N);
+    QVERIFY2(m_receiver->stats().duplicates > 0, "the fault dice gave no duplicate; raise the rate");
+    checkInvariants();
+}
+
+void TestSyncInbound::newEventIdSameMessageGivesOneUpdate()
+{
+    startSandbox(false);
+    const QString ts = QStringLiteral("1800000000.000100");
+    QSignalSpy acks(&m_sandbox->workspace(), &sandbox::Workspace::envelopeAcked);
+    for (const char *id : {"EvA1", "EvA2", "EvA3"}) {
+        m_sandbox->socketMode().deliver(userMessagePayload(QString::fromLatin1(id), m_adaDm, m_adaId, ts,
+                                                           m_adaSummary, QStringLiteral("same message")));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(acks.size(), 3, 5000); // a duplicate is a success: acked
+    QTRY_COMPARE_WITH_TIMEOUT(slackUpdates().size(), 1, 5000);
+    QTest::qWait(200);
+    QCOMPARE(slackUpdates().size(), 1);
+    int rows = 0;
+    for (const InboxRow &row : inboxRows())
+        rows += row.channel == m_adaDm && row.ts == ts;
+    QCOMPARE(rows, 1);
+    QCOMPARE(m_receiver->stats().duplicates, 2);
+    checkInvariants();
+}
+
+void TestSyncInbound::noAckUntilCommitted()
+{
+    startSandbox(false);
+    auto &ws = m_sandbox->workspace();
+    QSignalSpy sent(&m_sandbox->socketMode(), &sandbox::SocketModeHub::envelopeSent);
+    QSignalSpy acked(&ws, &sandbox::Workspace::envelopeAcked);
+    QSignalSpy refused(m_receiver, &InboundReceiver::storeFailed);
+
+    m_store->close(); // the database is gone
+    const auto posted = ws.postAsUser(m_adaId, QStringLiteral("while the database is down"), m_adaSummary);
+    QVERIFY(posted.ok);
+    QTRY_VERIFY_WITH_TIMEOUT(sent.size() >= 2, 5000); // delivered, not acked, redelivered
+    QVERIFY(refused.size() >= 1);
+    QCOMPARE(acked.size(), 0); // no ack reached Slack while nothing was stored
+    const QString eventId = sent.constFirst().at(1).toString();
+    for (const auto &s : std::as_const(sent))
+        QCOMPARE(s.at(1).toString(), eventId);
+    QVERIFY(sent.constLast().at(2).toInt() >= 1); // retry_attempt
+
+    QVERIFY(m_store->open(m_dbUrl).ok()); // back: the next redelivery is stored, then acked
+    QTRY_VERIFY_WITH_TIMEOUT(!acked.isEmpty(), 5000);
+    QCOMPARE(acked.constFirst().at(1).toString(), eventId);
+    InboundStore inbox(m_store);
+    auto row = inbox.rowByEventId(eventId);
+    QVERIFY(row.ok() && row.value());
+    QTRY_COMPARE_WITH_TIMEOUT(slackUpdates().size(), 1, 5000);
+    QCOMPARE(slackUpdates().constFirst().text, QStringLiteral("while the database is down"));
+    checkInvariants();
+}
+
+void TestSyncInbound::ownEchoesNeverImported()
+{
+    startSandbox(false);
+    const SlackEndpoint bot{m_sandbox->apiUrl(), m_sandbox->workspace().options().botToken};
+    const QString copy = postAsBot(m_adaDm, QStringLiteral("a copy of Bob's update"), m_adaSummary);
+    QVERIFY(!copy.isEmpty());
+    auto *update = new UpdateMessageJob(
+        m_nam, bot, {m_adaDm, copy, QStringLiteral("edited copy"), std::nullopt, std::nullopt}, this);
+    QVERIFY(runJob(update));
+    delete update;
+    auto *del = new DeleteMessageJob(m_nam, bot, m_adaDm, copy, this);
+    QVERIFY(runJob(del));
+    delete del;
+    // A real user message after them proves the echoes went through the whole path first.
+    QVERIFY(m_sandbox->workspace().postAsUser(m_adaId, QStringLiteral("after the echoes"), m_adaSummary).ok);
+    QTRY_COMPARE_WITH_TIMEOUT(slackUpdates().size(), 1, 10000);
+    QCOMPARE(slackUpdates().constFirst().text, QStringLiteral("after the echoes"));
+    int echoes = 0;
+    for (const InboxRow &row : inboxRows()) {
+        if (row.kind == QLatin1String("own_echo")) {
+            ++echoes;
+            QCOMPARE(row.state, InboxState::Ignored);
+            QCOMPARE(row.updateId, 0);
+        }
+    }
+    QVERIFY2(echoes >= 5, qPrintable(QString::number(echoes))); // 2 summaries, post, update, delete
+    checkInvariants();
+}
+
+void TestSyncInbound::editsAndDeletesReachTheDesk()
+{
+    startSandbox(false);
+    auto &ws = m_sandbox->workspace();
+    const auto posted = ws.postAsUser(m_adaId, QStringLiteral("first text"), m_adaSummary);
+    QTRY_COMPARE_WITH_TIMEOUT(slackUpdates().size(), 1, 10000);
+    const qint64 id = slackUpdates().constFirst().id;
+    QVERIFY(ws.editAsUser(m_adaId, posted.ts, QStringLiteral("second text")).ok);
+    QTRY_COMPARE_WITH_TIMEOUT(m_store->update(id).value().text, QStringLiteral("second text"), 10000);
+    QVERIFY(ws.editAsUser(m_adaId, posted.ts, QStringLiteral("third text"))
+                .ok); // a second edit is not a duplicate
+    QTRY_COMPARE_WITH_TIMEOUT(m_store->update(id).value().text, QStringLiteral("third text"), 10000);
+    QVERIFY(m_store->update(id).value().editedAt.isValid());
+
+    QVERIFY(ws.deleteAsUser(m_adaId, posted.ts).ok);
+    QTRY_VERIFY_WITH_TIMEOUT(m_store->update(id).value().isDeleted(), 10000);
+    QCOMPARE(m_store->update(id).value().deletedBy, m_ada);
+    auto state =
+        m_store->scalar(QStringLiteral("SELECT state FROM thread_messages WHERE update_id = ?"), {id});
+    QCOMPARE(state.value()->toString(), QStringLiteral("deleted"));
+    QCOMPARE(slackUpdates().size(), 1);
+    checkInvariants();
+}
+
+void TestSyncInbound::unfurlOnlyIsNotAnEdit()
+{
+    startSandbox(false);
+    auto &ws = m_sandbox->workspace();
+    const auto posted = ws.postAsUser(m_adaId, QStringLiteral("see https://example.com"), m_adaSummary);
+    QTRY_COMPARE_WITH_TIMEOUT(slackUpdates().size(), 1, 10000);
+    const qint64 id = slackUpdates().constFirst().id;
+    // Slack adds the unfurl: message_changed with the same text and new attachments.
+    ws.editMessage(
+        m_adaDm, posted.ts, m_adaId, [](sandbox::SandboxMessage &) {}, false);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (const InboxRow &row : inboxRows()) {
+                if (row.kind == QLatin1String("unfurl_only"))
+                    return row.state == InboxState::Ignored;
+            }
+            return false;
+        }(),
+        10000);
+    QCOMPARE(m_store->update(id).value().text, QStringLiteral("see https://example.com"));
+    QVERIFY(!m_store->update(id).value().editedAt.isValid());
+}
+
+void TestSyncInbound::deleteBeforeMessageIsConsistent()
+{
+    startSandbox(false);
+    // The delete arrives first (delayed delivery of the message), then the message.
+    const QString ts = QStringLiteral("1800000000.000200");
+    QJsonObject del{{QStringLiteral("type"), QStringLiteral("event_callback")},
+                    {QStringLiteral("event_id"), QStringLiteral("EvDel")},
+                    {QStringLiteral("event"),
+                     QJsonObject{{QStringLiteral("type"), QStringLiteral("message")},
+                                 {QStringLiteral("subtype"), QStringLiteral("message_deleted")},
+                                 {QStringLiteral("channel"), m_adaDm},
+                                 {QStringLiteral("channel_type"), QStringLiteral("im")},
+                                 {QStringLiteral("ts"), QStringLiteral("1800000000.000300")},
+                                 {QStringLiteral("deleted_ts"), ts},
+                                 {QStringLiteral("previous_message"),
+                                  QJsonObject{{QStringLiteral("user"), m_adaId},
+                                              {QStringLiteral("ts"), ts},
+                                              {QStringLiteral("thread_ts"), m_adaSummary},
+                                              {QStringLiteral("text"), QStringLiteral("oops")}}}}}};
+    m_sandbox->socketMode().deliver(del);
+    QTest::qWait(300);
+    m_sandbox->socketMode().deliver(userMessagePayload(QStringLiteral("EvMsg"), m_adaDm, m_adaId, ts,
+                                                       m_adaSummary, QStringLiteral("oops")));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const auto rows = inboxRows();
+            return std::all_of(rows.begin(), rows.end(),
+                               [](const InboxRow &r) { return r.state != InboxState::Pending; });
+        }(),
+        10000);
+    QCOMPARE(slackUpdates().size(), 0); // deleted in Slack before it was imported: never on the desk
+    QCOMPARE(m_store->scalar(QStringLiteral("SELECT COUNT(*) FROM updates")).value()->toInt(), 0);
+}
+
+void TestSyncInbound::outsideThreadGetsHelpfulReply()
+{
+    startSandbox(false);
+    auto &ws = m_sandbox->workspace();
+    QVERIFY(ws.postAsUser(m_adaId, QStringLiteral("hello app")).ok); // top level
+    QTRY_COMPARE_WITH_TIMEOUT(jobCount(QStringLiteral("reply_outside_thread")), 1, 10000);
+    const QString other = postAsBot(m_adaDm, QStringLiteral("a thread of no request"));
+    QVERIFY(ws.postAsUser(m_adaId, QStringLiteral("in an unknown thread"), other).ok);
+    QTRY_COMPARE_WITH_TIMEOUT(jobCount(QStringLiteral("reply_outside_thread")), 2, 10000);
+
+    auto current = m_store->request(m_request);
+    QVERIFY(m_store->setStatus(m_request, RequestStatus::Closed, current.value().version, m_bob).ok());
+    QVERIFY(ws.postAsUser(m_adaId, QStringLiteral("in a closed request"), m_adaSummary).ok);
+    QTRY_COMPARE_WITH_TIMEOUT(jobCount(QStringLiteral("reply_outside_thread")), 3, 10000);
+    QCOMPARE(slackUpdates().size(), 0);
+
+    auto q = m_store->exec(QStringLiteral("SELECT lane, ordering_key, payload, state FROM jobs WHERE kind = "
+                                          "'reply_outside_thread' ORDER BY id"));
+    QVERIFY(q.ok());
+    QStringList reasons;
+    while (q.value()->next()) {
+        QCOMPARE(q.value()->value(0).toString(), QStringLiteral("fast"));
+        QCOMPARE(q.value()->value(1).toString(), QStringLiteral("ch:") + m_adaDm);
+        QCOMPARE(q.value()->value(3).toString(), QStringLiteral("pending"));
+        const QJsonObject p = QJsonDocument::fromJson(q.value()->value(2).toString().toUtf8()).object();
+        QCOMPARE(p.value(QStringLiteral("channel")).toString(), m_adaDm);
+        QCOMPARE(p.value(QStringLiteral("user")).toString(), m_adaId);
+        QVERIFY(!p.value(QStringLiteral("text")).toString().isEmpty());
+        reasons << p.value(QStringLiteral("reason")).toString();
+    }
+    q.value()->finish();
+    QCOMPARE(reasons, (QStringList{QStringLiteral("outside_thread"), QStringLiteral("unknown_thread"),
+                                   QStringLiteral("closed_request")}));
+}
+
+void TestSyncInbound::unknownPersonIsVisibleFailure()
+{
+    startSandbox(false);
+    // Carol writes in Ada's thread (impossible in a real DM, so a visible failure), then a stranger
+    // not in the people table does the same.
+    const QString ts1 = QStringLiteral("1800000000.000400");
+    const QString ts2 = QStringLiteral("1800000000.000500");
+    auto carol = m_store->upsertPerson({QStringLiteral("UCAROL"), QStringLiteral("Carol"), {}, false});
+    QVERIFY(carol.ok());
+    m_sandbox->socketMode().deliver(userMessagePayload(
+        QStringLiteral("EvC"), m_adaDm, QStringLiteral("UCAROL"), ts1, m_adaSummary, QStringLiteral("hi")));
+    m_sandbox->socketMode().deliver(userMessagePayload(QStringLiteral("EvS"), m_adaDm,
+                                                       QStringLiteral("USTRANGER"), ts2, m_adaSummary,
+                                                       QStringLiteral("hi")));
+    m_sandbox->socketMode().deliver(userMessagePayload(QStringLiteral("EvOk"), m_adaDm, m_adaId,
+                                                       QStringLiteral("1800000000.000600"), m_adaSummary,
+                                                       QStringLiteral("after them")));
+    QTRY_COMPARE_WITH_TIMEOUT(slackUpdates().size(), 1, 10000);
+    InboundStore inbox(m_store);
+    auto c = inbox.rowByEventId(QStringLiteral("EvC"));
+    QTRY_COMPARE_WITH_TIMEOUT(inbox.rowByEventId(QStringLiteral("EvC")).value()->state, InboxState::Failed,
+                              5000);
+    QVERIFY(inbox.rowByEventId(QStringLiteral("EvC"))
+                .value()
+                ->lastError.contains(QLatin1String("author mismatch")));
+    QTRY_COMPARE_WITH_TIMEOUT(inbox.rowByEventId(QStringLiteral("EvS")).value()->state, InboxState::Failed,
+                              5000);
+    QVERIFY(inbox.rowByEventId(QStringLiteral("EvS"))
+                .value()
+                ->lastError.contains(QLatin1String("unknown person")));
+}
+
+void TestSyncInbound::fileShareRecordedWithoutDownload()
+{
+    startSandbox(false);
+    auto &ws = m_sandbox->workspace();
+    QVERIFY(ws.uploadAsUser(m_adaId, QStringLiteral("screenshot.png"), QByteArray(2048, 'x'),
+                            QStringLiteral("image/png"), m_adaSummary, QStringLiteral("here is the error"))
+                .ok);
+    QTRY_COMPARE_WITH_TIMEOUT(slackUpdates().size(), 1, 10000);
+    const QString text = slackUpdates().constFirst().text;
+    QVERIFY2(text.startsWith(QLatin1String("here is the error")), qPrintable(text));
+    QVERIFY2(text.contains(QLatin1String("[file: screenshot.png")), qPrintable(text));
+    QVERIFY(text.contains(QLatin1String("not transferred yet")));
+    QCOMPARE(ws.callCount(QStringLiteral("files.info")), 0); // nothing downloaded or looked up
+}
+
+void TestSyncInbound::hostilePayloads_data()
+{
+    QTest::addColumn<QJsonObject>("payload");
+    QTest::addColumn<QString>("expectedState");
+    QTest::addColumn<QString>("reasonContains");
+
+    const auto base = [](const QJsonObject &event, const QString &id) {
+        return QJsonObject{{QStringLiteral("type"), QStringLiteral("event_callback")},
+                           {QStringLiteral("event_id"), id},
+                           {QStringLiteral("event"), event}};
+    };
+    QTest::newRow("no event") << QJsonObject{{QStringLiteral("type"), QStringLiteral("event_callback")},
+                                             {QStringLiteral("event_id"), QStringLiteral("EvH1")}}
+                              << "failed"
+                              << "no event";
+    QTest::newRow("no event_id") << QJsonObject{{QStringLiteral("type"), QStringLiteral("event_callback")},
+                                                {QStringLiteral("event"), QJsonObject{}}}
+                                 << "failed"
+                                 << "event_id";
+    QTest::newRow("event not object")
+        << base(QJsonObject{}, QStringLiteral("EvH2")).value(QStringLiteral("x")).toObject() << "failed"
+        << "type";
+    QTest::newRow("ts is a number") << base(QJsonObject{{QStringLiteral("type"), QStringLiteral("message")},
+                                                        {QStringLiteral("channel"), QStringLiteral("D1")},
+                                                        {QStringLiteral("user"), QStringLiteral("U1")},
+                                                        {QStringLiteral("ts"), 12.5}},
+                                            QStringLiteral("EvH3"))
+                                    << "failed"
+                                    << "event.ts";
+    QTest::newRow("channel is an array")
+        << base(QJsonObject{{QStringLiteral("type"), QStringLiteral("message")},
+                            {QStringLiteral("channel"), QJsonArray{1, 2}},
+                            {QStringLiteral("ts"), QStringLiteral("1.2")}},
+                QStringLiteral("EvH4"))
+        << "failed"
+        << "event.channel";
+    QTest::newRow("files not an array")
+        << base(QJsonObject{{QStringLiteral("type"), QStringLiteral("message")},
+                            {QStringLiteral("channel"), QStringLiteral("D1")},
+                            {QStringLiteral("user"), QStringLiteral("U1")},
+                            {QStringLiteral("ts"), QStringLiteral("1.3")},
+                            {QStringLiteral("files"), QStringLiteral("nope")}},
+                QStringLiteral("EvH5"))
+        << "failed"
+        << "event.files";
+    QTest::newRow("edit without message")
+        << base(QJsonObject{{QStringLiteral("type"), QStringLiteral("message")},
+                            {QStringLiteral("subtype"), QStringLiteral("message_changed")},
+                            {QStringLiteral("channel"), QStringLiteral("D1")}},
+                QStringLiteral("EvH6"))
+        << "failed"
+        << "edit";
+    QTest::newRow("message without author")
+        << base(QJsonObject{{QStringLiteral("type"), QStringLiteral("message")},
+                            {QStringLiteral("channel"), QStringLiteral("D1")},
+                            {QStringLiteral("ts"), QStringLiteral("1.4")}},
+                QStringLiteral("EvH7"))
+        << "failed"
+        << "author";
+    // Deeply nested JSON (QJsonDocument refuses more than 1024 levels when parsing; build 1000).
+    QJsonValue nested = QStringLiteral("deep");
+    for (int i = 0; i < 1000; ++i)
+        nested = QJsonObject{{QStringLiteral("n"), nested}};
+    QJsonObject deepEvent{{QStringLiteral("type"), QStringLiteral("message")},
+                          {QStringLiteral("channel"), QStringLiteral("D1")},
+                          {QStringLiteral("ts"), QStringLiteral("1.5")},
+                          {QStringLiteral("user"), nested}};
+    QTest::newRow("deeply nested") << base(deepEvent, QStringLiteral("EvH8")) << "failed"
+                                   << "event.user";
+    QTest::newRow("unknown payload type")
+        << QJsonObject{{QStringLiteral("type"), QStringLiteral("app_rate_limited")}} << "ignored"
+        << "payload:app_rate_limited";
+    QTest::newRow("other event type")
+        << base(QJsonObject{{QStringLiteral("type"), QStringLiteral("reaction_added")}},
+                QStringLiteral("EvH9"))
+        << "ignored"
+        << "event:reaction_added";
+}
+
+void TestSyncInbound::hostilePayloads()
+{
+    QFETCH(QJsonObject, payload);
+    QFETCH(QString, expectedState);
+    QFETCH(QString, reasonContains);
+    startSandbox(false);
+    QSignalSpy acks(&m_sandbox->workspace(), &sandbox::Workspace::envelopeAcked);
+    m_sandbox->socketMode().deliver(payload);
+    // Huge text in a request thread: stored, then failed by the processor with the reason.
+    m_sandbox->socketMode().deliver(userMessagePayload(QStringLiteral("EvHuge"), m_adaDm, m_adaId,
+                                                       QStringLiteral("1800000000.000700"), m_adaSummary,
+                                                       QString(200000, QLatin1Char('x'))));
+    m_sandbox->socketMode().deliver(userMessagePayload(QStringLiteral("EvAfter"), m_adaDm, m_adaId,
+                                                       QStringLiteral("1800000000.000800"), m_adaSummary,
+                                                       QStringLiteral("a later row")));
+    QTRY_COMPARE_WITH_TIMEOUT(acks.size(), 3, 10000); // stored, so acked, malformed or not
+    QTRY_COMPARE_WITH_TIMEOUT(slackUpdates().size(), 1, 10000);
+    QCOMPARE(slackUpdates().constFirst().text, QStringLiteral("a later row"));
+    InboundStore inbox(m_store);
+    QTRY_COMPARE_WITH_TIMEOUT(inbox.rowByEventId(QStringLiteral("EvHuge")).value()->state, InboxState::Failed,
+                              5000);
+    QVERIFY(
+        inbox.rowByEventId(QStringLiteral("EvHuge")).value()->lastError.contains(QLatin1String("too long")));
+    bool found = false;
+    for (const InboxRow &row : inboxRows()) {
+        if (row.eventId == QLatin1String("EvHuge") || row.eventId == QLatin1String("EvAfter") ||
+            row.kind == QLatin1String("own_echo"))
+            continue;
+        found = true;
+        QCOMPARE(inboxStateName(row.state), expectedState);
+        QVERIFY2(row.lastError.contains(reasonContains), qPrintable(row.lastError));
+        QVERIFY(row.processedAt > 0);
+    }
+    QVERIFY(found);
+}
+
+void TestSyncInbound::invalidJsonBytesAreFailedRows()
+{
+    // The transports refuse invalid JSON before the inbox (SocketModeClient drops the frame; the
+    // Events receiver answers 400): receive(bytes) is the path for tools and replays.
+    InboundStore inbox(m_store);
+    SlackIdentity self;
+    for (const QByteArray &bytes :
+         {QByteArray("{not json"), QByteArray("[1,2,3]"), QByteArray("\xff\xfe\x00", 3),
+          QByteArray(InboundStore::MaxPayloadBytes + 10, 'a')}) {
+        auto r = inbox.receive(bytes, self);
+        QVERIFY2(r.ok(), qPrintable(r.error().toString()));
+        QVERIFY(r.value().inserted);
+        QCOMPARE(r.value().state, InboxState::Failed);
+        auto again = inbox.receive(bytes, self); // the same bytes again: a duplicate, still a success
+        QVERIFY(again.ok());
+        QVERIFY(!again.value().inserted);
+    }
+    auto rows = inbox.rows();
+    QCOMPARE(rows.value().size(), 4);
+    for (const InboxRow &row : rows.value()) {
+        QCOMPARE(row.state, InboxState::Failed);
+        QVERIFY(!row.lastError.isEmpty());
+        QVERIFY(row.payload.size() <= 64 * 1024 + 16);
+    }
+}
+
+void TestSyncInbound::crashBetweenApplyAndMarkDoesNotDoubleApply()
+{
+    startSandbox(false);
+    m_processor->stop();
+    m_sandbox->socketMode().deliver(userMessagePayload(QStringLiteral("EvCrash"), m_adaDm, m_adaId,
+                                                       QStringLiteral("1800000000.000900"), m_adaSummary,
+                                                       QStringLiteral("exactly once")));
+    InboundStore inbox(m_store);
+    QTRY_VERIFY_WITH_TIMEOUT(inbox.rowByEventId(QStringLiteral("EvCrash")).value().has_value(), 5000);
+    // Simulate a crash after the desk write but before COMMIT: the whole transaction rolls back.
+    auto rolledBack = m_store->transaction([&]() -> Result<void> {
+        InboundProcessor p(m_store, m_self);
+        p.setReplySink({});
+        auto n = p.processDue(10);
+        if (!n)
+            return n.error();
+        if (slackUpdates().size() != 1)
+            return makeError(ErrorCode::Internal, QStringLiteral("not applied inside the transaction"));
+        return makeError(ErrorCode::Internal, QStringLiteral("crash before COMMIT"));
+    });
+    QVERIFY(!rolledBack.ok());
+    QCOMPARE(rolledBack.error().message, QStringLiteral("crash before COMMIT"));
+    QCOMPARE(slackUpdates().size(), 0);
+    QCOMPARE(inbox.rowByEventId(QStringLiteral("EvCrash")).value()->state, InboxState::Pending);
+    // "Restart": processed again, once; a second pass finds nothing.
+    InboundProcessor restarted(m_store, m_self);
+    QCOMPARE(restarted.processDue(10).value(), 1);
+    QCOMPARE(restarted.processDue(10).value(), 0);
+    QCOMPARE(slackUpdates().size(), 1);
+    checkInvariants();
+}
+
+void TestSyncInbound::httpEventsReplyBecomesOneDeskUpdate()
+{
+    startSandbox(true);
+    auto &ws = m_sandbox->workspace();
+    ws.faults().duplicateRate = 0.5;
+    QVERIFY(ws.postAsUser(m_adaId, QStringLiteral("over HTTP, <@%1>").arg(m_bobId), m_adaSummary).ok);
+    QVERIFY(ws.postAsUser(m_bobId, QStringLiteral("answer over HTTP"), m_bobSummary).ok);
+    QTRY_COMPARE_WITH_TIMEOUT(slackUpdates().size(), 2, 10000);
+    QTest::qWait(300);
+    QCOMPARE(slackUpdates().size(), 2);
+    QCOMPARE(slackUpdates().at(0).text, QStringLiteral("over HTTP, @Bob Agent"));
+    QCOMPARE(slackUpdates().at(0).authorId, m_ada);
+    QCOMPARE(slackUpdates().at(1).authorId, m_bob);
+    checkInvariants();
+}
+
+void TestSyncInbound::httpEventsStoreFailureIs500ThenRetried()
+{
+    startSandbox(true);
+    auto &ws = m_sandbox->workspace();
+    QSignalSpy delivered(&m_sandbox->httpEvents(), &sandbox::HttpEventSender::eventDelivered);
+    QSignalSpy refused(m_receiver, &InboundReceiver::storeFailed);
+    m_store->close();
+    QVERIFY(ws.postAsUser(m_adaId, QStringLiteral("HTTP while the database is down"), m_adaSummary).ok);
+    QTRY_VERIFY_WITH_TIMEOUT(refused.size() >= 1, 5000); // answered 500: not delivered
+    QCOMPARE(delivered.size(), 0);
+    QVERIFY(m_store->open(m_dbUrl).ok());
+    QTRY_VERIFY_WITH_TIMEOUT(delivered.size() >= 1, 5000); // a retry is stored, then 200
+    QVERIFY(delivered.constLast().at(1).toInt() >= 1);
+    QTRY_COMPARE_WITH_TIMEOUT(slackUpdates().size(), 1, 5000);
+}
+
+void TestSyncInbound::httpEventsForgedSignaturesRejected_data()
+{
+    QTest::addColumn<QString>("secret");
+    QTest::addColumn<qint64>("age");
+    QTest::addColumn<bool>("tamper");
+    QTest::addColumn<int>("expectedStatus");
+    QTest::newRow("valid") << QString() << qint64(0) << false << 200;
+    QTest::newRow("wrong secret") << QStringLiteral("forged-secret") << qint64(0) << false << 401;
+    QTest::newRow("expired") << QString() << qint64(301) << false << 401;
+    QTest::newRow("replayed a day later") << QString() << qint64(86400) << false << 401;
+    QTest::newRow("from the future") << QString() << qint64(-400) << false << 401;
+    QTest::newRow("body tampered") << QString() << qint64(0) << true << 401;
+}
+
+void TestSyncInbound::httpEventsForgedSignaturesRejected()
+{
+    QFETCH(QString, secret);
+    QFETCH(qint64, age);
+    QFETCH(bool, tamper);
+    QFETCH(int, expectedStatus);
+    startSandbox(true);
+    const int before = inboxRows().size();
+    const QByteArray body = QJsonDocument(userMessagePayload(QStringLiteral("EvSig"), m_adaDm, m_adaId,
+                                                             QStringLiteral("1800000001.000100"),
+                                                             m_adaSummary, QStringLiteral("signed")))
+                                .toJson(QJsonDocument::Compact);
+    const qint64 ts = QDateTime::currentSecsSinceEpoch() - age;
+    const QString key = secret.isEmpty() ? m_sandbox->workspace().options().signingSecret : secret;
+    const QByteArray signature = sandbox::HttpEventSender::signature(key.toUtf8(), ts, body);
+    QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1/slack/events").arg(m_http->port())));
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+    request.setRawHeader("X-Slack-Request-Timestamp", QByteArray::number(ts));
+    request.setRawHeader("X-Slack-Signature", signature);
+    QByteArray sent = body;
+    if (tamper)
+        sent.replace("signed", "SIGNED");
+    // Sent twice: a replay of a valid request within the window is stored once.
+    for (int i = 0; i < 2; ++i) {
+        QNetworkReply *reply = m_nam->post(request, sent);
+        QSignalSpy finished(reply, &QNetworkReply::finished);
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), expectedStatus);
+        reply->deleteLater();
+    }
+    if (expectedStatus == 200) {
+        QCOMPARE(inboxRows().size(), before + 1);
+        QTRY_COMPARE_WITH_TIMEOUT(slackUpdates().size(), 1, 5000);
+    } else {
+        QCOMPARE(inboxRows().size(), before); // nothing stored
+        QTest::qWait(100);
+        QCOMPARE(slackUpdates().size(), 0);
+    }
+}
+
+QTEST_GUILESS_MAIN(TestSyncInbound)
+#include "tst_sync_inbound.moc"
