@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "futurewatch.h"
 #include "guilogging.h"
 #include "messagebar.h"
 #include "newrequestdialog.h"
@@ -429,29 +430,30 @@ void MainWindow::onRequestSubmitted(const NewRequest &request)
     QPointer<NewRequestDialog> dialog = m_newRequestDialog;
     if (dialog)
         dialog->setBusy(true);
-    m_session->store().createRequest(request).then(this, [this, dialog](const Result<Request> &result) {
-        if (!result) {
-            if (dialog) {
-                dialog->setBusy(false);
-                dialog->showError(tr("The request was not created: %1").arg(result.error().message));
+    whenFinished(
+        this, m_session->store().createRequest(request), [this, dialog](const Result<Request> &result) {
+            if (!result) {
+                if (dialog) {
+                    dialog->setBusy(false);
+                    dialog->showError(tr("The request was not created: %1").arg(result.error().message));
+                }
+                return;
             }
-            return;
-        }
-        if (dialog)
-            dialog->done(QDialog::Accepted);
-        // Show it: it is the most recently updated request. Filters that hide it are reset.
-        if (!selectRequest(result->id)) {
-            m_pendingSelection = result->id;
-            QSignalBlocker b1(m_search), b2(m_statusFilter), b3(m_teamFilter), b4(m_assignedToMe);
-            m_search->clear();
-            m_statusFilter->setCurrentIndex(0);
-            m_teamFilter->setCurrentIndex(0);
-            m_assignedToMe->setChecked(false);
-            m_assignedAction->setChecked(false);
-            applyFilter();
-        }
-        statusBar()->showMessage(tr("Request #%1 created").arg(result->id), 5000);
-    });
+            if (dialog)
+                dialog->done(QDialog::Accepted);
+            // Show it: it is the most recently updated request. Filters that hide it are reset.
+            if (!selectRequest(result->id)) {
+                m_pendingSelection = result->id;
+                QSignalBlocker b1(m_search), b2(m_statusFilter), b3(m_teamFilter), b4(m_assignedToMe);
+                m_search->clear();
+                m_statusFilter->setCurrentIndex(0);
+                m_teamFilter->setCurrentIndex(0);
+                m_assignedToMe->setChecked(false);
+                m_assignedAction->setChecked(false);
+                applyFilter();
+            }
+            statusBar()->showMessage(tr("Request #%1 created").arg(result->id), 5000);
+        });
 }
 
 void MainWindow::onSettings()
@@ -489,9 +491,10 @@ void MainWindow::onStoreChanged(const StoreChange &change)
         !m_session->settings().value(QStringLiteral("notifications"), true).toBool())
         return;
     const qint64 agent = m_session->agentId();
-    m_session->store()
-        .run<Request>([id = change.requestId](Store &store) { return store.request(id); })
-        .then(this, [this, agent, author = change.actorId](const Result<Request> &result) {
+    whenFinished(
+        this,
+        m_session->store().run<Request>([id = change.requestId](Store &store) { return store.request(id); }),
+        [this, agent, author = change.actorId](const Result<Request> &result) {
             if (!result || !m_tray || result->assigneeId != agent || agent == 0)
                 return;
             m_notifiedRequest = result->id;
@@ -506,19 +509,18 @@ void MainWindow::updateTray()
     if (!m_tray || !m_session->agentId())
         return;
     const qint64 agent = m_session->agentId();
-    m_session->store()
-        .run<int>([agent](Store &store) -> Result<int> {
-            auto n = store.scalar(QStringLiteral("SELECT COUNT(*) FROM requests WHERE assignee_id = ? AND "
-                                                 "status IN ('new','open','waiting')"),
-                                  {agent});
-            if (!n)
-                return n.error();
-            return n->has_value() ? n->value().toInt() : 0;
-        })
-        .then(this, [this](const Result<int> &result) {
-            if (result && m_tray)
-                m_tray->setToolTip(tr("Threadline: %n request(s) waiting on you", nullptr, *result));
-        });
+    whenFinished(this, m_session->store().run<int>([agent](Store &store) -> Result<int> {
+        auto n = store.scalar(QStringLiteral("SELECT COUNT(*) FROM requests WHERE assignee_id = ? AND "
+                                             "status IN ('new','open','waiting')"),
+                              {agent});
+        if (!n)
+            return n.error();
+        return n->has_value() ? n->value().toInt() : 0;
+    }),
+                 [this](const Result<int> &result) {
+                     if (result && m_tray)
+                         m_tray->setToolTip(tr("Threadline: %n request(s) waiting on you", nullptr, *result));
+                 });
 }
 
 void MainWindow::showAbout()

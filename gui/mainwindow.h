@@ -4,6 +4,7 @@
 #include "store/storetypes.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
 class QAction;
 class QCheckBox;
@@ -98,7 +99,7 @@ private:
     QTimer *m_searchTimer;
     QTimer *m_trayTimer;
     QSystemTrayIcon *m_tray = nullptr;
-    NewRequestDialog *m_newRequestDialog = nullptr;
+    QPointer<NewRequestDialog> m_newRequestDialog;
     qint64 m_pendingSelection = 0;
     qint64 m_notifiedRequest = 0;
 

@@ -17,7 +17,7 @@ class Session;
 
 //! "New request": title, body, requester, assignee, team and followers, with people pickers that
 //! complete from the desk's people. Submitting emits submitted(); the owner creates the request
-//! through AsyncStore and calls finish() or showError(). Never run with exec(): use open().
+//! through AsyncStore and calls finish() or showError(). Shown with open(), never run modally.
 class NewRequestDialog : public QDialog
 {
     Q_OBJECT

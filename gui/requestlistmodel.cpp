@@ -1,5 +1,6 @@
 #include "requestlistmodel.h"
 
+#include "futurewatch.h"
 #include "guilogging.h"
 #include "session.h"
 
@@ -167,40 +168,41 @@ void RequestListModel::fetchMore(const QModelIndex &parent)
     q.cursor = m_cursor;
     q.limit = PageSize;
     const quint64 generation = m_generation;
-    m_session->store().listRequests(q).then(this, [this, generation](const Result<RequestPage> &result) {
-        if (generation != m_generation)
-            return; // the filter changed meanwhile
-        m_loading = false;
-        if (!result) {
-            m_atEnd = true;
-            qCWarning(lcGuiStore) << "cannot list requests:" << result.error().toString();
-            Q_EMIT loadFailed(result.error());
-            return;
-        }
-        const RequestPage &page = *result;
-        const bool first = m_pages == 0;
-        ++m_pages;
-        m_cursor = page.nextCursor;
-        m_atEnd = page.nextCursor.isEmpty();
-        QList<qint64> ids;
-        QList<Request> fresh;
-        for (const Request &r : page.requests)
-            if (!m_rowIndex.contains(r.id)) { // a row that moved up while paging is shown once
-                fresh.append(r);
-                ids.append(r.id);
-            }
-        if (!fresh.isEmpty()) {
-            const int start = int(m_rows.size());
-            beginInsertRows({}, start, start + int(fresh.size()) - 1);
-            for (const Request &r : fresh) {
-                m_rowIndex.insert(r.id, int(m_rows.size()));
-                m_rows.append(r);
-            }
-            endInsertRows();
-            loadBadges(ids);
-        }
-        Q_EMIT pageLoaded(int(fresh.size()), first);
-    });
+    whenFinished(this, m_session->store().listRequests(q),
+                 [this, generation](const Result<RequestPage> &result) {
+                     if (generation != m_generation)
+                         return; // the filter changed meanwhile
+                     m_loading = false;
+                     if (!result) {
+                         m_atEnd = true;
+                         qCWarning(lcGuiStore) << "cannot list requests:" << result.error().toString();
+                         Q_EMIT loadFailed(result.error());
+                         return;
+                     }
+                     const RequestPage &page = *result;
+                     const bool first = m_pages == 0;
+                     ++m_pages;
+                     m_cursor = page.nextCursor;
+                     m_atEnd = page.nextCursor.isEmpty();
+                     QList<qint64> ids;
+                     QList<Request> fresh;
+                     for (const Request &r : page.requests)
+                         if (!m_rowIndex.contains(r.id)) { // a row that moved up while paging is shown once
+                             fresh.append(r);
+                             ids.append(r.id);
+                         }
+                     if (!fresh.isEmpty()) {
+                         const int start = int(m_rows.size());
+                         beginInsertRows({}, start, start + int(fresh.size()) - 1);
+                         for (const Request &r : fresh) {
+                             m_rowIndex.insert(r.id, int(m_rows.size()));
+                             m_rows.append(r);
+                         }
+                         endInsertRows();
+                         loadBadges(ids);
+                     }
+                     Q_EMIT pageLoaded(int(fresh.size()), first);
+                 });
 }
 
 int RequestListModel::rowOf(qint64 requestId) const
@@ -215,8 +217,8 @@ void RequestListModel::loadBadges(const QList<qint64> &ids)
     for (qint64 id : ids)
         seen.append({id, m_session->lastSeen(id)});
     const quint64 generation = m_generation;
-    m_session->store()
-        .run<QHash<qint64, int>>([seen](Store &store) -> Result<QHash<qint64, int>> {
+    whenFinished(
+        this, m_session->store().run<QHash<qint64, int>>([seen](Store &store) -> Result<QHash<qint64, int>> {
             QHash<qint64, int> counts;
             for (const auto &[id, since] : seen) {
                 auto q =
@@ -230,8 +232,8 @@ void RequestListModel::loadBadges(const QList<qint64> &ids)
                     counts.insert(id, q.value()->value(0).toInt());
             }
             return counts;
-        })
-        .then(this, [this, generation, ids](const Result<QHash<qint64, int>> &result) {
+        }),
+        [this, generation, ids](const Result<QHash<qint64, int>> &result) {
             if (generation != m_generation || !result)
                 return;
             for (qint64 id : ids) {
@@ -262,9 +264,9 @@ void RequestListModel::markSeen(qint64 requestId)
 void RequestListModel::refreshRow(qint64 requestId)
 {
     const quint64 generation = m_generation;
-    m_session->store()
-        .run<Request>([requestId](Store &store) { return store.request(requestId); })
-        .then(this, [this, generation](const Result<Request> &result) {
+    whenFinished(
+        this, m_session->store().run<Request>([requestId](Store &store) { return store.request(requestId); }),
+        [this, generation](const Result<Request> &result) {
             if (generation != m_generation || !result)
                 return;
             const int row = rowOf(result->id);
@@ -286,25 +288,26 @@ void RequestListModel::onStoreChanged(const StoreChange &change)
             return;
         const quint64 generation = m_generation;
         const RequestQuery filter = m_query;
-        m_session->store()
-            .run<Request>([id = change.requestId](Store &store) { return store.request(id); })
-            .then(this, [this, generation, filter](const Result<Request> &result) {
-                if (generation != m_generation || !result || rowOf(result->id) >= 0)
-                    return;
-                const Request &r = *result;
-                if (!filter.statuses.isEmpty() && !filter.statuses.contains(r.status))
-                    return;
-                if (filter.assigneeId && *filter.assigneeId != r.assigneeId)
-                    return;
-                if (filter.teamId && *filter.teamId != r.teamId)
-                    return;
-                beginInsertRows({}, 0, 0);
-                m_rows.prepend(r);
-                m_rowIndex.clear();
-                for (int i = 0; i < m_rows.size(); ++i)
-                    m_rowIndex.insert(m_rows.at(i).id, i);
-                endInsertRows();
-            });
+        whenFinished(this, m_session->store().run<Request>([id = change.requestId](Store &store) {
+            return store.request(id);
+        }),
+                     [this, generation, filter](const Result<Request> &result) {
+                         if (generation != m_generation || !result || rowOf(result->id) >= 0)
+                             return;
+                         const Request &r = *result;
+                         if (!filter.statuses.isEmpty() && !filter.statuses.contains(r.status))
+                             return;
+                         if (filter.assigneeId && *filter.assigneeId != r.assigneeId)
+                             return;
+                         if (filter.teamId && *filter.teamId != r.teamId)
+                             return;
+                         beginInsertRows({}, 0, 0);
+                         m_rows.prepend(r);
+                         m_rowIndex.clear();
+                         for (int i = 0; i < m_rows.size(); ++i)
+                             m_rowIndex.insert(m_rows.at(i).id, i);
+                         endInsertRows();
+                     });
         return;
     }
     if (rowOf(change.requestId) < 0)

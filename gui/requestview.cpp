@@ -1,5 +1,6 @@
 #include "requestview.h"
 
+#include "futurewatch.h"
 #include "guilogging.h"
 #include "messagebar.h"
 #include "requestlistmodel.h"
@@ -309,9 +310,9 @@ void RequestView::reload()
     if (!m_request.id)
         return;
     const quint64 generation = ++m_generation;
-    m_session->store().timeline(m_request.id).then(this, [this, generation](const Result<Timeline> &result) {
-        onTimelineLoaded(generation, result);
-    });
+    whenFinished(
+        this, m_session->store().timeline(m_request.id),
+        [this, generation](const Result<Timeline> &result) { onTimelineLoaded(generation, result); });
 }
 
 void RequestView::onTimelineLoaded(quint64 generation, const Result<Timeline> &result)
@@ -456,9 +457,10 @@ void RequestView::onStatusActivated(int index)
     const auto status = RequestStatus(m_status->itemData(index).toInt());
     if (!m_timeline.request.id || status == m_timeline.request.status)
         return;
-    m_session->store()
-        .setStatus(m_timeline.request.id, status, m_timeline.request.version, m_session->agentId())
-        .then(this, [this](const Result<Request> &result) { handleFieldResult(result); });
+    whenFinished(this,
+                 m_session->store().setStatus(m_timeline.request.id, status, m_timeline.request.version,
+                                              m_session->agentId()),
+                 [this](const Result<Request> &result) { handleFieldResult(result); });
 }
 
 void RequestView::onAssigneeActivated(int index)
@@ -466,9 +468,10 @@ void RequestView::onAssigneeActivated(int index)
     const qint64 assignee = m_assignee->itemData(index).toLongLong();
     if (!m_timeline.request.id || assignee == m_timeline.request.assigneeId)
         return;
-    m_session->store()
-        .setAssignee(m_timeline.request.id, assignee, m_timeline.request.version, m_session->agentId())
-        .then(this, [this](const Result<Request> &result) { handleFieldResult(result); });
+    whenFinished(this,
+                 m_session->store().setAssignee(m_timeline.request.id, assignee, m_timeline.request.version,
+                                                m_session->agentId()),
+                 [this](const Result<Request> &result) { handleFieldResult(result); });
 }
 
 void RequestView::onTitleEdited()
@@ -480,9 +483,10 @@ void RequestView::onTitleEdited()
         m_title->setText(m_timeline.request.title);
         return;
     }
-    m_session->store()
-        .setTitle(m_timeline.request.id, title, m_timeline.request.version, m_session->agentId())
-        .then(this, [this](const Result<Request> &result) { handleFieldResult(result); });
+    whenFinished(this,
+                 m_session->store().setTitle(m_timeline.request.id, title, m_timeline.request.version,
+                                             m_session->agentId()),
+                 [this](const Result<Request> &result) { handleFieldResult(result); });
 }
 
 void RequestView::onSend()
@@ -497,18 +501,19 @@ void RequestView::onSend()
     update.text = text;
     update.source = UpdateSource::Desk;
     const qint64 requestId = update.requestId;
-    m_session->store().postUpdate(update).then(this, [this, requestId](const Result<Update> &result) {
-        setSending(false);
-        if (!result) {
-            showError(tr("The reply was not sent."), result.error());
-            return;
-        }
-        if (requestId == m_timeline.request.id) {
-            m_composer->clear();
-            m_composer->setFocus();
-        }
-        Q_EMIT replySent(result->id);
-    });
+    whenFinished(this, m_session->store().postUpdate(update),
+                 [this, requestId](const Result<Update> &result) {
+                     setSending(false);
+                     if (!result) {
+                         showError(tr("The reply was not sent."), result.error());
+                         return;
+                     }
+                     if (requestId == m_timeline.request.id) {
+                         m_composer->clear();
+                         m_composer->setFocus();
+                     }
+                     Q_EMIT replySent(result->id);
+                 });
 }
 
 void RequestView::onEditUpdate()
@@ -529,12 +534,11 @@ void RequestView::onEditUpdate()
         const QString text = value.trimmed();
         if (text.isEmpty())
             return;
-        m_session->store()
-            .editUpdate(updateId, text, m_session->agentId())
-            .then(this, [this](const Result<Update> &r) {
-                if (!r)
-                    showError(tr("The update was not edited."), r.error());
-            });
+        whenFinished(this, m_session->store().editUpdate(updateId, text, m_session->agentId()),
+                     [this](const Result<Update> &r) {
+                         if (!r)
+                             showError(tr("The update was not edited."), r.error());
+                     });
     });
     dialog->open();
 }
@@ -563,12 +567,11 @@ void RequestView::onDeleteUpdate()
     connect(box, &QMessageBox::buttonClicked, this, [this, confirm, updateId](QAbstractButton *button) {
         if (button != confirm)
             return;
-        m_session->store()
-            .deleteUpdate(updateId, m_session->agentId())
-            .then(this, [this](const Result<Update> &r) {
-                if (!r)
-                    showError(tr("The update was not deleted."), r.error());
-            });
+        whenFinished(this, m_session->store().deleteUpdate(updateId, m_session->agentId()),
+                     [this](const Result<Update> &r) {
+                         if (!r)
+                             showError(tr("The update was not deleted."), r.error());
+                     });
     });
     box->open();
 }
@@ -611,18 +614,17 @@ void RequestView::onAddFollower()
     dialog->setComboBoxItems(names);
     dialog->setComboBoxEditable(true);
     const qint64 requestId = m_timeline.request.id;
-    connect(dialog, &QInputDialog::textValueSelected, this,
-            [this, names, ids, requestId](const QString &value) {
-                const int index = int(names.indexOf(value));
-                if (index < 0)
-                    return;
-                m_session->store()
-                    .addFollower(requestId, ids.at(index), m_session->agentId())
-                    .then(this, [this](const Result<Follower> &r) {
-                        if (!r)
-                            showError(tr("The follower was not added."), r.error());
-                    });
-            });
+    connect(
+        dialog, &QInputDialog::textValueSelected, this, [this, names, ids, requestId](const QString &value) {
+            const int index = int(names.indexOf(value));
+            if (index < 0)
+                return;
+            whenFinished(this, m_session->store().addFollower(requestId, ids.at(index), m_session->agentId()),
+                         [this](const Result<Follower> &r) {
+                             if (!r)
+                                 showError(tr("The follower was not added."), r.error());
+                         });
+        });
     dialog->open();
 }
 
@@ -643,18 +645,18 @@ void RequestView::onRemoveFollower()
     dialog->setLabelText(tr("They get a closing note in their Slack thread:"));
     dialog->setComboBoxItems(names);
     const qint64 requestId = m_timeline.request.id;
-    connect(dialog, &QInputDialog::textValueSelected, this,
-            [this, names, ids, requestId](const QString &value) {
-                const int index = int(names.indexOf(value));
-                if (index < 0)
-                    return;
-                m_session->store()
-                    .removeFollower(requestId, ids.at(index), m_session->agentId())
-                    .then(this, [this](const Result<void> &r) {
-                        if (!r)
-                            showError(tr("The follower was not removed."), r.error());
-                    });
-            });
+    connect(
+        dialog, &QInputDialog::textValueSelected, this, [this, names, ids, requestId](const QString &value) {
+            const int index = int(names.indexOf(value));
+            if (index < 0)
+                return;
+            whenFinished(this,
+                         m_session->store().removeFollower(requestId, ids.at(index), m_session->agentId()),
+                         [this](const Result<void> &r) {
+                             if (!r)
+                                 showError(tr("The follower was not removed."), r.error());
+                         });
+        });
     dialog->open();
 }
 

@@ -1,5 +1,6 @@
 #include "session.h"
 
+#include "futurewatch.h"
 #include "guilogging.h"
 #include "secretfile.h"
 
@@ -89,15 +90,16 @@ void Session::setMode(Mode mode)
 
 void Session::open()
 {
-    m_store->open(QStringLiteral("sqlite:") + databasePath()).then(this, [this](const Result<void> &result) {
-        if (!result) {
-            qCWarning(lcGuiStore) << "cannot open the database:" << result.error().toString();
-            Q_EMIT failed(result.error());
-            return;
-        }
-        m_open = true;
-        Q_EMIT opened();
-    });
+    whenFinished(this, m_store->open(QStringLiteral("sqlite:") + databasePath()),
+                 [this](const Result<void> &result) {
+                     if (!result) {
+                         qCWarning(lcGuiStore) << "cannot open the database:" << result.error().toString();
+                         Q_EMIT failed(result.error());
+                         return;
+                     }
+                     m_open = true;
+                     Q_EMIT opened();
+                 });
 }
 
 void Session::startSandbox()
@@ -134,55 +136,55 @@ void Session::seedSandbox(const QList<PersonInput> &colleagues, const PersonInpu
         tr("Since this morning my VPN connection drops about once an hour and I have to sign in "
            "again. It happens at home and in the office.");
     const QString team = tr("IT");
-    m_store
-        ->run<qint64>([colleagues, agent, title, body, team](Store &store) -> Result<qint64> {
-            return store.transaction([&]() -> Result<qint64> {
-                QList<qint64> ids;
-                for (const PersonInput &p : colleagues) {
-                    auto person = store.upsertPerson(p);
-                    if (!person)
-                        return person.error();
-                    ids.append(person->id);
-                }
-                auto me = store.upsertPerson(agent);
-                if (!me)
-                    return me.error();
-                RequestQuery any;
-                any.limit = 1;
-                auto page = store.listRequests(any);
-                if (!page)
-                    return page.error();
-                if (!page->requests.isEmpty() || ids.size() < 3)
-                    return me->id;
-                auto it = store.upsertTeam(team);
-                if (!it)
-                    return it.error();
-                if (auto added = store.addTeamMember(it->id, ids.at(2)); !added)
-                    return added.error();
-                NewRequest sample;
-                sample.title = title;
-                sample.body = body;
-                sample.requesterId = ids.at(0);
-                sample.assigneeId = me->id;
-                sample.teamId = it->id;
-                sample.followerIds = {ids.at(1)};
-                sample.actorId = ids.at(0);
-                auto created = store.createRequest(sample);
-                if (!created)
-                    return created.error();
-                return me->id;
-            });
-        })
-        .then(this, [this](const Result<qint64> &result) {
-            if (!result) {
-                Q_EMIT failed(result.error());
-                return;
-            }
-            m_agentId = *result;
-            reloadDirectory();
-            Q_EMIT sandboxStarted();
-            Q_EMIT agentReady();
-        });
+    whenFinished(this,
+                 m_store->run<qint64>([colleagues, agent, title, body, team](Store &store) -> Result<qint64> {
+                     return store.transaction([&]() -> Result<qint64> {
+                         QList<qint64> ids;
+                         for (const PersonInput &p : colleagues) {
+                             auto person = store.upsertPerson(p);
+                             if (!person)
+                                 return person.error();
+                             ids.append(person->id);
+                         }
+                         auto me = store.upsertPerson(agent);
+                         if (!me)
+                             return me.error();
+                         RequestQuery any;
+                         any.limit = 1;
+                         auto page = store.listRequests(any);
+                         if (!page)
+                             return page.error();
+                         if (!page->requests.isEmpty() || ids.size() < 3)
+                             return me->id;
+                         auto it = store.upsertTeam(team);
+                         if (!it)
+                             return it.error();
+                         if (auto added = store.addTeamMember(it->id, ids.at(2)); !added)
+                             return added.error();
+                         NewRequest sample;
+                         sample.title = title;
+                         sample.body = body;
+                         sample.requesterId = ids.at(0);
+                         sample.assigneeId = me->id;
+                         sample.teamId = it->id;
+                         sample.followerIds = {ids.at(1)};
+                         sample.actorId = ids.at(0);
+                         auto created = store.createRequest(sample);
+                         if (!created)
+                             return created.error();
+                         return me->id;
+                     });
+                 }),
+                 [this](const Result<qint64> &result) {
+                     if (!result) {
+                         Q_EMIT failed(result.error());
+                         return;
+                     }
+                     m_agentId = *result;
+                     reloadDirectory();
+                     Q_EMIT sandboxStarted();
+                     Q_EMIT agentReady();
+                 });
 }
 
 void Session::ensureAgent()
@@ -197,7 +199,7 @@ void Session::ensureAgent()
     me.email = m_settings->value(QStringLiteral("agent/email"), QString(login + QStringLiteral("@localhost")))
                    .toString();
     me.isAgent = true;
-    m_store->upsertPerson(me).then(this, [this](const Result<Person> &result) {
+    whenFinished(this, m_store->upsertPerson(me), [this](const Result<Person> &result) {
         if (!result) {
             Q_EMIT failed(result.error());
             return;
@@ -210,51 +212,50 @@ void Session::ensureAgent()
 
 void Session::reloadDirectory()
 {
-    m_store
-        ->run<Directory>([](Store &store) -> Result<Directory> {
-            Directory d;
-            auto q = store.exec(QStringLiteral("SELECT id, slack_id, name, email, is_agent FROM people "
-                                               "ORDER BY name, id LIMIT ?"),
-                                {MaxDirectoryPeople});
-            if (!q)
-                return q.error();
-            {
-                QueryGuard guard(q.value());
-                while (q.value()->next()) {
-                    Person p;
-                    p.id = q.value()->value(0).toLongLong();
-                    p.slackId = q.value()->value(1).toString();
-                    p.name = q.value()->value(2).toString();
-                    p.email = q.value()->value(3).toString();
-                    p.isAgent = q.value()->value(4).toBool();
-                    d.people.append(p);
-                }
+    whenFinished(this, m_store->run<Directory>([](Store &store) -> Result<Directory> {
+        Directory d;
+        auto q = store.exec(QStringLiteral("SELECT id, slack_id, name, email, is_agent FROM people "
+                                           "ORDER BY name, id LIMIT ?"),
+                            {MaxDirectoryPeople});
+        if (!q)
+            return q.error();
+        {
+            QueryGuard guard(q.value());
+            while (q.value()->next()) {
+                Person p;
+                p.id = q.value()->value(0).toLongLong();
+                p.slackId = q.value()->value(1).toString();
+                p.name = q.value()->value(2).toString();
+                p.email = q.value()->value(3).toString();
+                p.isAgent = q.value()->value(4).toBool();
+                d.people.append(p);
             }
-            auto t = store.exec(QStringLiteral("SELECT id, name FROM teams ORDER BY name, id"));
-            if (!t)
-                return t.error();
-            QueryGuard guard(t.value());
-            while (t.value()->next()) {
-                Team team;
-                team.id = t.value()->value(0).toLongLong();
-                team.name = t.value()->value(1).toString();
-                d.teams.append(team);
-            }
-            return d;
-        })
-        .then(this, [this](const Result<Directory> &result) {
-            m_directoryReloadQueued = false;
-            if (!result) {
-                qCWarning(lcGuiStore) << "cannot load people:" << result.error().toString();
-                return;
-            }
-            m_people = result->people;
-            m_teams = result->teams;
-            m_personIndex.clear();
-            for (int i = 0; i < m_people.size(); ++i)
-                m_personIndex.insert(m_people.at(i).id, i);
-            Q_EMIT directoryChanged();
-        });
+        }
+        auto t = store.exec(QStringLiteral("SELECT id, name FROM teams ORDER BY name, id"));
+        if (!t)
+            return t.error();
+        QueryGuard guard(t.value());
+        while (t.value()->next()) {
+            Team team;
+            team.id = t.value()->value(0).toLongLong();
+            team.name = t.value()->value(1).toString();
+            d.teams.append(team);
+        }
+        return d;
+    }),
+                 [this](const Result<Directory> &result) {
+                     m_directoryReloadQueued = false;
+                     if (!result) {
+                         qCWarning(lcGuiStore) << "cannot load people:" << result.error().toString();
+                         return;
+                     }
+                     m_people = result->people;
+                     m_teams = result->teams;
+                     m_personIndex.clear();
+                     for (int i = 0; i < m_people.size(); ++i)
+                         m_personIndex.insert(m_people.at(i).id, i);
+                     Q_EMIT directoryChanged();
+                 });
 }
 
 QString Session::personName(qint64 id) const

@@ -10,7 +10,7 @@ class QStackedWidget;
 namespace threadline::gui {
 
 //! First run: "Welcome to Threadline" with three choices. It only reports the choice through
-//! signals; the console acts on it. Shown with open(), never exec().
+//! signals; the console acts on it. Shown with open(), never run modally.
 class WelcomeDialog : public QDialog
 {
     Q_OBJECT
