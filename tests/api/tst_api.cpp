@@ -3,6 +3,7 @@
 // nothing is written on a refused request, a stale version never overwrites, text is stored
 // verbatim, keyset paging visits every request once, and every change reaches every stream client.
 
+#include "api/apiclient.h"
 #include "api/apiserver.h"
 #include "api/tokenstore.h"
 #include "store/databaseurl.h"
@@ -107,6 +108,8 @@ private Q_SLOTS:
     void streamRefusesBadTokensWithCloseCode();
     void syncRoutesSayTheEngineIsNotRunning();
     void docExamplesReplay();
+    void apiClientRoundTrip();
+    void apiStreamClientReconnectsAndStopsOnRefusal();
 
 private:
     QString newUrl(const QString &backend);
@@ -1191,6 +1194,139 @@ void TestApi::docExamplesReplay()
         ++replayed;
     }
     QCOMPARE(replayed, examples.size());
+}
+
+// ---- ApiClient (the console's remote mode) ----------------------------------------------------------
+
+namespace {
+template<typename T>
+Result<T> await(QFuture<Result<T>> future)
+{
+    (void)QTest::qWaitFor([&] { return future.isFinished(); }, 10000);
+    if (!future.isFinished())
+        return makeError(ErrorCode::Internal, QStringLiteral("timed out"));
+    return future.result();
+}
+} // namespace
+
+void TestApi::apiClientRoundTrip()
+{
+    ApiClient client(m_nam, m_server->baseUrl(), QString::fromLatin1(m_agentToken));
+    auto created = await(client.createRequest({lit("Remote request"),
+                                               lit("from the console"),
+                                               lit("alice@example.com"),
+                                               {lit("U0CAROL")},
+                                               lit("U0BOB"),
+                                               lit("IT")}));
+    QVERIFY2(created.ok(), qPrintable(created.error().toString()));
+    QCOMPARE(created->requester, lit("U0ALICE"));
+    QCOMPARE(created->assignee, lit("U0BOB"));
+    QCOMPARE(created->team, lit("IT"));
+    QVERIFY(created->createdAt.isValid());
+    const qint64 id = created->id;
+
+    auto posted = await(client.postUpdate(id, lit("on it")));
+    QVERIFY(posted.ok());
+    QCOMPARE(posted->author, lit("U0BOB"));
+    auto edited = await(client.editUpdate(posted->id, lit("on it now")));
+    QVERIFY(edited.ok());
+    QVERIFY(edited->editedAt.isValid());
+    QVERIFY(await(client.follow(id, lit("U0DAVE"))).ok());
+    QVERIFY(await(client.unfollow(id, lit("U0CAROL"))).ok());
+    auto changed = await(client.updateRequest(id, created->version, {{lit("status"), lit("waiting")}}));
+    QVERIFY(changed.ok());
+    QCOMPARE(changed->status, lit("waiting"));
+    // a stale version is a Conflict on the version field
+    auto stale = await(client.updateRequest(id, created->version, {{lit("status"), lit("open")}}));
+    QVERIFY(!stale.ok());
+    QCOMPARE(stale.error().code, ErrorCode::Conflict);
+    QCOMPARE(stale.error().field, lit("version"));
+    QVERIFY(await(client.deleteUpdate(posted->id)).ok());
+
+    auto timeline = await(client.request(id));
+    QVERIFY(timeline.ok());
+    QCOMPARE(timeline->request.status, lit("waiting"));
+    QCOMPARE(timeline->updates.size(), 1);
+    QVERIFY(timeline->updates.at(0).deleted);
+    QStringList followers;
+    for (const RemoteFollower &f : timeline->followers)
+        followers << f.user;
+    followers.sort();
+    QCOMPARE(followers, (QStringList{lit("U0ALICE"), lit("U0BOB"), lit("U0DAVE")}));
+
+    for (int i = 0; i < 4; ++i)
+        QVERIFY(
+            await(client.createRequest({QStringLiteral("more %1").arg(i), {}, lit("U0ALICE"), {}, {}, {}}))
+                .ok());
+    RemoteQuery query;
+    query.limit = 2;
+    QSet<qint64> seen;
+    int pages = 0;
+    do {
+        auto page = await(client.listRequests(query));
+        QVERIFY(page.ok());
+        for (const RemoteRequest &r : page->requests) {
+            QVERIFY(!seen.contains(r.id));
+            seen << r.id;
+        }
+        query.cursor = page->nextCursor;
+        ++pages;
+    } while (!query.cursor.isEmpty() && pages < 10);
+    QCOMPARE(seen.size(), 5);
+    query = {};
+    query.statuses = {lit("waiting")};
+    auto waiting = await(client.listRequests(query));
+    QVERIFY(waiting.ok());
+    QCOMPARE(waiting->requests.size(), 1);
+
+    auto validation = await(client.createRequest({lit(""), {}, lit("U0ALICE"), {}, {}, {}}));
+    QCOMPARE(validation.error().code, ErrorCode::Invalid);
+    QCOMPARE(validation.error().field, lit("title"));
+    auto missing = await(client.request(424242));
+    QCOMPARE(missing.error().code, ErrorCode::NotFound);
+    auto noEngine = await(client.queues());
+    QCOMPARE(noEngine.error().code, ErrorCode::Unavailable);
+
+    ApiClient badToken(m_nam, m_server->baseUrl(), lit("tl_wrong"));
+    QCOMPARE(await(badToken.listRequests()).error().code, ErrorCode::Unauthorized);
+    ApiClient nowhere(m_nam, QUrl(lit("http://127.0.0.1:1/")), QString::fromLatin1(m_agentToken));
+    QCOMPARE(await(nowhere.listRequests()).error().code, ErrorCode::Unavailable);
+}
+
+void TestApi::apiStreamClientReconnectsAndStopsOnRefusal()
+{
+    const quint16 port = m_server->port();
+    ApiStreamClient stream(m_server->baseUrl(), QString::fromLatin1(m_agentToken));
+    QSignalSpy connectedSpy(&stream, &ApiStreamClient::connected);
+    QSignalSpy events(&stream, &ApiStreamClient::eventReceived);
+    stream.open();
+    QVERIFY(connectedSpy.wait(5000));
+    createRequest(lit("streamed"));
+    QTRY_COMPARE_WITH_TIMEOUT(events.size(), 1, 5000);
+    QCOMPARE(events.at(0).at(0).toJsonObject().value(lit("type")).toString(), lit("request.created"));
+
+    // The server goes away and comes back on the same port: the client reconnects by itself.
+    QSignalSpy dropped(&stream, &ApiStreamClient::disconnected);
+    m_server.reset();
+    QVERIFY(dropped.size() == 1 || dropped.wait(5000));
+    ApiOptions options;
+    options.adminToken = QString::fromLatin1(AdminToken);
+    m_server = std::make_unique<ApiServer>(m_store.get(), options);
+    QVERIFY(m_server->listen(QHostAddress::LocalHost, port).ok());
+    QTRY_COMPARE_WITH_TIMEOUT(connectedSpy.size(), 2, 10000);
+    createRequest(lit("after reconnect"));
+    QTRY_COMPARE_WITH_TIMEOUT(events.size(), 2, 5000);
+
+    // A refused token stops the reconnect loop.
+    ApiStreamClient refused(m_server->baseUrl(), lit("tl_wrong"));
+    QSignalSpy failed(&refused, &ApiStreamClient::authenticationFailed);
+    QSignalSpy refusedConnected(&refused, &ApiStreamClient::connected);
+    refused.open();
+    QVERIFY(failed.wait(5000));
+    QTest::qWait(600);
+    QCOMPARE(refusedConnected.size(), 0);
+    QCOMPARE(failed.size(), 1);
+    QCOMPARE(m_server->streamClientCount(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestApi)

@@ -1,0 +1,357 @@
+#include "api/apiclient.h"
+
+#include "core/logging.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QPromise>
+#include <QTimer>
+#include <QUrlQuery>
+#include <QWebSocket>
+
+#include <memory>
+
+namespace threadline {
+
+namespace {
+
+QString lit(const char *s)
+{
+    return QString::fromLatin1(s);
+}
+
+QDateTime timeFrom(const QJsonValue &v)
+{
+    return v.isString() ? QDateTime::fromString(v.toString(), Qt::ISODateWithMs) : QDateTime();
+}
+
+ErrorCode codeForStatus(int status)
+{
+    switch (status) {
+    case 401:
+        return ErrorCode::Unauthorized;
+    case 403:
+        return ErrorCode::Forbidden;
+    case 404:
+        return ErrorCode::NotFound;
+    case 409:
+        return ErrorCode::Conflict;
+    case 413:
+        return ErrorCode::TooLarge;
+    case 429:
+        return ErrorCode::RateLimited;
+    case 503:
+        return ErrorCode::Unavailable;
+    default:
+        return status >= 400 && status < 500 ? ErrorCode::Invalid : ErrorCode::Internal;
+    }
+}
+
+template<typename T>
+QFuture<Result<T>> finished(Result<T> value)
+{
+    QPromise<Result<T>> promise;
+    promise.start();
+    promise.addResult(std::move(value));
+    promise.finish();
+    return promise.future();
+}
+
+//! Maps a JSON object answer to T.
+template<typename T, typename F>
+QFuture<Result<T>> mapped(QFuture<Result<QJsonObject>> future, QObject *context, F &&fn)
+{
+    return future.then(context, [fn = std::forward<F>(fn)](const Result<QJsonObject> &r) -> Result<T> {
+        if (!r)
+            return r.error();
+        return fn(r.value());
+    });
+}
+
+} // namespace
+
+RemoteRequest RemoteRequest::fromJson(const QJsonObject &o)
+{
+    RemoteRequest r;
+    r.id = o.value(lit("id")).toInteger();
+    r.title = o.value(lit("title")).toString();
+    r.body = o.value(lit("body")).toString();
+    r.status = o.value(lit("status")).toString();
+    r.requester = o.value(lit("requester")).toString();
+    r.assignee = o.value(lit("assignee")).toString();
+    r.team = o.value(lit("team")).toString();
+    r.createdAt = timeFrom(o.value(lit("created_at")));
+    r.updatedAt = timeFrom(o.value(lit("updated_at")));
+    r.version = o.value(lit("version")).toInteger();
+    return r;
+}
+
+RemoteUpdate RemoteUpdate::fromJson(const QJsonObject &o)
+{
+    RemoteUpdate u;
+    u.id = o.value(lit("id")).toInteger();
+    u.requestId = o.value(lit("request_id")).toInteger();
+    u.author = o.value(lit("author")).toString();
+    u.text = o.value(lit("text")).toString();
+    u.source = o.value(lit("source")).toString();
+    u.createdAt = timeFrom(o.value(lit("created_at")));
+    u.editedAt = timeFrom(o.value(lit("edited_at")));
+    u.deleted = o.value(lit("deleted")).toBool();
+    return u;
+}
+
+ApiClient::ApiClient(QNetworkAccessManager *nam, const QUrl &baseUrl, const QString &token, QObject *parent)
+    : QObject(parent)
+    , m_baseUrl(baseUrl)
+    , m_token(token)
+    , m_nam(nam)
+{}
+
+QFuture<Result<QJsonObject>> ApiClient::send(const QByteArray &method, const QString &path,
+                                             const QJsonObject &body, bool hasBody)
+{
+    if (!m_nam)
+        return finished<QJsonObject>(makeError(ErrorCode::Internal, lit("No network access manager")));
+    QNetworkRequest request(m_baseUrl.resolved(QUrl(path)));
+    request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
+    request.setRawHeader("Accept", "application/json");
+    request.setTransferTimeout(m_timeoutMs);
+    QByteArray payload;
+    if (hasBody) {
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+        payload = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    }
+    QNetworkReply *reply = m_nam->sendCustomRequest(request, method, payload);
+    auto promise = std::make_shared<QPromise<Result<QJsonObject>>>();
+    promise->start();
+    connect(reply, &QNetworkReply::finished, this, [reply, promise] {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QByteArray data = reply->readAll();
+        if (status == 0) {
+            promise->addResult(makeError(ErrorCode::Unavailable, lit("The server cannot be reached"), {},
+                                         reply->errorString()));
+        } else {
+            const QJsonObject json = QJsonDocument::fromJson(data).object();
+            if (status >= 200 && status < 300) {
+                promise->addResult(json);
+            } else {
+                Error e = makeError(
+                    codeForStatus(status), json.value(lit("message")).toString(),
+                    json.value(lit("field")).toString(),
+                    QStringLiteral("HTTP %1 %2").arg(status).arg(json.value(lit("error")).toString()));
+                if (e.message.isEmpty())
+                    e.message = QStringLiteral("The server answered HTTP %1").arg(status);
+                promise->addResult(e);
+            }
+        }
+        promise->finish();
+    });
+    return promise->future();
+}
+
+QFuture<Result<RemotePage>> ApiClient::listRequests(const RemoteQuery &query)
+{
+    QUrlQuery q;
+    if (!query.statuses.isEmpty())
+        q.addQueryItem(lit("status"), query.statuses.join(QLatin1Char(',')));
+    const auto add = [&q](const char *name, const QString &value) {
+        if (!value.isEmpty())
+            q.addQueryItem(lit(name), QString::fromLatin1(QUrl::toPercentEncoding(value)));
+    };
+    add("assignee", query.assignee);
+    add("team", query.team);
+    add("q", query.text);
+    add("cursor", query.cursor);
+    if (query.limit > 0)
+        q.addQueryItem(lit("limit"), QString::number(query.limit));
+    QString path = lit("api/v1/requests");
+    if (!q.isEmpty())
+        path += QLatin1Char('?') + q.query(QUrl::FullyEncoded);
+    return mapped<RemotePage>(send("GET", path), this, [](const QJsonObject &o) -> Result<RemotePage> {
+        RemotePage page;
+        for (const QJsonValue &v : o.value(lit("requests")).toArray())
+            page.requests << RemoteRequest::fromJson(v.toObject());
+        page.nextCursor = o.value(lit("next_cursor")).toString();
+        return page;
+    });
+}
+
+QFuture<Result<RemoteTimeline>> ApiClient::request(qint64 id)
+{
+    return mapped<RemoteTimeline>(send("GET", QStringLiteral("api/v1/requests/%1").arg(id)), this,
+                                  [](const QJsonObject &o) -> Result<RemoteTimeline> {
+                                      RemoteTimeline t;
+                                      t.request = RemoteRequest::fromJson(o);
+                                      for (const QJsonValue &v : o.value(lit("followers")).toArray())
+                                          t.followers
+                                              << RemoteFollower{v.toObject().value(lit("user")).toString(),
+                                                                v.toObject().value(lit("reason")).toString()};
+                                      for (const QJsonValue &v : o.value(lit("updates")).toArray())
+                                          t.updates << RemoteUpdate::fromJson(v.toObject());
+                                      return t;
+                                  });
+}
+
+QFuture<Result<RemoteRequest>> ApiClient::createRequest(const RemoteNewRequest &input)
+{
+    QJsonObject body{
+        {lit("title"), input.title}, {lit("body"), input.body}, {lit("requester"), input.requester}};
+    if (!input.followers.isEmpty())
+        body.insert(lit("followers"), QJsonArray::fromStringList(input.followers));
+    if (!input.assignee.isEmpty())
+        body.insert(lit("assignee"), input.assignee);
+    if (!input.team.isEmpty())
+        body.insert(lit("team"), input.team);
+    return mapped<RemoteRequest>(
+        send("POST", lit("api/v1/requests"), body, true), this,
+        [](const QJsonObject &o) -> Result<RemoteRequest> { return RemoteRequest::fromJson(o); });
+}
+
+QFuture<Result<RemoteRequest>> ApiClient::updateRequest(qint64 id, qint64 version, const QJsonObject &changes)
+{
+    QJsonObject body = changes;
+    body.insert(lit("version"), version);
+    return mapped<RemoteRequest>(
+        send("PATCH", QStringLiteral("api/v1/requests/%1").arg(id), body, true), this,
+        [](const QJsonObject &o) -> Result<RemoteRequest> { return RemoteRequest::fromJson(o); });
+}
+
+QFuture<Result<RemoteUpdate>> ApiClient::postUpdate(qint64 requestId, const QString &text,
+                                                    const QString &author)
+{
+    QJsonObject body{{lit("text"), text}};
+    if (!author.isEmpty())
+        body.insert(lit("author"), author);
+    return mapped<RemoteUpdate>(
+        send("POST", QStringLiteral("api/v1/requests/%1/updates").arg(requestId), body, true), this,
+        [](const QJsonObject &o) -> Result<RemoteUpdate> { return RemoteUpdate::fromJson(o); });
+}
+
+QFuture<Result<RemoteUpdate>> ApiClient::editUpdate(qint64 updateId, const QString &text)
+{
+    return mapped<RemoteUpdate>(
+        send("PATCH", QStringLiteral("api/v1/updates/%1").arg(updateId), {{lit("text"), text}}, true), this,
+        [](const QJsonObject &o) -> Result<RemoteUpdate> { return RemoteUpdate::fromJson(o); });
+}
+
+QFuture<Result<void>> ApiClient::deleteUpdate(qint64 updateId)
+{
+    return mapped<void>(send("DELETE", QStringLiteral("api/v1/updates/%1").arg(updateId)), this,
+                        [](const QJsonObject &) -> Result<void> { return {}; });
+}
+
+QFuture<Result<void>> ApiClient::follow(qint64 requestId, const QString &user)
+{
+    return mapped<void>(send("POST", QStringLiteral("api/v1/requests/%1/followers").arg(requestId),
+                             {{lit("user"), user}}, true),
+                        this, [](const QJsonObject &) -> Result<void> { return {}; });
+}
+
+QFuture<Result<void>> ApiClient::unfollow(qint64 requestId, const QString &user)
+{
+    return mapped<void>(send("DELETE", QStringLiteral("api/v1/requests/%1/followers/%2")
+                                           .arg(requestId)
+                                           .arg(QString::fromLatin1(QUrl::toPercentEncoding(user)))),
+                        this, [](const QJsonObject &) -> Result<void> { return {}; });
+}
+
+QFuture<Result<QJsonObject>> ApiClient::threads(qint64 requestId)
+{
+    return send("GET", QStringLiteral("api/v1/requests/%1/threads").arg(requestId));
+}
+
+QFuture<Result<QJsonObject>> ApiClient::queues()
+{
+    return send("GET", lit("api/v1/queues"));
+}
+
+// ---- stream -------------------------------------------------------------------------------------
+
+ApiStreamClient::ApiStreamClient(const QUrl &baseUrl, const QString &token, QObject *parent)
+    : QObject(parent)
+    , m_url(baseUrl.resolved(QUrl(lit("api/v1/stream"))))
+    , m_token(token)
+{
+    m_url.setScheme(baseUrl.scheme() == QLatin1String("https") ? lit("wss") : lit("ws"));
+    m_retry = new QTimer(this);
+    m_retry->setSingleShot(true);
+    connect(m_retry, &QTimer::timeout, this, &ApiStreamClient::connectNow);
+}
+
+ApiStreamClient::~ApiStreamClient()
+{
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+    }
+}
+
+void ApiStreamClient::open()
+{
+    m_wanted = true;
+    m_delayMs = 250;
+    connectNow();
+}
+
+void ApiStreamClient::close()
+{
+    m_wanted = false;
+    m_retry->stop();
+    if (m_socket)
+        m_socket->close(QWebSocketProtocol::CloseCodeNormal);
+}
+
+void ApiStreamClient::connectNow()
+{
+    if (!m_wanted)
+        return;
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+        m_socket->deleteLater();
+    }
+    m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+    connect(m_socket, &QWebSocket::textMessageReceived, this, &ApiStreamClient::onTextMessage);
+    connect(m_socket, &QWebSocket::disconnected, this, &ApiStreamClient::onDisconnected);
+    QNetworkRequest request(m_url);
+    request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
+    m_socket->open(request);
+}
+
+void ApiStreamClient::onTextMessage(const QString &text)
+{
+    const QJsonObject event = QJsonDocument::fromJson(text.toUtf8()).object();
+    if (event.isEmpty())
+        return;
+    if (event.value(lit("type")).toString() == QLatin1String("hello")) {
+        m_connected = true;
+        m_delayMs = 250;
+        Q_EMIT connected();
+        return;
+    }
+    Q_EMIT eventReceived(event);
+}
+
+void ApiStreamClient::onDisconnected()
+{
+    const bool was = m_connected;
+    m_connected = false;
+    const int code = m_socket ? int(m_socket->closeCode()) : 0;
+    if (code == 4401) {
+        m_wanted = false;
+        Q_EMIT authenticationFailed(m_socket->closeReason());
+        return;
+    }
+    if (was)
+        Q_EMIT disconnected();
+    if (!m_wanted)
+        return;
+    qCDebug(lcApi) << "stream dropped; reconnecting in" << m_delayMs << "ms";
+    m_retry->start(m_delayMs);
+    m_delayMs = std::min(m_delayMs * 2, 30000);
+}
+
+} // namespace threadline
