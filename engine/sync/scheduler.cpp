@@ -587,7 +587,20 @@ void Scheduler::Execution::runDeleteReply()
 void Scheduler::Execution::runRefreshSummary()
 {
     if (m_ctx.summaryTs.isEmpty() || m_ctx.channel.isEmpty()) {
-        done(); // the summary has not been posted: its post renders the latest state
+        // Not posted yet. A summary post still to run renders the latest state; one in flight may
+        // have rendered before this change, so wait for it and refresh after.
+        auto posting =
+            store()->scalar(QStringLiteral("SELECT COUNT(*) FROM jobs WHERE conversation_id = ? AND kind = "
+                                           "'post_summary' AND state = 'in_flight'"),
+                            {m_job.conversationId});
+        if (posting && posting.value() && posting.value()->toLongLong() > 0) {
+            Outcome o;
+            o.kind = Kind::Deferred;
+            o.delayMs = 250;
+            end(o);
+            return;
+        }
+        done();
         return;
     }
     auto rendered = ThreadRenderer::summary(*store(), m_job.conversationId);

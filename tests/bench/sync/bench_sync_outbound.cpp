@@ -199,9 +199,10 @@ int fanout(int followers, double scale, int small)
     const qint64 ms = clock.elapsed() - t0;
     const int posts = b.sandbox.workspace().callCount(QStringLiteral("chat.postMessage")) - postsBefore;
     const int limited = b.sandbox.workspace().rateLimitedCount() - limitedBefore;
-    // What the workspace budget allows in that time: its burst plus the refill.
+    // What the sandbox's workspace budget allows in that time: its bucket (max(burst 3, 300/10)
+    // = 30 posts) plus the refill at 300/min on the sandbox clock.
     const double perMs = 300.0 * scale / 60000.0;
-    const double allowed = std::max(30.0, 300.0 * scale / 10.0) + perMs * double(ms);
+    const double allowed = 30.0 + perMs * double(ms);
     std::sort(latencies.begin(), latencies.end());
     auto pct = [&](double p) -> qint64 {
         if (latencies.isEmpty())
