@@ -96,7 +96,7 @@ RequestView::RequestView(Session *session, QWidget *parent)
     , m_people(new QLabel(this))
     , m_followers(new QLabel(this))
     , m_body(new QLabel(this))
-    , m_followButton(new QPushButton(tr("&Follow…"), this))
+    , m_followButton(new QPushButton(tr("Fo&llow…"), this))
     , m_tabs(new QTabWidget(this))
     , m_timelineView(new QListView(this))
     , m_timelineModel(new TimelineModel(session, this))
@@ -200,7 +200,7 @@ RequestView::RequestView(Session *session, QWidget *parent)
     activityLayout->addWidget(m_activity, 1);
 
     m_tabs->addTab(timelineTab, tr("&Timeline"));
-    m_tabs->addTab(m_threadsPlaceholder, tr("T&hreads"));
+    m_tabs->addTab(m_threadsPlaceholder, tr("Threa&ds"));
     m_tabs->addTab(activityTab, tr("&Activity"));
 
     auto *layout = new QVBoxLayout(this);

@@ -112,7 +112,7 @@ QWidget *WelcomeDialog::makeSlackPage()
     form->addRow(tr("&App-level token:"), m_appToken);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok, page);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("&Connect"));
-    QPushButton *back = buttons->addButton(tr("&Back"), QDialogButtonBox::ResetRole);
+    QPushButton *back = buttons->addButton(tr("Bac&k"), QDialogButtonBox::ResetRole);
     auto *layout = new QVBoxLayout(page);
     layout->addWidget(text);
     layout->addLayout(form);
@@ -166,7 +166,7 @@ QWidget *WelcomeDialog::makeServerPage(bool remoteAvailable)
     form->addRow(tr("Agent &token:"), m_serverToken);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok, page);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("&Save"));
-    QPushButton *back = buttons->addButton(tr("&Back"), QDialogButtonBox::ResetRole);
+    QPushButton *back = buttons->addButton(tr("Bac&k"), QDialogButtonBox::ResetRole);
     auto *layout = new QVBoxLayout(page);
     layout->addWidget(text);
     layout->addWidget(notice);

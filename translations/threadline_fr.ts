@@ -2,14 +2,37 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
 <context>
-    <name>threadline::gui::MainWindow</name>
+    <name>threadline::gui::Console</name>
+    <message>
+        <source>Slack sync is not part of this build yet: your tokens are stored, and requests stay on the desk until it is.</source>
+        <translation>La synchronisation Slack ne fait pas encore partie de cette version : vos jetons sont enregistrés, et les demandes restent sur le desk d’ici là.</translation>
+    </message>
+    <message>
+        <source>Remote mode is not available in this build: the server settings are stored, and this window shows the local desk.</source>
+        <translation>Le mode distant n’est pas disponible dans cette version : les réglages du serveur sont enregistrés, et cette fenêtre affiche le desk local.</translation>
+    </message>
     <message>
         <source>Threadline</source>
         <translation>Threadline</translation>
     </message>
     <message>
-        <source>Threadline %1</source>
-        <translation>Threadline %1</translation>
+        <source>Your Slack tokens are stored. Slack sync is not part of this build yet, so requests stay on the desk until it is.</source>
+        <translation>Vos jetons Slack sont enregistrés. La synchronisation Slack ne fait pas encore partie de cette version : les demandes restent sur le desk d’ici là.</translation>
+    </message>
+    <message>
+        <source>Nothing is connected yet: choose a workspace in Settings, or restart with --sandbox.</source>
+        <translation>Rien n’est encore connecté : choisissez un espace de travail dans les Réglages, ou redémarrez avec --sandbox.</translation>
+    </message>
+    <message>
+        <source>New laptop for Chloé</source>
+        <translation>Nouvel ordinateur portable pour Chloé</translation>
+    </message>
+</context>
+<context>
+    <name>threadline::gui::MainWindow</name>
+    <message>
+        <source>Threadline</source>
+        <translation>Threadline</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -21,7 +44,7 @@
     </message>
     <message>
         <source>&amp;Help</source>
-        <translation>&amp;Aide</translation>
+        <translation>A&amp;ide</translation>
     </message>
     <message>
         <source>About Threadline</source>
@@ -30,6 +53,851 @@
     <message>
         <source>&lt;h3&gt;Threadline %1&lt;/h3&gt;&lt;p&gt;The request desk that lives inside Slack.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Threadline %1&lt;/h3&gt;&lt;p&gt;Le guichet de demandes qui vit dans Slack.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Assigned to &amp;me</source>
+        <translation>Assignées à &amp;moi</translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation>Demandes</translation>
+    </message>
+    <message>
+        <source>Sandbox workspace — nothing reaches real Slack</source>
+        <translation>Espace de travail bac à sable — rien n’atteint le vrai Slack</translation>
+    </message>
+    <message>
+        <source>Search… (Ctrl+K)</source>
+        <translation>Rechercher… (Ctrl+K)</translation>
+    </message>
+    <message>
+        <source>Search requests</source>
+        <translation>Rechercher dans les demandes</translation>
+    </message>
+    <message>
+        <source>Status filter</source>
+        <translation>Filtre d’état</translation>
+    </message>
+    <message>
+        <source>All statuses</source>
+        <translation>Tous les états</translation>
+    </message>
+    <message>
+        <source>Active (new, open, waiting)</source>
+        <translation>Actives (nouvelles, ouvertes, en attente)</translation>
+    </message>
+    <message>
+        <source>Team filter</source>
+        <translation>Filtre d’équipe</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>Principale</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n request(s)</source>
+        <translation>
+            <numerusform>%n demande</numerusform><numerusform>%n demandes</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n+ requests</source>
+        <translation>
+            <numerusform>%n+ demandes</numerusform><numerusform>%n+ demandes</numerusform></translation>
+    </message>
+    <message>
+        <source>The requests could not be loaded: %1</source>
+        <translation>Les demandes n’ont pas pu être chargées : %1</translation>
+    </message>
+    <message>
+        <source>&amp;New request…</source>
+        <translation>&amp;Nouvelle demande…</translation>
+    </message>
+    <message>
+        <source>New request (Ctrl+N)</source>
+        <translation>Nouvelle demande (Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>&amp;Search…</source>
+        <translation>&amp;Rechercher…</translation>
+    </message>
+    <message>
+        <source>Se&amp;ttings…</source>
+        <translation>Ré&amp;glages…</translation>
+    </message>
+    <message>
+        <source>&amp;Next request</source>
+        <translation>Demande &amp;suivante</translation>
+    </message>
+    <message>
+        <source>&amp;Previous request</source>
+        <translation>Demande &amp;précédente</translation>
+    </message>
+    <message>
+        <source>Re&amp;load</source>
+        <translation>Re&amp;charger</translation>
+    </message>
+    <message>
+        <source>&amp;Assigned to me</source>
+        <translation>&amp;Assignées à moi</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Édition</translation>
+    </message>
+    <message>
+        <source>&amp;Request</source>
+        <translation>&amp;Demande</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Affichage</translation>
+    </message>
+    <message>
+        <source>All teams</source>
+        <translation>Toutes les équipes</translation>
+    </message>
+    <message>
+        <source>No team</source>
+        <translation>Aucune équipe</translation>
+    </message>
+    <message>
+        <source>The request was not created: %1</source>
+        <translation>La demande n’a pas été créée : %1</translation>
+    </message>
+    <message>
+        <source>Request #%1 created</source>
+        <translation>Demande n° %1 créée</translation>
+    </message>
+    <message>
+        <source>Settings saved. Restart Threadline to use the new language.</source>
+        <translation>Réglages enregistrés. Redémarrez Threadline pour utiliser la nouvelle langue.</translation>
+    </message>
+    <message>
+        <source>Settings saved</source>
+        <translation>Réglages enregistrés</translation>
+    </message>
+    <message>
+        <source>Sandbox workspace at %1</source>
+        <translation>Espace bac à sable sur %1</translation>
+    </message>
+    <message>
+        <source>Remote mode is not available in this build: local desk</source>
+        <translation>Mode distant indisponible dans cette version : desk local</translation>
+    </message>
+    <message>
+        <source>Slack: sync not running in this build</source>
+        <translation>Slack : synchronisation inactive dans cette version</translation>
+    </message>
+    <message>
+        <source>This build of the console has no Slack sync engine: requests and updates stay on the desk until it is available.</source>
+        <translation>Cette version de la console n’a pas de moteur de synchronisation Slack : les demandes et les messages restent sur le desk jusqu’à ce qu’il soit disponible.</translation>
+    </message>
+    <message>
+        <source>New Slack reply on #%1</source>
+        <translation>Nouvelle réponse Slack sur n° %1</translation>
+    </message>
+    <message>
+        <source>%1 replied on “%2”</source>
+        <translation>%1 a répondu sur « %2 »</translation>
+    </message>
+    <message numerus="yes">
+        <source>Threadline: %n request(s) waiting on you</source>
+        <translation>
+            <numerusform>Threadline : %n demande vous attend</numerusform><numerusform>Threadline : %n demandes vous attendent</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>threadline::gui::MessageBar</name>
+    <message>
+        <source>Details</source>
+        <translation>Détails</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Fermer</translation>
+    </message>
+</context>
+<context>
+    <name>threadline::gui::NewRequestDialog</name>
+    <message>
+        <source>New request</source>
+        <translation>Nouvelle demande</translation>
+    </message>
+    <message>
+        <source>What is the request about?</source>
+        <translation>De quoi s’agit-il ?</translation>
+    </message>
+    <message>
+        <source>Details (optional)</source>
+        <translation>Détails (facultatif)</translation>
+    </message>
+    <message>
+        <source>No team</source>
+        <translation>Aucune équipe</translation>
+    </message>
+    <message>
+        <source>Type a name, then Enter</source>
+        <translation>Tapez un nom, puis Entrée</translation>
+    </message>
+    <message>
+        <source>Who asks? Type a name</source>
+        <translation>Qui demande ? Tapez un nom</translation>
+    </message>
+    <message>
+        <source>Followers</source>
+        <translation>Abonnés</translation>
+    </message>
+    <message>
+        <source>&amp;Create request</source>
+        <translation>&amp;Créer la demande</translation>
+    </message>
+    <message>
+        <source>&amp;Add</source>
+        <translation>&amp;Ajouter</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Retirer</translation>
+    </message>
+    <message>
+        <source>&amp;Title:</source>
+        <translation>&amp;Titre :</translation>
+    </message>
+    <message>
+        <source>&amp;Details:</source>
+        <translation>&amp;Détails :</translation>
+    </message>
+    <message>
+        <source>Re&amp;quester:</source>
+        <translation>De&amp;mandeur :</translation>
+    </message>
+    <message>
+        <source>Assi&amp;gnee:</source>
+        <translation>Res&amp;ponsable :</translation>
+    </message>
+    <message>
+        <source>T&amp;eam:</source>
+        <translation>É&amp;quipe :</translation>
+    </message>
+    <message>
+        <source>&amp;Followers:</source>
+        <translation>A&amp;bonnés :</translation>
+    </message>
+    <message>
+        <source>Everyone listed (requester, assignee, team members and followers) gets their own Slack thread about this request, saying why they are notified.</source>
+        <translation>Chaque personne indiquée (demandeur, responsable, membres de l’équipe et abonnés) reçoit son propre fil Slack sur cette demande, qui explique pourquoi elle est notifiée.</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <translation>Non assignée</translation>
+    </message>
+    <message>
+        <source>%1 &lt;%2&gt;</source>
+        <translation>%1 &lt;%2&gt;</translation>
+    </message>
+    <message>
+        <source>Pick a follower from the list of people.</source>
+        <translation>Choisissez un abonné dans la liste des personnes.</translation>
+    </message>
+    <message>
+        <source>The request needs a title.</source>
+        <translation>La demande doit avoir un titre.</translation>
+    </message>
+    <message>
+        <source>Pick the requester from the list of people.</source>
+        <translation>Choisissez le demandeur dans la liste des personnes.</translation>
+    </message>
+    <message>
+        <source>Pick the assignee from the list of people, or Unassigned.</source>
+        <translation>Choisissez le responsable dans la liste des personnes, ou « Non assignée ».</translation>
+    </message>
+</context>
+<context>
+    <name>threadline::gui::RequestListModel</name>
+    <message>
+        <source>New</source>
+        <translation>Nouvelle</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Ouverte</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>En attente</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>Résolue</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>Fermée</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n new Slack reply(s) since you last opened this request</source>
+        <translation>
+            <numerusform>%n nouvelle réponse Slack depuis votre dernière ouverture de cette demande</numerusform><numerusform>%n nouvelles réponses Slack depuis votre dernière ouverture de cette demande</numerusform></translation>
+    </message>
+    <message>
+        <source>New Slack replies since you last opened the request</source>
+        <translation>Nouvelles réponses Slack depuis votre dernière ouverture de la demande</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>n°</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Titre</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Assignee</source>
+        <translation>Responsable</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>Modifiée</translation>
+    </message>
+</context>
+<context>
+    <name>threadline::gui::RequestView</name>
+    <message>
+        <source>requester</source>
+        <translation>demandeur</translation>
+    </message>
+    <message>
+        <source>assignee</source>
+        <translation>responsable</translation>
+    </message>
+    <message>
+        <source>team</source>
+        <translation>équipe</translation>
+    </message>
+    <message>
+        <source>follower</source>
+        <translation>abonné</translation>
+    </message>
+    <message>
+        <source>someone</source>
+        <translation>quelqu’un</translation>
+    </message>
+    <message>
+        <source>%1 created the request</source>
+        <translation>%1 a créé la demande</translation>
+    </message>
+    <message>
+        <source>%1 changed the status</source>
+        <translation>%1 a changé l’état</translation>
+    </message>
+    <message>
+        <source>%1 changed the assignee</source>
+        <translation>%1 a changé le responsable</translation>
+    </message>
+    <message>
+        <source>%1 changed the title</source>
+        <translation>%1 a changé le titre</translation>
+    </message>
+    <message>
+        <source>%1 now follows</source>
+        <translation>%1 suit maintenant la demande</translation>
+    </message>
+    <message>
+        <source>%1 no longer follows</source>
+        <translation>%1 ne suit plus la demande</translation>
+    </message>
+    <message>
+        <source>%1 replied in Slack</source>
+        <translation>%1 a répondu dans Slack</translation>
+    </message>
+    <message>
+        <source>%1 posted an update</source>
+        <translation>%1 a publié un message</translation>
+    </message>
+    <message>
+        <source>%1 edited an update</source>
+        <translation>%1 a modifié un message</translation>
+    </message>
+    <message>
+        <source>%1 deleted an update</source>
+        <translation>%1 a supprimé un message</translation>
+    </message>
+    <message>
+        <source>A file was attached</source>
+        <translation>Un fichier a été joint</translation>
+    </message>
+    <message>
+        <source>&amp;Send</source>
+        <translation>En&amp;voyer</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Titre</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Assignee</source>
+        <translation>Responsable</translation>
+    </message>
+    <message>
+        <source>Request details</source>
+        <translation>Détails de la demande</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>Chronologie</translation>
+    </message>
+    <message>
+        <source>Reply to everyone following… (Ctrl+Enter)</source>
+        <translation>Répondre à tous les abonnés… (Ctrl+Entrée)</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>Réponse</translation>
+    </message>
+    <message>
+        <source>Sending</source>
+        <translation>Envoi en cours</translation>
+    </message>
+    <message>
+        <source>Slack sync is not running.
+
+This build of Threadline has no Slack sync engine yet: when it is available, this tab shows every update's copy in every follower's Slack thread (posted, on its way, failed with the reason, deleted, retained by its author).</source>
+        <translation>La synchronisation Slack ne tourne pas.
+
+Cette version de Threadline n’a pas encore de moteur de synchronisation Slack : quand il sera disponible, cet onglet montrera la copie de chaque message dans le fil Slack de chaque abonné (publiée, en route, en échec avec la raison, supprimée, conservée par son auteur).</translation>
+    </message>
+    <message>
+        <source>Slack: sync not running in this build, so there are no lanes, queues or Slack errors to show. Changes to this request made in this session:</source>
+        <translation>Slack : la synchronisation ne tourne pas dans cette version, il n’y a donc ni voies, ni files d’attente, ni erreurs Slack à afficher. Modifications de cette demande pendant cette session :</translation>
+    </message>
+    <message>
+        <source>Recent changes</source>
+        <translation>Modifications récentes</translation>
+    </message>
+    <message>
+        <source>&amp;Timeline</source>
+        <translation>&amp;Chronologie</translation>
+    </message>
+    <message>
+        <source>&amp;Activity</source>
+        <translation>Ac&amp;tivité</translation>
+    </message>
+    <message>
+        <source>&amp;Send reply</source>
+        <translation>&amp;Envoyer la réponse</translation>
+    </message>
+    <message>
+        <source>&amp;Edit update everywhere…</source>
+        <translation>&amp;Modifier le message partout…</translation>
+    </message>
+    <message>
+        <source>&amp;Delete update everywhere…</source>
+        <translation>&amp;Supprimer le message partout…</translation>
+    </message>
+    <message>
+        <source>&amp;Copy link to update</source>
+        <translation>&amp;Copier le lien du message</translation>
+    </message>
+    <message>
+        <source>Add &amp;follower…</source>
+        <translation>&amp;Ajouter un abonné…</translation>
+    </message>
+    <message>
+        <source>&amp;Remove follower…</source>
+        <translation>&amp;Retirer un abonné…</translation>
+    </message>
+    <message>
+        <source>The request could not be loaded.</source>
+        <translation>La demande n’a pas pu être chargée.</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <translation>Non assignée</translation>
+    </message>
+    <message>
+        <source>%1 (agent)</source>
+        <translation>%1 (agent)</translation>
+    </message>
+    <message>
+        <source>Select a request in the list, or create one with Ctrl+N.</source>
+        <translation>Sélectionnez une demande dans la liste, ou créez-en une avec Ctrl+N.</translation>
+    </message>
+    <message>
+        <source>#%1</source>
+        <translation>n° %1</translation>
+    </message>
+    <message>
+        <source>Requester: %1 · Team: %2 · Created %3</source>
+        <translation>Demandeur : %1 · Équipe : %2 · Créée le %3</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n follower(s): %1</source>
+        <translation>
+            <numerusform>%n abonné : %1</numerusform><numerusform>%n abonnés : %1</numerusform></translation>
+    </message>
+    <message>
+        <source>Someone else changed this request first. It was reloaded with their changes: check it and make your change again.</source>
+        <translation>Quelqu’un d’autre a modifié cette demande avant vous. Elle a été rechargée avec ses modifications : vérifiez-la et refaites votre changement.</translation>
+    </message>
+    <message>
+        <source>The change was not saved.</source>
+        <translation>La modification n’a pas été enregistrée.</translation>
+    </message>
+    <message>
+        <source>The reply was not sent.</source>
+        <translation>La réponse n’a pas été envoyée.</translation>
+    </message>
+    <message>
+        <source>Edit update everywhere</source>
+        <translation>Modifier le message partout</translation>
+    </message>
+    <message>
+        <source>The new text replaces the update on the desk and in every Slack thread it was posted to:</source>
+        <translation>Le nouveau texte remplace le message sur le desk et dans chaque fil Slack où il a été publié :</translation>
+    </message>
+    <message>
+        <source>The update was not edited.</source>
+        <translation>Le message n’a pas été modifié.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete this update from the desk and from %n Slack thread(s)?</source>
+        <translation>
+            <numerusform>Supprimer ce message du desk et de %n fil Slack ?</numerusform><numerusform>Supprimer ce message du desk et de %n fils Slack ?</numerusform></translation>
+    </message>
+    <message>
+        <source>The author's own message in their Slack thread stays: Slack does not let the app delete it.</source>
+        <translation>Le message de l’auteur dans son propre fil Slack reste : Slack ne permet pas à l’application de le supprimer.</translation>
+    </message>
+    <message>
+        <source>Delete update everywhere</source>
+        <translation>Supprimer le message partout</translation>
+    </message>
+    <message>
+        <source>Delete everywhere</source>
+        <translation>Supprimer partout</translation>
+    </message>
+    <message>
+        <source>The update was not deleted.</source>
+        <translation>Le message n’a pas été supprimé.</translation>
+    </message>
+    <message>
+        <source>Link copied: %1</source>
+        <translation>Lien copié : %1</translation>
+    </message>
+    <message>
+        <source>%1 &lt;%2&gt;</source>
+        <translation>%1 &lt;%2&gt;</translation>
+    </message>
+    <message>
+        <source>Everybody the desk knows already follows this request.</source>
+        <translation>Toutes les personnes connues du desk suivent déjà cette demande.</translation>
+    </message>
+    <message>
+        <source>Add follower</source>
+        <translation>Ajouter un abonné</translation>
+    </message>
+    <message>
+        <source>They get their own Slack thread about this request:</source>
+        <translation>La personne reçoit son propre fil Slack sur cette demande :</translation>
+    </message>
+    <message>
+        <source>The follower was not added.</source>
+        <translation>L’abonné n’a pas été ajouté.</translation>
+    </message>
+    <message>
+        <source>Remove follower</source>
+        <translation>Retirer un abonné</translation>
+    </message>
+    <message>
+        <source>They get a closing note in their Slack thread:</source>
+        <translation>La personne reçoit une note de clôture dans son fil Slack :</translation>
+    </message>
+    <message>
+        <source>The follower was not removed.</source>
+        <translation>L’abonné n’a pas été retiré.</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>Fo&amp;llow…</source>
+        <translation>S&amp;uivre…</translation>
+    </message>
+    <message>
+        <source>Threa&amp;ds</source>
+        <translation>Fil&amp;s</translation>
+    </message>
+</context>
+<context>
+    <name>threadline::gui::SecretFile</name>
+    <message>
+        <source>Cannot read the token file %1</source>
+        <translation>Impossible de lire le fichier de jetons %1</translation>
+    </message>
+    <message>
+        <source>Cannot write the token file %1</source>
+        <translation>Impossible d’écrire le fichier de jetons %1</translation>
+    </message>
+</context>
+<context>
+    <name>threadline::gui::Session</name>
+    <message>
+        <source>The sandbox workspace could not listen on 127.0.0.1</source>
+        <translation>L’espace bac à sable n’a pas pu écouter sur 127.0.0.1</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>Vous</translation>
+    </message>
+    <message>
+        <source>VPN drops every hour</source>
+        <translation>Le VPN se coupe toutes les heures</translation>
+    </message>
+    <message>
+        <source>Since this morning my VPN connection drops about once an hour and I have to sign in again. It happens at home and in the office.</source>
+        <translation>Depuis ce matin, ma connexion VPN se coupe environ une fois par heure et je dois me reconnecter. Cela arrive à la maison et au bureau.</translation>
+    </message>
+    <message>
+        <source>IT</source>
+        <translation>Informatique</translation>
+    </message>
+    <message>
+        <source>Desk agent</source>
+        <translation>Agent du desk</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <translation>Non assignée</translation>
+    </message>
+    <message>
+        <source>Person %1</source>
+        <translation>Personne %1</translation>
+    </message>
+    <message>
+        <source>No team</source>
+        <translation>Aucune équipe</translation>
+    </message>
+    <message>
+        <source>Team %1</source>
+        <translation>Équipe %1</translation>
+    </message>
+</context>
+<context>
+    <name>threadline::gui::SettingsDialog</name>
+    <message>
+        <source>&amp;Embedded: this computer keeps the desk</source>
+        <translation>&amp;Intégré : cet ordinateur tient le desk</translation>
+    </message>
+    <message>
+        <source>&amp;Remote: a Threadline server keeps the desk</source>
+        <translation>&amp;Distant : un serveur Threadline tient le desk</translation>
+    </message>
+    <message>
+        <source>The new language is used after Threadline restarts.</source>
+        <translation>La nouvelle langue sera utilisée après le redémarrage de Threadline.</translation>
+    </message>
+    <message>
+        <source>Notify me of new Slack replies on requests assigned to me</source>
+        <translation>Me notifier des nouvelles réponses Slack sur les demandes qui me sont assignées</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Réglages</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>Mode</translation>
+    </message>
+    <message>
+        <source>Remote mode is not available in this build: the server settings are kept for a later version.</source>
+        <translation>Le mode distant n’est pas disponible dans cette version : les réglages du serveur sont conservés pour une version ultérieure.</translation>
+    </message>
+    <message>
+        <source>Database: %1</source>
+        <translation>Base de données : %1</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>Langue du système</translation>
+    </message>
+    <message>
+        <source>Slack</source>
+        <translation>Slack</translation>
+    </message>
+    <message>
+        <source>stored — type to replace</source>
+        <translation>enregistré — tapez pour remplacer</translation>
+    </message>
+    <message>
+        <source>⚠ No system keychain is used by this build: tokens are kept in %1, a file only your user account can read (mode 0600).</source>
+        <translation>⚠ Cette version n’utilise pas de trousseau système : les jetons sont conservés dans %1, un fichier que seul votre compte utilisateur peut lire (mode 0600).</translation>
+    </message>
+    <message>
+        <source>&amp;Bot token:</source>
+        <translation>Jeton &amp;bot :</translation>
+    </message>
+    <message>
+        <source>&amp;App-level token:</source>
+        <translation>Jeton d’&amp;application :</translation>
+    </message>
+    <message>
+        <source>&amp;Server address:</source>
+        <translation>Adresse du &amp;serveur :</translation>
+    </message>
+    <message>
+        <source>Agent &amp;token:</source>
+        <translation>Jeton d’a&amp;gent :</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Langue :</translation>
+    </message>
+    <message>
+        <source>The bot token starts with xoxb- and the app-level token with xapp-.</source>
+        <translation>Le jeton bot commence par xoxb- et le jeton d’application par xapp-.</translation>
+    </message>
+    <message>
+        <source>The server address is not a valid URL.</source>
+        <translation>L’adresse du serveur n’est pas une URL valide.</translation>
+    </message>
+</context>
+<context>
+    <name>threadline::gui::TimelineModel</name>
+    <message>
+        <source>Slack</source>
+        <translation>Slack</translation>
+    </message>
+    <message>
+        <source>Desk</source>
+        <translation>Desk</translation>
+    </message>
+    <message>
+        <source>edited</source>
+        <translation>modifié</translation>
+    </message>
+    <message>
+        <source>— deleted by %1, %2 —</source>
+        <translation>— supprimé par %1, %2 —</translation>
+    </message>
+    <message>
+        <source>Edited %1</source>
+        <translation>Modifié le %1</translation>
+    </message>
+</context>
+<context>
+    <name>threadline::gui::WelcomeDialog</name>
+    <message>
+        <source>Welcome to Threadline</source>
+        <translation>Bienvenue dans Threadline</translation>
+    </message>
+    <message>
+        <source>&lt;h2&gt;Welcome to Threadline&lt;/h2&gt;&lt;p&gt;Every request also lives in Slack: each follower gets their own thread, and Threadline keeps the desk and all those threads in step. How do you want to start?&lt;/p&gt;</source>
+        <translation>&lt;h2&gt;Bienvenue dans Threadline&lt;/h2&gt;&lt;p&gt;Chaque demande vit aussi dans Slack : chaque abonné reçoit son propre fil, et Threadline garde le desk et tous ces fils synchronisés. Comment voulez-vous commencer ?&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Try it with a sandbox workspace</source>
+        <translation>Essayer avec un espace de travail bac à sable</translation>
+    </message>
+    <message>
+        <source>An emulated Slack workspace on this computer with three demo colleagues who answer in their threads. Nothing reaches real Slack.</source>
+        <translation>Un espace de travail Slack émulé sur cet ordinateur, avec trois collègues de démonstration qui répondent dans leurs fils. Rien n’atteint le vrai Slack.</translation>
+    </message>
+    <message>
+        <source>Connect to Slack</source>
+        <translation>Se connecter à Slack</translation>
+    </message>
+    <message>
+        <source>Use your own Slack app: you need its bot token and app-level token.</source>
+        <translation>Utiliser votre propre application Slack : il vous faut son jeton bot et son jeton d’application.</translation>
+    </message>
+    <message>
+        <source>Connect to a Threadline server</source>
+        <translation>Se connecter à un serveur Threadline</translation>
+    </message>
+    <message>
+        <source>Work on a desk that a threadlined server keeps, with its address and your agent token.</source>
+        <translation>Travailler sur un desk tenu par un serveur threadlined, avec son adresse et votre jeton d’agent.</translation>
+    </message>
+    <message>
+        <source>&amp;Later</source>
+        <translation>Plus &amp;tard</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Connect to Slack&lt;/h3&gt;&lt;p&gt;Create a Slack app for your workspace at api.slack.com/apps, turn on Socket Mode and install it. Threadline needs:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;a &lt;b&gt;bot token&lt;/b&gt; (&lt;tt&gt;xoxb-…&lt;/tt&gt;) with the scopes &lt;tt&gt;chat:write&lt;/tt&gt;, &lt;tt&gt;im:write&lt;/tt&gt;, &lt;tt&gt;im:history&lt;/tt&gt;, &lt;tt&gt;users:read&lt;/tt&gt;, &lt;tt&gt;users:read.email&lt;/tt&gt;, &lt;tt&gt;files:read&lt;/tt&gt; and &lt;tt&gt;files:write&lt;/tt&gt;, to post and keep each follower's thread;&lt;/li&gt;&lt;li&gt;an &lt;b&gt;app-level token&lt;/b&gt; (&lt;tt&gt;xapp-…&lt;/tt&gt;) with &lt;tt&gt;connections:write&lt;/tt&gt;, to receive replies through Socket Mode without a public address.&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;The tokens are stored on this computer only and never shown again.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Se connecter à Slack&lt;/h3&gt;&lt;p&gt;Créez une application Slack pour votre espace de travail sur api.slack.com/apps, activez le Socket Mode et installez-la. Threadline a besoin :&lt;/p&gt;&lt;ul&gt;&lt;li&gt;d’un &lt;b&gt;jeton bot&lt;/b&gt; (&lt;tt&gt;xoxb-…&lt;/tt&gt;) avec les scopes &lt;tt&gt;chat:write&lt;/tt&gt;, &lt;tt&gt;im:write&lt;/tt&gt;, &lt;tt&gt;im:history&lt;/tt&gt;, &lt;tt&gt;users:read&lt;/tt&gt;, &lt;tt&gt;users:read.email&lt;/tt&gt;, &lt;tt&gt;files:read&lt;/tt&gt; et &lt;tt&gt;files:write&lt;/tt&gt;, pour publier et tenir le fil de chaque abonné ;&lt;/li&gt;&lt;li&gt;d’un &lt;b&gt;jeton d’application&lt;/b&gt; (&lt;tt&gt;xapp-…&lt;/tt&gt;) avec &lt;tt&gt;connections:write&lt;/tt&gt;, pour recevoir les réponses par le Socket Mode sans adresse publique.&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;Les jetons sont enregistrés sur cet ordinateur uniquement et ne sont plus jamais affichés.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Bot token</source>
+        <translation>Jeton bot</translation>
+    </message>
+    <message>
+        <source>App-level token</source>
+        <translation>Jeton d’application</translation>
+    </message>
+    <message>
+        <source>&amp;Bot token:</source>
+        <translation>Jeton &amp;bot :</translation>
+    </message>
+    <message>
+        <source>&amp;App-level token:</source>
+        <translation>Jeton d’&amp;application :</translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation>Se &amp;connecter</translation>
+    </message>
+    <message>
+        <source>The bot token starts with xoxb- and the app-level token with xapp-: copy them from your Slack app's settings.</source>
+        <translation>Le jeton bot commence par xoxb- et le jeton d’application par xapp- : copiez-les depuis les réglages de votre application Slack.</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Connect to a Threadline server&lt;/h3&gt;&lt;p&gt;The address of the threadlined server and the agent token your administrator gave you.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Se connecter à un serveur Threadline&lt;/h3&gt;&lt;p&gt;L’adresse du serveur threadlined et le jeton d’agent fourni par votre administrateur.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Remote mode is not available in this build of the console yet: the settings are kept for a later version, and the console opens its local desk meanwhile.</source>
+        <translation>Le mode distant n’est pas encore disponible dans cette version de la console : les réglages sont conservés pour une version ultérieure, et la console ouvre en attendant son desk local.</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>Adresse du serveur</translation>
+    </message>
+    <message>
+        <source>Agent token</source>
+        <translation>Jeton d’agent</translation>
+    </message>
+    <message>
+        <source>Server &amp;address:</source>
+        <translation>&amp;Adresse du serveur :</translation>
+    </message>
+    <message>
+        <source>Agent &amp;token:</source>
+        <translation>Jeton d’a&amp;gent :</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Enregistrer</translation>
+    </message>
+    <message>
+        <source>Enter the server's http(s) address and your agent token.</source>
+        <translation>Saisissez l’adresse http(s) du serveur et votre jeton d’agent.</translation>
+    </message>
+    <message>
+        <source>Bac&amp;k</source>
+        <translation>&amp;Retour</translation>
     </message>
 </context>
 </TS>
