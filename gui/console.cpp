@@ -9,11 +9,13 @@
 #include "session.h"
 #include "welcomedialog.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTabWidget>
@@ -189,13 +191,22 @@ void Console::takeScreenshots()
         Q_EMIT screenshotsTaken(ok);
         QTimer::singleShot(0, qApp, [ok] { QCoreApplication::exit(ok ? 0 : 1); });
     };
-    if (view->requestId() && !view->timeline().request.id) {
+    // Empty timeline: the agent answers through the composer (Ctrl+Enter), like a first reply.
+    auto replyThenGrab = [this, view, grabAll] {
+        if (!view->timeline().updates.isEmpty()) {
+            QTimer::singleShot(300, this, grabAll);
+            return;
+        }
         connect(
-            view, &RequestView::timelineLoaded, this, [grabAll] { QTimer::singleShot(300, grabAll); },
-            Qt::SingleShotConnection);
-    } else {
-        QTimer::singleShot(300, this, grabAll);
-    }
+            view, &RequestView::timelineLoaded, this,
+            [this, grabAll] { QTimer::singleShot(300, this, grabAll); }, Qt::SingleShotConnection);
+        view->composer()->setPlainText(tr("Can you try the new VPN profile? It reconnects on its own."));
+        view->sendAction()->trigger();
+    };
+    if (view->requestId() && !view->timeline().request.id)
+        connect(view, &RequestView::timelineLoaded, this, replyThenGrab, Qt::SingleShotConnection);
+    else
+        replyThenGrab();
 }
 
 } // namespace threadline::gui

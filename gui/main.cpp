@@ -7,6 +7,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QIcon>
+#include <QLocale>
 #include <QSettings>
 
 int main(int argc, char *argv[])
@@ -51,6 +52,8 @@ int main(int argc, char *argv[])
             QSettings(QDir(options.dataDir).filePath(QStringLiteral("threadline.ini")), QSettings::IniFormat)
                 .value(QStringLiteral("language"))
                 .toString();
+    if (!language.isEmpty())
+        QLocale::setDefault(QLocale(language)); // dates and numbers follow the chosen language
     threadline::gui::installTranslations(&app, language);
 
     threadline::gui::Console console(options);

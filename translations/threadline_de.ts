@@ -27,6 +27,10 @@
         <source>New laptop for Chloé</source>
         <translation>Neuer Laptop für Chloé</translation>
     </message>
+    <message>
+        <source>Can you try the new VPN profile? It reconnects on its own.</source>
+        <translation>Können Sie das neue VPN-Profil ausprobieren? Es verbindet sich von selbst neu.</translation>
+    </message>
 </context>
 <context>
     <name>threadline::gui::MainWindow</name>

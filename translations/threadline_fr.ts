@@ -27,6 +27,10 @@
         <source>New laptop for Chloé</source>
         <translation>Nouvel ordinateur portable pour Chloé</translation>
     </message>
+    <message>
+        <source>Can you try the new VPN profile? It reconnects on its own.</source>
+        <translation>Pouvez-vous essayer le nouveau profil VPN ? Il se reconnecte tout seul.</translation>
+    </message>
 </context>
 <context>
     <name>threadline::gui::MainWindow</name>
