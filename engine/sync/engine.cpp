@@ -119,6 +119,11 @@ Result<void> Engine::start()
         poll->setObjectName(QStringLiteral("changeFeedPoll"));
         poll->setInterval(std::max(50, m_options.pollIntervalMs));
         connect(poll, &QTimer::timeout, m_planner, &Planner::schedule);
+        // Jobs planned or released by another process sharing the database.
+        connect(poll, &QTimer::timeout, m_scheduler, [this] {
+            if (m_scheduler->isRunning() && !m_scheduler->isPaused())
+                m_scheduler->jobsChanged();
+        });
         poll->start();
         auto *statsTimer = new QTimer(this);
         statsTimer->setObjectName(QStringLiteral("queueStats"));

@@ -61,6 +61,7 @@ private Q_SLOTS:
     void changeFeedCarriesWritesOfAnotherConnection();
     void crashedPostIsReconciledNotReposted();
     void killedEngineProcessDeliversEveryUpdateExactlyOnce();
+    void twoEnginesShareOneQueue();
 
 private:
     QString newUrl();
@@ -777,6 +778,33 @@ void TestSyncOutbound::killedEngineProcessDeliversEveryUpdateExactlyOnce()
     auto failed = desk.scalar(QStringLiteral("SELECT COUNT(*) FROM jobs WHERE state = 'failed'"));
     QVERIFY(failed.ok() && failed.value());
     QCOMPARE(failed.value()->toLongLong(), 0);
+}
+
+void TestSyncOutbound::twoEnginesShareOneQueue()
+{
+    // Two engines (as two threadlined processes would) claim from one jobs table: the per-key
+    // claim keeps one job per conversation in flight and desk order across both.
+    startEngine([](EngineOptions &o) { o.instanceId = QStringLiteral("engine-a"); });
+    EngineOptions o = m_engine->options();
+    o.instanceId = QStringLiteral("engine-b");
+    Engine second(o);
+    QVERIFY(second.start().ok());
+    QTRY_COMPARE_WITH_TIMEOUT(second.state(), EngineState::Running, 10000);
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    QList<Member> watchers;
+    for (int i = 0; i < 4; ++i)
+        watchers << addMember(QStringLiteral("W%1").arg(i));
+    const qint64 rid = createRequest(requester, watchers, agent);
+    for (int i = 0; i < 40; ++i)
+        postUpdate(rid, i % 6 == 0 ? watchers[i % 4] : agent, QStringLiteral("shared %1").arg(i));
+    second.nudge();
+    waitIdle(60000);
+    QTRY_VERIFY_WITH_TIMEOUT(second.queueStats().inFlight == 0, 10000);
+    verifyThreads(rid);
+    // Between them every post was made once (which engine made it depends on timing).
+    QVERIFY(second.queueStats().dispatched + m_engine->queueStats().dispatched >=
+            m_sandbox->workspace().callCount(QStringLiteral("chat.postMessage")));
 }
 
 QTEST_GUILESS_MAIN(TestSyncOutbound)
