@@ -1181,6 +1181,7 @@ ApiServer::Reply ApiServer::listTokens()
                                {lit("user"), personKey(t.personId)},
                                {lit("name"), t.name},
                                {lit("created_at"), timeJson(t.createdAt)},
+                               {lit("last_used_at"), timeJson(t.lastUsedAt)},
                                {lit("revoked"), t.isRevoked()},
                                {lit("revoked_at"), timeJson(t.revokedAt)}});
     return Reply::json(200, {{lit("tokens"), out}});

@@ -170,6 +170,15 @@ Result<ApiToken> TokenStore::authenticate(const QString &plainToken)
     }
     if (!match || found.isRevoked())
         return refused;
+    // Record use at most once a minute per token, so reads stay reads.
+    const qint64 t = m_store.now();
+    if (!found.lastUsedAt.isValid() || t - found.lastUsedAt.toMSecsSinceEpoch() >= 60000) {
+        auto n = m_store.execAffected(QStringLiteral("UPDATE api_tokens SET last_used_at = ? WHERE id = ?"),
+                                      {t, found.id});
+        if (!n)
+            return n.error();
+        found.lastUsedAt = QDateTime::fromMSecsSinceEpoch(t, Qt::UTC);
+    }
     return found;
 }
 

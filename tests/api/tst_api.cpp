@@ -466,6 +466,14 @@ void TestApi::everyRouteWithGoodInput()
     QCOMPARE(a.status, 200);
     const QJsonArray tokens = a.json.value(lit("tokens")).toArray();
     QCOMPARE(tokens.size(), 3);
+    for (const QJsonValue &t : tokens) {
+        // Erin's token was just used; Carol's never was
+        const QJsonObject o = t.toObject();
+        if (o.value(lit("id")).toInteger() == tokenId)
+            QVERIFY(o.value(lit("last_used_at")).isString());
+        if (o.value(lit("user")).toString() == QLatin1String("U0CAROL"))
+            QVERIFY(o.value(lit("last_used_at")).isNull());
+    }
     QVERIFY(!a.body.contains(erinToken)); // listed, never shown again
     QCOMPARE(call("DELETE", QStringLiteral("/api/v1/tokens/%1").arg(tokenId)).status, 204);
     QCOMPARE(call("GET", lit("/api/v1/requests"), erinToken).status, 401);
