@@ -10,10 +10,12 @@
 #include "sandbox/sandboxserver.h"
 #include "slack/deletemessagejob.h"
 #include "slack/postmessagejob.h"
+#include "slack/slackclient.h"
 #include "slack/slackeventsreceiver.h"
 #include "slack/socketmodeclient.h"
 #include "slack/updatemessagejob.h"
 #include "store/store.h"
+#include "sync/engine.h"
 #include "sync/inboundprocessor.h"
 #include "sync/inboundreceiver.h"
 #include "sync/inboundstore.h"
@@ -98,6 +100,7 @@ private Q_SLOTS:
     void httpEventsStoreFailureIs500ThenRetried();
     void httpEventsForgedSignaturesRejected_data();
     void httpEventsForgedSignaturesRejected();
+    void endToEndWithOutboundEngine();
 
 private:
     void startSandbox(bool http);
@@ -894,6 +897,136 @@ void TestSyncInbound::httpEventsForgedSignaturesRejected()
         QTest::qWait(100);
         QCOMPARE(slackUpdates().size(), 0);
     }
+}
+
+// Slack reply → desk update → copies in every OTHER follower's thread; top-level DM → helpful reply
+// in Slack; Slack delete → desk delete → copies deleted. The outbound Engine runs with its own
+// inbound side off; this half is attached to the Engine's store by hand (the Engine does not wire
+// it yet, docs/sync.md "Engine wiring").
+void TestSyncInbound::endToEndWithOutboundEngine()
+{
+    SandboxOptions options;
+    options.rateLimitsEnabled = false;
+    options.ackTimeoutMs = 400;
+    options.serverPingIntervalMs = 0;
+    m_sandbox = new SandboxServer(options, this);
+    QVERIFY(m_sandbox->listen());
+    auto &ws = m_sandbox->workspace();
+    delete m_store; // the Engine opens its own store on the same file
+    m_store = nullptr;
+
+    EngineOptions o;
+    o.databaseUrl = m_dbUrl;
+    o.slack.apiUrl = m_sandbox->apiUrl();
+    o.slack.botToken = options.botToken;
+    o.nam = m_nam;
+    o.inboundEnabled = false;
+    o.pollIntervalMs = 100;
+    o.retryBaseMs = 20;
+    o.retryMaxMs = 200;
+    o.rateLimitScale = 1000;
+    Engine engine(o);
+    QVERIFY(engine.start().ok());
+    QTRY_COMPARE_WITH_TIMEOUT(engine.state(), EngineState::Running, 10000);
+    Store *store = engine.store();
+    m_self = engine.slackClient()->identity();
+    QVERIFY(m_self.isValid());
+
+    struct Member
+    {
+        qint64 id;
+        QString slackId;
+    };
+    QList<Member> people;
+    for (const QString &name : {QStringLiteral("Ada"), QStringLiteral("Bob"), QStringLiteral("Carol")}) {
+        const auto user = ws.addUser(name, name.toLower() + QStringLiteral("@example.com"));
+        auto p = store->upsertPerson({user.id, name, user.email, false});
+        QVERIFY(p.ok());
+        people.append({p.value().id, user.id});
+    }
+    NewRequest nr;
+    nr.title = QStringLiteral("VPN does not connect");
+    nr.requesterId = people[0].id;
+    nr.assigneeId = people[1].id;
+    nr.followerIds = {people[2].id};
+    auto request = store->createRequest(nr);
+    QVERIFY(request.ok());
+    const qint64 rid = request.value().id;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            auto t = engine.requestThreads(rid);
+            if (!t || t.value().threads.size() != 3)
+                return false;
+            const QList<ThreadState> threads = t.value().threads;
+            return std::all_of(threads.cbegin(), threads.cend(),
+                               [](const ThreadState &s) { return !s.summaryTs.isEmpty(); });
+        }(),
+        10000);
+    QHash<qint64, ThreadState> threadOf;
+    const QList<ThreadState> threads = engine.requestThreads(rid).value().threads;
+    for (const ThreadState &t : threads)
+        threadOf.insert(t.personId, t);
+
+    InboundReceiver receiver(store, m_self);
+    InboundProcessor processor(store, m_self);
+    connect(&receiver, &InboundReceiver::stored, &processor, &InboundProcessor::wake);
+    connect(&processor, &InboundProcessor::rowProcessed, &engine, &Engine::nudge);
+    SocketModeClient socket(m_nam, {m_sandbox->apiUrl(), options.appToken});
+    socket.setReconnectBackoff(20, 200);
+    receiver.attachSocketMode(&socket);
+    QSignalSpy ready(&socket, &SocketModeClient::ready);
+    socket.start();
+    QVERIFY(ready.wait(10000));
+    processor.start();
+
+    // Ada replies in her thread (Slack's wire text: what she typed, with & < > escaped).
+    const ThreadState ada = threadOf.value(people[0].id);
+    const auto posted = ws.postAsUser(
+        people[0].slackId, QStringLiteral("It says &lt;b&gt;timeout&lt;/b&gt; &amp; fails"), ada.summaryTs);
+    QVERIFY(posted.ok);
+    const auto botReplies = [&](const ThreadState &t) {
+        QStringList texts;
+        for (const auto *m : ws.replies(t.channelId, t.summaryTs)) {
+            if (m->byApp && !m->deleted)
+                texts << m->text;
+        }
+        return texts;
+    };
+    for (int i = 1; i < 3; ++i) {
+        const ThreadState t = threadOf.value(people[i].id);
+        QTRY_COMPARE_WITH_TIMEOUT(botReplies(t).size(), 1, 10000);
+        QVERIFY2(botReplies(t).constFirst().contains(QLatin1String("timeout")),
+                 qPrintable(botReplies(t).constFirst()));
+    }
+    QTest::qWait(300);
+    QCOMPARE(botReplies(ada).size(), 0); // the poster never receives their own update
+    const auto timeline = store->timeline(rid).value();
+    QCOMPARE(timeline.updates.size(), 1);
+    QCOMPARE(timeline.updates.constFirst().source, UpdateSource::Slack);
+    QCOMPARE(timeline.updates.constFirst().authorId, people[0].id);
+    QCOMPARE(timeline.updates.constFirst().text, QStringLiteral("It says <b>timeout</b> & fails"));
+
+    // Ada deletes it in Slack: the desk deletes it, the copies go.
+    QVERIFY(ws.deleteAsUser(people[0].slackId, posted.ts).ok);
+    QTRY_VERIFY_WITH_TIMEOUT(store->update(timeline.updates.constFirst().id).value().isDeleted(), 10000);
+    for (int i = 1; i < 3; ++i)
+        QTRY_COMPARE_WITH_TIMEOUT(botReplies(threadOf.value(people[i].id)).size(), 0, 10000);
+
+    // A top-level DM gets a helpful reply in Slack, under the person's message.
+    const auto hello = ws.postAsUser(people[2].slackId, QStringLiteral("hello?"));
+    QVERIFY(hello.ok);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (const auto *m : ws.replies(hello.channel, hello.ts)) {
+                if (m->byApp && m->text.contains(QLatin1String("thread")))
+                    return true;
+            }
+            return false;
+        }(),
+        10000);
+    socket.stop();
+    processor.stop();
+    engine.stop();
 }
 
 QTEST_GUILESS_MAIN(TestSyncInbound)
