@@ -97,6 +97,8 @@ install(FILES ${pkg_bin}/gz/threadlined.8.gz DESTINATION ${CMAKE_INSTALL_MANDIR}
 install(FILES ${pkg_bin}/gz/threadline-sandbox.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT server)
 install(FILES ${pkg_src}/debian/copyright DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/threadline-server
         COMPONENT server)
+install(FILES ${pkg_src}/debian/threadline-server.lintian-overrides
+        DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/lintian/overrides RENAME threadline-server COMPONENT server)
 install(FILES ${pkg_bin}/gz/threadline-server.changelog.Debian.gz
         DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/threadline-server
         RENAME changelog.Debian.gz COMPONENT server)
@@ -127,6 +129,8 @@ if(THREADLINE_BUILD_GUI)
     install(FILES ${pkg_bin}/gz/threadline.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT console)
     install(FILES ${pkg_src}/debian/copyright DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/threadline
             COMPONENT console)
+    install(FILES ${pkg_src}/debian/threadline.lintian-overrides
+            DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/lintian/overrides RENAME threadline COMPONENT console)
     install(FILES ${pkg_bin}/gz/threadline.changelog.Debian.gz
             DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/threadline
             RENAME changelog.Debian.gz COMPONENT console)
