@@ -2,8 +2,12 @@
 
 #include "core/logging.h"
 #include "slack/slackclient.h"
+#include "slack/slackeventsreceiver.h"
 #include "slack/slackratelimiter.h"
+#include "slack/socketmodeclient.h"
 #include "store/store.h"
+#include "sync/inboundprocessor.h"
+#include "sync/inboundreceiver.h"
 #include "sync/planner.h"
 #include "sync/scheduler.h"
 
@@ -52,6 +56,15 @@ Engine::Engine(const EngineOptions &options, QObject *parent)
 Engine::~Engine()
 {
     stopInbound();
+    // Before the store and the client they use go.
+    delete m_socket;
+    m_socket = nullptr;
+    delete m_events;
+    m_events = nullptr;
+    delete m_processor;
+    m_processor = nullptr;
+    delete m_receiver;
+    m_receiver = nullptr;
     delete m_scheduler; // executions first: they use the client and the store
     m_scheduler = nullptr;
     delete m_planner;
@@ -136,9 +149,8 @@ Result<void> Engine::start()
     setState(EngineState::Starting);
     if (auto *poll = findChild<QTimer *>(QStringLiteral("changeFeedPoll")))
         poll->start();
-    m_planner->schedule(); // planning needs no Slack: the jobs are ready when Slack is
-    m_slack->authenticate();
-    startInbound();
+    m_planner->schedule();   // planning needs no Slack: the jobs are ready when Slack is
+    m_slack->authenticate(); // the inbound side starts once we know who we are (own echoes)
     return {};
 }
 
@@ -151,6 +163,7 @@ void Engine::onSlackStateChanged(slack::SlackConnectionState::State state)
     switch (state) {
     case S::Connected:
         setState(EngineState::Running);
+        startInbound();
         if (m_scheduler->isRunning())
             m_scheduler->resume();
         else
@@ -408,18 +421,54 @@ Result<int> Engine::retryUpdate(qint64 updateId)
 
 void Engine::startInbound()
 {
-    if (!m_options.inboundEnabled)
+    if (!m_options.inboundEnabled || !m_store || !m_slack)
         return;
-    // ---- INBOUND WIRING (engine/sync/inbound*) --------------------------------------------------
-    // The inbound side is created here: Socket Mode (m_options.slack.appToken) or the HTTP Events
-    // receiver (m_options.eventsListen), writing the inbox and processing it with m_store on this
-    // thread. Set m_inboundConnected and emit inboundStateChanged() from its connection state.
-    // ----------------------------------------------------------------------------------------------
+    const slack::SlackIdentity self = m_slack->identity();
+    if (m_processor) {
+        m_processor->setIdentity(self);
+        if (!m_processor->isRunning())
+            m_processor->start();
+        if (m_socket)
+            m_socket->start();
+        return;
+    }
+    m_receiver = new InboundReceiver(m_store.get(), self, this);
+    m_processor = new InboundProcessor(m_store.get(), self, this);
+    connect(m_receiver, &InboundReceiver::stored, m_processor,
+            [this](const QString &, bool) { m_processor->wake(); });
+    auto setConnected = [this](bool connected) {
+        if (m_inboundConnected == connected)
+            return;
+        m_inboundConnected = connected;
+        Q_EMIT inboundStateChanged(connected);
+    };
+    if (!m_options.eventsListen.isNull()) {
+        m_events =
+            new slack::SlackEventsReceiver(m_options.slack.signingSecret, m_receiver->httpConsumer(), this);
+        const quint16 port = m_events->listen(m_options.eventsListen.host, m_options.eventsListen.port);
+        if (port == 0)
+            qCWarning(lcSync) << "the HTTP Events receiver could not listen on"
+                              << m_options.eventsListen.toString();
+        setConnected(port != 0);
+    } else if (!m_options.slack.appToken.isEmpty()) {
+        m_socket = new slack::SocketModeClient(m_options.nam, m_slack->appEndpoint(), this);
+        m_receiver->attachSocketMode(m_socket);
+        connect(m_socket, &slack::SocketModeClient::ready, this, [setConnected] { setConnected(true); });
+        connect(m_socket, &slack::SocketModeClient::connectionLost, this,
+                [setConnected](const QString &) { setConnected(false); });
+        connect(m_socket, &slack::SocketModeClient::disabled, this,
+                [setConnected](const QString &) { setConnected(false); });
+        m_socket->start();
+    }
+    m_processor->start();
 }
 
 void Engine::stopInbound()
 {
-    // ---- INBOUND WIRING: stop the inbound side here (acknowledged events stay in the inbox). ----
+    if (m_socket)
+        m_socket->stop();
+    if (m_processor)
+        m_processor->stop();
     if (m_inboundConnected) {
         m_inboundConnected = false;
         Q_EMIT inboundStateChanged(false);

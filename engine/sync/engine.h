@@ -18,13 +18,17 @@ namespace threadline {
 class Store;
 namespace slack {
 class SlackClient;
-}
+class SocketModeClient;
+class SlackEventsReceiver;
+} // namespace slack
 } // namespace threadline
 
 namespace threadline::sync {
 
 class Planner;
 class Scheduler;
+class InboundReceiver;
+class InboundProcessor;
 
 //! Everything an Engine needs. Secrets are never logged.
 struct EngineOptions
@@ -137,8 +141,11 @@ private:
     std::unique_ptr<slack::SlackClient> m_slack;
     Planner *m_planner = nullptr;
     Scheduler *m_scheduler = nullptr;
-    // Inbound side (engine/sync/inbound*): owned here, wired in engine.cpp (marked spot).
-    QObject *m_inbound = nullptr;
+    // Inbound side (engine/sync/inbound*), created once Slack authenticated us (own echoes).
+    InboundReceiver *m_receiver = nullptr;
+    InboundProcessor *m_processor = nullptr;
+    slack::SocketModeClient *m_socket = nullptr;
+    slack::SlackEventsReceiver *m_events = nullptr;
     EngineState m_state = EngineState::Stopped;
     Error m_stateReason;
     bool m_inboundConnected = false;

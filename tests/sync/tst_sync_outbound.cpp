@@ -62,6 +62,7 @@ private Q_SLOTS:
     void crashedPostIsReconciledNotReposted();
     void killedEngineProcessDeliversEveryUpdateExactlyOnce();
     void twoEnginesShareOneQueue();
+    void slackReplyThroughTheEngineReachesEveryOtherThread();
 
 private:
     QString newUrl();
@@ -805,6 +806,37 @@ void TestSyncOutbound::twoEnginesShareOneQueue()
     // Between them every post was made once (which engine made it depends on timing).
     QVERIFY(second.queueStats().dispatched + m_engine->queueStats().dispatched >=
             m_sandbox->workspace().callCount(QStringLiteral("chat.postMessage")));
+}
+
+void TestSyncOutbound::slackReplyThroughTheEngineReachesEveryOtherThread()
+{
+    // The whole loop through the Engine with its inbound side on Socket Mode.
+    startEngine([this](EngineOptions &o) {
+        o.inboundEnabled = true;
+        o.slack.appToken = m_sandbox->workspace().options().appToken;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(m_engine->inboundConnected(), 10000);
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const Member watcher = addMember(QStringLiteral("Wes"));
+    const qint64 rid = createRequest(requester, {watcher}, agent);
+    waitIdle();
+    const auto tops = summaries(requester, rid);
+    QCOMPARE(tops.size(), 1);
+    QVERIFY(m_sandbox->workspace()
+                .postAsUser(requester.slackId, QStringLiteral("from Slack"), tops.first()->ts)
+                .ok);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        postedUpdateIds(agent, rid).size() == 1 && postedUpdateIds(watcher, rid).size() == 1, 15000);
+    waitIdle();
+    verifyThreads(rid);
+    QCOMPARE(threadReplies(requester, rid).size(), 1); // only the author's own message
+    auto timeline = m_engine->store()->timeline(rid);
+    QVERIFY(timeline.ok());
+    QCOMPARE(timeline.value().updates.size(), 1);
+    QCOMPARE(timeline.value().updates.first().source, UpdateSource::Slack);
+    QCOMPARE(timeline.value().updates.first().authorId, requester.personId);
+    QVERIFY(threadReplies(watcher, rid).first()->text.contains(QStringLiteral("from Slack")));
 }
 
 QTEST_GUILESS_MAIN(TestSyncOutbound)
