@@ -1235,6 +1235,9 @@ void ApiServer::onNewWebSocket()
             continue;
         }
         ws->setProperty("threadline_token_id", who->tokenId);
+        // Clients only listen: anything large they send is refused by QWebSocket itself.
+        ws->setMaxAllowedIncomingFrameSize(64 * 1024);
+        ws->setMaxAllowedIncomingMessageSize(64 * 1024);
         m_streams.append(ws);
         connect(ws, &QWebSocket::disconnected, this, [this, ws] {
             m_streams.removeAll(ws);
@@ -1257,9 +1260,22 @@ void ApiServer::publish(const QJsonObject &event)
     QJsonObject e = event;
     e.insert(lit("seq"), qint64(++m_eventSeq));
     const QString text = QString::fromUtf8(QJsonDocument(e).toJson(QJsonDocument::Compact));
-    for (QWebSocket *ws : std::as_const(m_streams))
+    const QList<QWebSocket *> streams = m_streams;
+    int delivered = 0;
+    for (QWebSocket *ws : streams) {
+        if (ws->bytesToWrite() > m_options.maxStreamBacklogBytes) {
+            // A client that does not read would make the server buffer without bound.
+            qCWarning(lcApi) << "stream client too slow; closing it";
+            m_streams.removeAll(ws);
+            ws->close(QWebSocketProtocol::CloseCode(4429), lit("too slow: reconnect and re-read"));
+            QTimer::singleShot(1000, ws, [ws] { ws->abort(); });
+            Q_EMIT streamClientsChanged(int(m_streams.size()));
+            continue;
+        }
         ws->sendTextMessage(text);
-    m_metrics.recordStreamEvent(int(m_streams.size()));
+        ++delivered;
+    }
+    m_metrics.recordStreamEvent(delivered);
 }
 
 void ApiServer::onStoreChanged(const StoreChange &change)

@@ -30,6 +30,7 @@ struct ApiOptions
     QString adminToken;                //!< bootstrap admin bearer token (secret); empty: no admin
     qint64 maxBodyBytes = 1024 * 1024; //!< request bodies above this get 413
     int maxConnections = 1000;         //!< open TCP connections (stream clients included)
+    qint64 maxStreamBacklogBytes = 4 * 1024 * 1024; //!< a stream client further behind is closed
 };
 
 //! State of a component /readyz reports on.

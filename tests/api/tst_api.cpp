@@ -107,6 +107,7 @@ private Q_SLOTS:
     void streamDeliversEveryChangeToEveryClient();
     void streamRefusesBadTokensWithCloseCode();
     void syncRoutesSayTheEngineIsNotRunning();
+    void slowStreamClientIsClosed();
     void docExamplesReplay();
     void apiClientRoundTrip();
     void apiStreamClientReconnectsAndStopsOnRefusal();
@@ -1092,6 +1093,34 @@ void TestApi::streamRefusesBadTokensWithCloseCode()
     QCOMPARE(a.error(), lit("websocket_required"));
     // the refused clients saw no change either
     createRequest(lit("after refusal"));
+}
+
+void TestApi::slowStreamClientIsClosed()
+{
+    // A client that completes the handshake and then never reads.
+    QTcpSocket slow;
+    slow.setReadBufferSize(1);
+    slow.connectToHost(QHostAddress::LocalHost, m_server->port());
+    QVERIFY(slow.waitForConnected(5000));
+    slow.write(
+        "GET /api/v1/stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer " +
+        m_agentToken + "\r\n\r\n");
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->streamClientCount(), 1, 5000);
+    StreamClient healthy;
+    QNetworkRequest request(QUrl(QStringLiteral("ws://127.0.0.1:%1/api/v1/stream").arg(m_server->port())));
+    request.setRawHeader("Authorization", "Bearer " + m_otherToken);
+    healthy.socket.open(request);
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->streamClientCount(), 2, 5000);
+    const QString pad(16 * 1024, QLatin1Char('x'));
+    for (int i = 0; i < 3000 && m_server->streamClientCount() == 2; ++i) {
+        m_server->publish({{lit("type"), lit("bulk")}, {lit("pad"), pad}});
+        if (i % 5 == 0)
+            QTest::qWait(1); // the healthy client reads (same thread); the slow one never does
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->streamClientCount(), 1, 5000);
+    QCOMPARE(healthy.socket.state(), QAbstractSocket::ConnectedState);
+    QTRY_VERIFY_WITH_TIMEOUT(healthy.messages.size() > 100, 10000);
 }
 
 void TestApi::syncRoutesSayTheEngineIsNotRunning()
