@@ -108,6 +108,7 @@ private Q_SLOTS:
     void streamRefusesBadTokensWithCloseCode();
     void syncRoutesSayTheEngineIsNotRunning();
     void slowStreamClientIsClosed();
+    void connectionLimit();
     void docExamplesReplay();
     void apiClientRoundTrip();
     void apiStreamClientReconnectsAndStopsOnRefusal();
@@ -1121,6 +1122,61 @@ void TestApi::slowStreamClientIsClosed()
     QTRY_COMPARE_WITH_TIMEOUT(m_server->streamClientCount(), 1, 5000);
     QCOMPARE(healthy.socket.state(), QAbstractSocket::ConnectedState);
     QTRY_VERIFY_WITH_TIMEOUT(healthy.messages.size() > 100, 10000);
+}
+
+void TestApi::connectionLimit()
+{
+    ApiOptions options;
+    options.adminToken = QString::fromLatin1(AdminToken);
+    options.maxConnections = 4;
+    ApiServer limited(m_store.get(), options);
+    auto port = limited.listen(QHostAddress::LocalHost, 0);
+    QVERIFY(port.ok());
+    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    for (int i = 0; i < 4; ++i) {
+        sockets.push_back(std::make_unique<QTcpSocket>());
+        sockets.back()->connectToHost(QHostAddress::LocalHost, port.value());
+        QVERIFY(sockets.back()->waitForConnected(5000));
+    }
+    QTest::qWait(50); // let the server accept them
+    QTcpSocket extra;
+    extra.connectToHost(QHostAddress::LocalHost, port.value());
+    QVERIFY(extra.waitForConnected(5000));
+    QByteArray answer;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            answer += extra.readAll();
+            return answer.contains("\r\n\r\n");
+        },
+        5000));
+    QVERIFY2(answer.startsWith("HTTP/1.1 503"), answer.constData());
+    QTRY_COMPARE_WITH_TIMEOUT(extra.state(), QAbstractSocket::UnconnectedState, 5000);
+    // the four admitted connections are served
+    sockets.front()->write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    QByteArray ok;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            ok += sockets.front()->readAll();
+            return ok.contains("alive");
+        },
+        5000));
+    QVERIFY(ok.startsWith("HTTP/1.1 200"));
+    // closing one makes room again
+    sockets.back()->disconnectFromHost();
+    sockets.pop_back();
+    QTest::qWait(50);
+    QTcpSocket again;
+    again.connectToHost(QHostAddress::LocalHost, port.value());
+    QVERIFY(again.waitForConnected(5000));
+    again.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    QByteArray second;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            second += again.readAll();
+            return second.contains("\r\n\r\n");
+        },
+        5000));
+    QVERIFY2(second.startsWith("HTTP/1.1 200"), second.constData());
 }
 
 void TestApi::syncRoutesSayTheEngineIsNotRunning()
