@@ -60,6 +60,8 @@ int main(int argc, char **argv)
           QStringLiteral("1000")},
          {QStringLiteral("requests"), QStringLiteral("request threads"), QStringLiteral("n"),
           QStringLiteral("20")},
+         {QStringLiteral("slice-ms"), QStringLiteral("processor slice per event-loop turn"),
+          QStringLiteral("ms"), QStringLiteral("10")},
          {QStringLiteral("db"), QStringLiteral("database URL (default: a temporary SQLite file)"),
           QStringLiteral("url")}});
     parser.addHelpOption();
@@ -134,6 +136,7 @@ int main(int argc, char **argv)
     socket.setPingInterval(5000);
     InboundReceiver receiver(&store, self);
     InboundProcessor processor(&store, self);
+    processor.setSliceMs(parser.value(QStringLiteral("slice-ms")).toInt());
     receiver.attachSocketMode(&socket);
     QObject::connect(&receiver, &InboundReceiver::stored, &processor, &InboundProcessor::wake);
 
@@ -199,6 +202,7 @@ int main(int argc, char **argv)
                                          : QStringLiteral("postgresql")},
         {QStringLiteral("replies"), replies},
         {QStringLiteral("rate_per_s"), rate},
+        {QStringLiteral("slice_ms"), parser.value(QStringLiteral("slice-ms")).toInt()},
         {QStringLiteral("request_threads"), int(threads.size())},
         {QStringLiteral("desk_updates"), deskUpdates},
         {QStringLiteral("acks"), int(ackMs.size())},
