@@ -2,7 +2,7 @@
 # Builds the two Debian packages from the release preset, lints them, installs them with apt,
 # runs the installed programs, and purges them again. Exits non-zero on the first failure.
 #
-#   packaging/test-packages.sh            (Debian 12, as root or with sudo; docs/packaging.md)
+#   packaging/test-packages.sh            (Debian 12, as root, as CI runs it; docs/packaging.md)
 #
 # Environment: THREADLINE_JOBS (build parallelism, default 2), THREADLINE_KEEP_PACKAGES=1 (leave
 # the packages installed on failure, for a look around), THREADLINE_SKIP_BUILD=1 (package what
@@ -13,12 +13,13 @@ source_dir=$PWD
 build_dir=$source_dir/build/release
 package_dir=$build_dir/packages
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi; }
 step() { printf '\n== %s\n' "$*"; }
 fail() {
     printf 'test-packages: FAIL: %s\n' "$*" >&2
     exit 1
 }
+# It installs and purges packages and runs the daemon as the threadline user.
+[ "$(id -u)" = 0 ] || fail "run as root (CI does): it installs packages with apt-get"
 
 work=$(mktemp -d /tmp/threadline-packages.XXXXXX)
 chmod 0755 "$work"
@@ -31,7 +32,7 @@ cleanup() {
     if [ -n "$console_pid" ]; then kill "$console_pid" 2>/dev/null || true; fi
     if [ "$installed" = 1 ] && [ "$rc" != 0 ] && [ "${THREADLINE_KEEP_PACKAGES:-0}" != 1 ]; then
         echo "test-packages: purging the packages after the failure" >&2
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get remove --purge -y -qq threadline threadline-server \
+        env DEBIAN_FRONTEND=noninteractive apt-get remove --purge -y -qq threadline threadline-server \
             >/dev/null 2>&1 || true
     fi
     rm -rf "$work"
@@ -133,10 +134,10 @@ echo "lintian: $(grep -c '^E: ' "$lintian_log" || true) errors, $(grep -c '^W: '
 step "apt-get install both packages"
 if dpkg -s threadline >/dev/null 2>&1 || dpkg -s threadline-server >/dev/null 2>&1; then
     echo "purging an earlier installation first"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get remove --purge -y -qq threadline threadline-server
+    env DEBIAN_FRONTEND=noninteractive apt-get remove --purge -y -qq threadline threadline-server
 fi
 installed=1
-as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$console_deb" "$server_deb"
+env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$console_deb" "$server_deb"
 
 step "installed files, user, secrets file, unit"
 for f in /usr/bin/threadline /usr/bin/threadlined /usr/bin/threadline-sandbox /etc/threadline/threadline.conf \
@@ -145,7 +146,7 @@ for f in /usr/bin/threadline /usr/bin/threadlined /usr/bin/threadline-sandbox /e
 done
 getent passwd threadline >/dev/null || fail "the threadline system user was not created"
 [ "$(getent passwd threadline | cut -d: -f7)" != /bin/bash ] || fail "the threadline user has a login shell"
-env_stat=$(as_root stat -c '%a %U:%G' /etc/threadline/threadline.env) || fail "postinst did not create threadline.env"
+env_stat=$(stat -c '%a %U:%G' /etc/threadline/threadline.env) || fail "postinst did not create threadline.env"
 [ "$env_stat" = "640 root:threadline" ] || fail "threadline.env is $env_stat, expected 640 root:threadline"
 [ -L /etc/systemd/system/multi-user.target.wants/threadlined.service ] ||
     fail "threadlined.service was not enabled"
@@ -163,6 +164,19 @@ fi
 # Offline analysis of the installed unit: the exposure score must stay "OK" (at most 2.0 of 10).
 systemd-analyze security --offline=yes --threshold=20 /lib/systemd/system/threadlined.service |
     grep 'Overall exposure level' || fail "systemd-analyze security: the unit's exposure is above 2.0"
+
+step "reinstalling keeps local changes to the conffile and the secrets file"
+marker="local-change-$$"
+echo "# $marker" >>/etc/threadline/threadline.env
+echo "; $marker" >>/etc/threadline/threadline.conf
+DEBIAN_FRONTEND=noninteractive apt-get install --reinstall -y -qq --no-install-recommends "$console_deb" "$server_deb" \
+    >"$work/reinstall.log" 2>&1 || { cat "$work/reinstall.log"; fail "apt-get install --reinstall failed"; }
+grep -q "$marker" /etc/threadline/threadline.env || fail "reinstalling replaced /etc/threadline/threadline.env"
+grep -q "$marker" /etc/threadline/threadline.conf || fail "reinstalling replaced the conffile threadline.conf"
+sed -i "/$marker/d" /etc/threadline/threadline.env /etc/threadline/threadline.conf
+[ "$(stat -c '%a %U:%G' /etc/threadline/threadline.env)" = "640 root:threadline" ] ||
+    fail "threadline.env lost its mode or owner"
+echo "both kept"
 
 step "threadlined --version, --check-config"
 version_out=$(runuser -u threadline -- threadlined --version)
@@ -198,7 +212,7 @@ while [ $SECONDS -lt $deadline ]; do
 done
 if [ "$code" != 200 ]; then
     show_daemon_log
-    [ -s "$work/readyz.json" ] && cat "$work/readyz.json"
+    if [ -s "$work/readyz.json" ]; then cat "$work/readyz.json"; echo; fi
     fail "GET /readyz on 127.0.0.1:$port did not answer 200 within 30 s (last status: $code)"
 fi
 echo "GET /readyz -> 200 $(head -c 300 "$work/readyz.json")"
@@ -249,7 +263,7 @@ fi
 # ------------------------------------------------------------------------------------------------
 step "apt-get remove --purge both packages"
 files=$( (dpkg-deb -c "$console_deb"; dpkg-deb -c "$server_deb") | awk '$1 !~ /^d/ {print substr($6, 2)}')
-as_root env DEBIAN_FRONTEND=noninteractive apt-get remove --purge -y threadline threadline-server
+env DEBIAN_FRONTEND=noninteractive apt-get remove --purge -y threadline threadline-server
 installed=0
 for pkg in threadline threadline-server; do
     if dpkg -L "$pkg" >/dev/null 2>&1; then fail "dpkg still knows $pkg after the purge"; fi
