@@ -40,8 +40,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A loopback port nobody listens on (bash's /dev/tcp: no python or iproute2 needed).
 free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+    local port
+    for _ in $(seq 1 100); do
+        port=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return 0
+        fi
+    done
+    fail "found no free loopback port"
 }
 
 # ------------------------------------------------------------------------------------------------
