@@ -63,6 +63,7 @@ private Q_SLOTS:
     void killedEngineProcessDeliversEveryUpdateExactlyOnce();
     void twoEnginesShareOneQueue();
     void slackReplyThroughTheEngineReachesEveryOtherThread();
+    void changeWithoutItsFeedRowDoesNotCommit();
 
 private:
     QString newUrl();
@@ -837,6 +838,30 @@ void TestSyncOutbound::slackReplyThroughTheEngineReachesEveryOtherThread()
     QCOMPARE(timeline.value().updates.first().source, UpdateSource::Slack);
     QCOMPARE(timeline.value().updates.first().authorId, requester.personId);
     QVERIFY(threadReplies(watcher, rid).first()->text.contains(QStringLiteral("from Slack")));
+}
+
+void TestSyncOutbound::changeWithoutItsFeedRowDoesNotCommit()
+{
+    Store store;
+    QVERIFY(store.open(m_url).ok());
+    auto p = store.upsertPerson({QStringLiteral("U1"), QStringLiteral("Rita"), {}, false});
+    QVERIFY(p.ok());
+    auto r = store.createRequest({QStringLiteral("t"), QStringLiteral("b"), p.value().id, 0, 0, {}, 0});
+    QVERIFY(r.ok());
+    auto feed =
+        store.scalar(QStringLiteral("SELECT COUNT(*) FROM change_log WHERE request_id = ?"), {r.value().id});
+    QVERIFY(feed.ok() && feed.value() && feed.value()->toLongLong() >= 1);
+    // The feed cannot be written: the desk change must not commit either.
+    QSqlQuery ddl(store.database());
+    QVERIFY(ddl.exec(QStringLiteral("ALTER TABLE change_log RENAME TO change_log_gone")));
+    auto u = store.postUpdate({r.value().id, p.value().id, QStringLiteral("lost?"), UpdateSource::Desk, {}});
+    QVERIFY(!u.ok());
+    auto n = store.scalar(QStringLiteral("SELECT COUNT(*) FROM updates"));
+    QVERIFY(n.ok() && n.value());
+    QCOMPARE(n.value()->toLongLong(), 0);
+    QVERIFY(ddl.exec(QStringLiteral("ALTER TABLE change_log_gone RENAME TO change_log")));
+    QVERIFY(
+        store.postUpdate({r.value().id, p.value().id, QStringLiteral("kept"), UpdateSource::Desk, {}}).ok());
 }
 
 QTEST_GUILESS_MAIN(TestSyncOutbound)
