@@ -65,6 +65,15 @@ QString tsKey(const SlackEvent &ev)
     return ev.ts + QLatin1Char('/') + ev.eventTs;
 }
 
+//! The payload as text a TEXT column takes on both backends: JSON serialised by Qt never holds a raw
+//! NUL (it is escaped), but the bytes of a malformed payload may; PostgreSQL refuses NUL in text.
+QString storableText(const QByteArray &payload)
+{
+    QString text = QString::fromUtf8(payload);
+    text.replace(QChar(0), QChar(0xFFFD));
+    return text;
+}
+
 QString hashKey(const QByteArray &bytes)
 {
     return QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
@@ -193,7 +202,7 @@ Result<Receipt> InboundStore::insert(const QString &eventId, const QString &chan
         QStringLiteral(
             "INSERT INTO inbox (event_id, channel, ts, kind, payload, received_at, processed_at, "
             "state, last_error, not_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
-        {eventId, nullableText(channel), nullableText(ts), kind, QString::fromUtf8(payload), now,
+        {eventId, nullableText(channel), nullableText(ts), kind, storableText(payload), now,
          done ? QVariant(now) : QVariant(QMetaType::fromType<qint64>()), inboxStateName(state),
          nullableText(reason), now});
     if (!affected)

@@ -19,6 +19,7 @@
 #include "sync/inboundprocessor.h"
 #include "sync/inboundreceiver.h"
 #include "sync/inboundstore.h"
+#include "testsupport.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -78,6 +79,7 @@ class TestSyncInbound : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase_data();
     void init();
     void cleanup();
 
@@ -114,6 +116,8 @@ private:
     void checkInvariants();
 
     QTemporaryDir *m_dir = nullptr;
+    QString m_schema; //!< PostgreSQL: this test's schema, dropped in cleanup()
+    int m_counter = 0;
     QString m_dbUrl;
     Store *m_store = nullptr;
     QNetworkAccessManager *m_nam = nullptr;
@@ -129,15 +133,41 @@ private:
     qint64 m_ada = 0, m_bob = 0, m_request = 0, m_adaConv = 0, m_bobConv = 0;
 };
 
+void TestSyncInbound::initTestCase_data()
+{
+    QTest::addColumn<QString>("backend");
+    QTest::newRow("sqlite") << QStringLiteral("sqlite");
+    QTest::newRow("postgresql") << QStringLiteral("postgresql");
+}
+
 void TestSyncInbound::init()
 {
+    QFETCH_GLOBAL(QString, backend);
     m_dir = new QTemporaryDir;
     QVERIFY(m_dir->isValid());
-    m_dbUrl = QStringLiteral("sqlite:") + m_dir->filePath(QStringLiteral("desk.db"));
+    m_nam = new QNetworkAccessManager(this);
+    m_schema.clear();
+    if (backend == QLatin1String("postgresql")) {
+        if (test::postgresUrl().isEmpty()) {
+            if (test::postgresRequired())
+                QFAIL("THREADLINE_REQUIRE_POSTGRES=1 but THREADLINE_TEST_POSTGRES names no server");
+            QSKIP("THREADLINE_TEST_POSTGRES is not set");
+        }
+        m_schema = QStringLiteral("tl_inbound_%1_%2_%3")
+                       .arg(QCoreApplication::applicationPid())
+                       .arg(QDateTime::currentMSecsSinceEpoch() % 100000000)
+                       .arg(++m_counter);
+        const QString base = test::postgresUrl();
+        m_dbUrl =
+            base +
+            (base.contains(QLatin1Char('?')) ? QStringLiteral("&schema=") : QStringLiteral("?schema=")) +
+            m_schema;
+    } else {
+        m_dbUrl = QStringLiteral("sqlite:") + m_dir->filePath(QStringLiteral("desk.db"));
+    }
     m_store = new Store(this);
     auto opened = m_store->open(m_dbUrl);
     QVERIFY2(opened.ok(), qPrintable(opened.error().toString()));
-    m_nam = new QNetworkAccessManager(this);
 }
 
 void TestSyncInbound::cleanup()
@@ -150,6 +180,13 @@ void TestSyncInbound::cleanup()
     delete m_http;
     delete m_sandbox;
     delete m_store;
+    if (!m_schema.isEmpty()) {
+        Store admin;
+        if (admin.open(m_dbUrl).ok()) { // the test's own schema: nothing is created elsewhere
+            QSqlQuery q(admin.database());
+            q.exec(QStringLiteral("DROP SCHEMA IF EXISTS \"%1\" CASCADE").arg(m_schema));
+        }
+    }
     delete m_nam;
     delete m_dir;
     m_processor = nullptr;
