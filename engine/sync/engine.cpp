@@ -436,6 +436,9 @@ void Engine::startInbound()
     m_processor = new InboundProcessor(m_store.get(), self, this);
     connect(m_receiver, &InboundReceiver::stored, m_processor,
             [this](const QString &, bool) { m_processor->wake(); });
+    // Jobs the processor inserts directly (helpful replies) do not go through the change feed:
+    // wake the scheduler now instead of on its next poll.
+    connect(m_processor, &InboundProcessor::rowProcessed, this, [this] { nudge(); });
     auto setConnected = [this](bool connected) {
         if (m_inboundConnected == connected)
             return;
