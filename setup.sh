@@ -30,7 +30,7 @@ packages=(
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n
     libgl1-mesa-dev fonts-dejavu-core
 )
-test_packages=(postgresql-15 xvfb xauth imagemagick clang libclang-rt-14-dev dpkg-dev lintian)
+test_packages=(postgresql-15 xvfb xauth imagemagick clang libclang-rt-14-dev dpkg-dev lintian desktop-file-utils appstream)
 
 install_missing() {
     [ "${THREADLINE_SKIP_DEPS:-0}" = 1 ] && return 0
