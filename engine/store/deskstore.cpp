@@ -8,6 +8,7 @@
 #include "core/logging.h"
 
 #include <QRegularExpression>
+#include <QSet>
 #include <QSqlError>
 #include <QSqlRecord>
 
@@ -243,134 +244,18 @@ bool decodeSearchCursor(const QString &cursor, qint64 *key)
     return ok && *key > 0;
 }
 
-// The documents (search_docs rows) matching one search word, newest first, as (id, request id).
-// SQLite: one FTS5 statement read row by row (FTS5 walks a MATCH by rowid descending itself).
-// PostgreSQL: pages of ORDER BY id DESC LIMIT n that grow, so a common word stops early and a
-// rare one costs a few index lookups.
-class WordMatches
-{
-public:
-    //! filterSql: conditions on the request r (" AND …"), bound after the word.
-    WordMatches(Store &store, int slot, const QString &word, const QString &filterSql,
-                const QVariantList &filterBinds)
-        : m_store(store)
-        , m_sqlite(store.backend() == DatabaseUrl::Backend::Sqlite)
-        , m_filterBinds(filterBinds)
-    {
-        // One cached statement per word position, so the words' statements can be open together.
-        // The request filters apply here: a request that fails them never qualifies.
-        const QString requests =
-            filterSql.isEmpty() ? QString()
-                                : (m_sqlite ? QStringLiteral(" CROSS JOIN requests r ON r.id = d.request_id")
-                                            : QStringLiteral(" JOIN requests r ON r.id = d.request_id"));
-        if (m_sqlite) {
-            m_sql = QStringLiteral("SELECT f.rowid, d.request_id FROM search_fts f CROSS JOIN search_docs d "
-                                   "ON d.id = f.rowid") +
-                    requests + QStringLiteral(" WHERE search_fts MATCH ?") + filterSql +
-                    QStringLiteral(" ORDER BY f.rowid DESC /* w%1 */").arg(slot);
-            m_term = QLatin1Char('"') + word + QStringLiteral("\"*"); // letters and digits only
-        } else {
-            m_sql = QStringLiteral("SELECT d.id, d.request_id FROM search_docs d") + requests +
-                    QStringLiteral(" WHERE d.search @@ to_tsquery('simple', ?)") + filterSql +
-                    QStringLiteral(" AND d.id < ? ORDER BY d.id + 0 DESC LIMIT ? /* w%1 */").arg(slot);
-            m_term = word + QStringLiteral(":*");
-        }
-    }
-    ~WordMatches()
-    {
-        if (m_query)
-            m_query->finish();
-    }
-    WordMatches(const WordMatches &) = delete;
-    WordMatches &operator=(const WordMatches &) = delete;
-
-    //! Moves to the next document; false at the end (check error()).
-    bool next()
-    {
-        if (m_sqlite) {
-            if (!m_query) {
-                auto q = m_store.exec(m_sql, QVariantList{m_term} + m_filterBinds);
-                if (!q) {
-                    m_error = q.error();
-                    return false;
-                }
-                m_query = q.value();
-            }
-            if (!m_query->next()) {
-                if (m_query->lastError().isValid()) {
-                    Error e = makeError(ErrorCode::Internal, QStringLiteral("The search failed"),
-                                        QStringLiteral("text"));
-                    e.detail = m_query->lastError().text();
-                    m_error = e;
-                }
-                m_query->finish();
-                m_query = nullptr;
-                m_sqlite = false; // exhausted: the PostgreSQL buffer below stays empty
-                m_end = true;
-                return false;
-            }
-            m_doc = m_query->value(0).toLongLong();
-            m_request = m_query->value(1).toLongLong();
-            return true;
-        }
-        if (m_pos == m_buffer.size()) {
-            if (m_end || !fetch())
-                return false;
-        }
-        m_doc = m_buffer.at(m_pos).first;
-        m_request = m_buffer.at(m_pos).second;
-        ++m_pos;
-        return true;
-    }
-    qint64 doc() const { return m_doc; }
-    qint64 request() const { return m_request; }
-    const std::optional<Error> &error() const { return m_error; }
-
-private:
-    bool fetch()
-    {
-        m_buffer.clear();
-        m_pos = 0;
-        auto q = m_store.exec(m_sql, QVariantList{m_term} + m_filterBinds + QVariantList{m_below, m_batch});
-        if (!q) {
-            m_error = q.error();
-            return false;
-        }
-        QueryGuard guard(q.value());
-        while (q.value()->next())
-            m_buffer.append({q.value()->value(0).toLongLong(), q.value()->value(1).toLongLong()});
-        if (m_buffer.size() < m_batch)
-            m_end = true;
-        if (m_buffer.isEmpty())
-            return false;
-        m_below = m_buffer.constLast().first;
-        m_batch = std::min(m_batch * 8, 65536);
-        return true;
-    }
-
-    Store &m_store;
-    bool m_sqlite;
-    QVariantList m_filterBinds;
-    QString m_sql;
-    QString m_term;
-    QSqlQuery *m_query = nullptr;
-    QList<QPair<qint64, qint64>> m_buffer;
-    qsizetype m_pos = 0;
-    qint64 m_below = std::numeric_limits<qint64>::max();
-    int m_batch = 1024;
-    bool m_end = false;
-    qint64 m_doc = 0;
-    qint64 m_request = 0;
-    std::optional<Error> m_error;
-};
-
-// Text search (docs/store.md, "Search"). Every word must occur, as a word prefix, somewhere in the
-// request: its title + body or any live update. The words' documents are merged newest first; a
-// request qualifies at the document where its last missing word turns up, and that document's id
-// is its search key: requests come most recent match first. A page walks from the newest document
-// until limit + 1 requests passing the filters qualify (the extra one tells that a next page
-// exists); a next page walks again from the top and keeps the requests keyed below the cursor, so
-// pages never repeat or skip a request while the text does not change.
+// Text search (docs/store.md, "Search"). A document is a request's title + body or one live
+// update's text prefixed with the request's title; a request matches when one of its documents
+// holds every word (each as a word prefix). A request's search key is its newest matching
+// document's id: requests come most recent match first, and a page cursor is the key of the page's
+// last request.
+// SQLite: one FTS5 MATCH of all the words, walked by rowid descending (FTS5 walks its doclists in
+// that order without sorting) and joined to the request filters; requests are de-duplicated while
+// stepping and the walk stops at limit + 1 distinct requests (the extra one tells that a next page
+// exists). A request's first row is its key; a next page walks again from the newest document and
+// passes over the requests keyed at or above the cursor, so a request with older matching documents
+// below the cursor never shows twice.
+// PostgreSQL: one grouped statement per page over the GIN index.
 Result<RequestPage> searchRequests(Store &store, const QStringList &words, const QString &filterSql,
                                    const QVariantList &filterBinds, const QString &cursor, int limit)
 {
@@ -379,60 +264,32 @@ Result<RequestPage> searchRequests(Store &store, const QStringList &words, const
         return makeError(ErrorCode::Invalid, QStringLiteral("The page cursor is not valid"),
                          QStringLiteral("cursor"));
 
-    std::vector<std::unique_ptr<WordMatches>> streams;
-    std::vector<bool> live;
-    const int k = int(words.size());
-    const quint32 all = (quint32(1) << k) - 1;
-    for (int i = 0; i < k; ++i) {
-        streams.push_back(std::make_unique<WordMatches>(store, i, words.at(i), filterSql, filterBinds));
-        live.push_back(streams.back()->next());
-        if (auto e = streams.back()->error())
-            return *e;
-    }
-
-    QHash<qint64, quint32> seen; // request → the words found so far (all: it qualified already)
-    quint32 ended = 0;     // words whose documents are all read: only requests with them can still qualify
-    qsizetype hopeful = 0; // requests not qualified yet that have every ended word
     RequestPage page;
     QList<qint64> ids;  // the page's requests, in order
     QList<qint64> keys; // their search keys
-    while (true) {
-        qint64 doc = -1;
-        for (int i = 0; i < k; ++i) {
-            if (live[i] && streams[i]->doc() > doc)
-                doc = streams[i]->doc();
-        }
-        if (doc < 0)
-            break;
-        qint64 requestId = 0;
-        quint32 found = 0;
-        quint32 newlyEnded = 0;
-        for (int i = 0; i < k; ++i) {
-            if (!live[i] || streams[i]->doc() != doc)
+    QStringList terms;  // words are letters and digits only (searchWords), never query syntax
+    if (store.backend() == DatabaseUrl::Backend::Sqlite) {
+        for (const QString &w : words)
+            terms << QLatin1Char('"') + w + QStringLiteral("\"*");
+        const QString requests =
+            filterSql.isEmpty() ? QString() : QStringLiteral(" CROSS JOIN requests r ON r.id = d.request_id");
+        const QString sql = QStringLiteral("SELECT f.rowid, d.request_id FROM search_fts f CROSS JOIN "
+                                           "search_docs d ON d.id = f.rowid") +
+                            requests + QStringLiteral(" WHERE search_fts MATCH ?") + filterSql +
+                            QStringLiteral(" ORDER BY f.rowid DESC");
+        auto q = store.exec(sql, QVariantList{terms.join(QStringLiteral(" AND "))} + filterBinds);
+        if (!q)
+            return q.error();
+        QueryGuard guard(q.value()); // forward-only (Store::exec): rows are stepped, never buffered
+        QSet<qint64> seen;
+        while (q.value()->next()) {
+            const qint64 doc = q.value()->value(0).toLongLong();
+            const qint64 requestId = q.value()->value(1).toLongLong();
+            if (seen.contains(requestId))
                 continue;
-            requestId = streams[i]->request();
-            found |= quint32(1) << i;
-            live[i] = streams[i]->next();
-            if (auto e = streams[i]->error())
-                return *e;
-            if (!live[i])
-                newlyEnded |= quint32(1) << i;
-        }
-        quint32 &have = seen[requestId];
-        const quint32 before = have;
-        have |= found;
-        const bool qualifies = before != all && have == all;
-        if (newlyEnded) {
-            ended |= newlyEnded;
-            hopeful = 0;
-            for (auto it = seen.cbegin(); it != seen.cend(); ++it) {
-                if (it.value() != all && (it.value() & ended) == ended)
-                    ++hopeful;
-            }
-        } else if (qualifies && ended && (before & ended) == ended) {
-            --hopeful;
-        }
-        if (qualifies && doc < below) {
+            seen.insert(requestId);
+            if (doc >= below)
+                continue; // on an earlier page
             if (ids.size() == limit) {
                 page.nextCursor = encodeSearchCursor(keys.constLast());
                 break;
@@ -440,8 +297,36 @@ Result<RequestPage> searchRequests(Store &store, const QStringList &words, const
             ids << requestId;
             keys << doc;
         }
-        if (ended && hopeful == 0)
-            break;
+        if (q.value()->lastError().isValid()) {
+            Error e =
+                makeError(ErrorCode::Internal, QStringLiteral("The search failed"), QStringLiteral("text"));
+            e.detail = q.value()->lastError().text();
+            return e;
+        }
+    } else {
+        for (const QString &w : words)
+            terms << w + QStringLiteral(":*");
+        const QString requests =
+            filterSql.isEmpty() ? QString() : QStringLiteral(" JOIN requests r ON r.id = d.request_id");
+        // The key is the newest matching document of all (HAVING, not WHERE d.id < cursor: a
+        // request on an earlier page may have older matching documents below the cursor).
+        const QString sql =
+            QStringLiteral("SELECT d.request_id, max(d.id) AS k FROM search_docs d") + requests +
+            QStringLiteral(" WHERE d.search @@ to_tsquery('simple', ?)") + filterSql +
+            QStringLiteral(" GROUP BY d.request_id HAVING max(d.id) < ? ORDER BY k DESC LIMIT ?");
+        auto q = store.exec(sql, QVariantList{terms.join(QStringLiteral(" & "))} + filterBinds +
+                                     QVariantList{below, limit + 1});
+        if (!q)
+            return q.error();
+        QueryGuard guard(q.value());
+        while (q.value()->next()) {
+            if (ids.size() == limit) {
+                page.nextCursor = encodeSearchCursor(keys.constLast());
+                break;
+            }
+            ids << q.value()->value(0).toLongLong();
+            keys << q.value()->value(1).toLongLong();
+        }
     }
     if (ids.isEmpty())
         return page;

@@ -25,17 +25,25 @@ QString dialect(QString sql, Backend backend)
 }
 
 // Full-text search (docs/store.md, "Search"): one index of documents, a request's title + body or
-// one live update's text. search_docs.id grows with every document written (AUTOINCREMENT / an
-// identity column), so walking the index by id descending walks the desk's text newest first.
-// Triggers keep it in step with requests and updates inside the writing transaction: a changed
-// title or body, an edited update and a deleted update drop their old document; a changed text is
-// indexed again under a new id, so an edit counts as recent.
+// one live update's text prefixed with its request's title (so a title word and an update word
+// match together). search_docs.id grows with every document written (AUTOINCREMENT / an identity
+// column), so walking the index by id descending walks the desk's text newest first. Triggers keep
+// it in step with requests and updates inside the writing transaction: a changed title or body, an
+// edited update and a deleted update drop their old document; a changed text is indexed again under
+// a new id, so an edit counts as recent. A title change also re-indexes the request's update
+// documents in place (same ids: it is not update activity).
 QStringList searchIndex(Backend backend)
 {
     QStringList s;
     if (backend == Backend::Sqlite) {
         // Contentless FTS5 (the text lives in requests and updates; the triggers pass the old text
         // to the 'delete' command) without positions: queries are words and prefixes, no phrases.
+        // prefix='2 3' keeps 2- and 3-letter prefixes in their own index, so a short prefix does not
+        // merge the doclists of every word it starts.
+        // The request's documents leave BEFORE the request row does: ON DELETE CASCADE removes the
+        // updates before any AFTER trigger runs, and an update document's old text needs the title.
+        const QString updateDocText =
+            QStringLiteral("(SELECT title FROM requests WHERE id = %1.request_id) || ' ' || %1.text");
         s << QStringLiteral("CREATE TABLE search_docs ("
                             " id INTEGER PRIMARY KEY AUTOINCREMENT,"
                             " request_id BIGINT NOT NULL,"
@@ -43,7 +51,7 @@ QStringList searchIndex(Backend backend)
                             " ref_id BIGINT NOT NULL)")
           << QStringLiteral("CREATE UNIQUE INDEX search_docs_ref ON search_docs (kind, ref_id)")
           << QStringLiteral("CREATE VIRTUAL TABLE search_fts USING fts5(text, content='', detail=none, "
-                            "tokenize='unicode61 remove_diacritics 2')")
+                            "prefix='2 3', tokenize='unicode61 remove_diacritics 2')")
           << QStringLiteral(
                  "CREATE TRIGGER search_request_insert AFTER INSERT ON requests BEGIN "
                  "INSERT INTO search_docs (request_id, kind, ref_id) VALUES (new.id, 'request', new.id); "
@@ -57,31 +65,45 @@ QStringList searchIndex(Backend backend)
                  "DELETE FROM search_docs WHERE kind = 'request' AND ref_id = old.id; "
                  "INSERT INTO search_docs (request_id, kind, ref_id) VALUES (new.id, 'request', new.id); "
                  "INSERT INTO search_fts (rowid, text) "
-                 "VALUES (last_insert_rowid(), new.title || ' ' || new.body); END")
+                 "VALUES (last_insert_rowid(), new.title || ' ' || new.body); "
+                 "INSERT INTO search_fts (search_fts, rowid, text) SELECT 'delete', d.id, "
+                 "old.title || ' ' || u.text FROM updates u JOIN search_docs d ON d.kind = 'update' "
+                 "AND d.ref_id = u.id WHERE u.request_id = old.id AND old.title IS NOT new.title; "
+                 "INSERT INTO search_fts (rowid, text) SELECT d.id, new.title || ' ' || u.text "
+                 "FROM updates u JOIN search_docs d ON d.kind = 'update' AND d.ref_id = u.id "
+                 "WHERE u.request_id = old.id AND old.title IS NOT new.title; END")
           << QStringLiteral(
-                 "CREATE TRIGGER search_request_delete AFTER DELETE ON requests BEGIN "
+                 "CREATE TRIGGER search_request_delete BEFORE DELETE ON requests BEGIN "
                  "INSERT INTO search_fts (search_fts, rowid, text) SELECT 'delete', id, "
                  "old.title || ' ' || old.body FROM search_docs WHERE kind = 'request' AND ref_id = old.id; "
-                 "DELETE FROM search_docs WHERE kind = 'request' AND ref_id = old.id; END")
+                 "DELETE FROM search_docs WHERE kind = 'request' AND ref_id = old.id; "
+                 "INSERT INTO search_fts (search_fts, rowid, text) SELECT 'delete', d.id, "
+                 "old.title || ' ' || u.text FROM updates u JOIN search_docs d ON d.kind = 'update' "
+                 "AND d.ref_id = u.id WHERE u.request_id = old.id; "
+                 "DELETE FROM search_docs WHERE kind = 'update' AND ref_id IN "
+                 "(SELECT id FROM updates WHERE request_id = old.id); END")
           << QStringLiteral(
                  "CREATE TRIGGER search_update_insert AFTER INSERT ON updates "
                  "WHEN new.deleted_at IS NULL BEGIN "
                  "INSERT INTO search_docs (request_id, kind, ref_id) VALUES (new.request_id, 'update', "
                  "new.id); "
-                 "INSERT INTO search_fts (rowid, text) VALUES (last_insert_rowid(), new.text); END")
+                 "INSERT INTO search_fts (rowid, text) VALUES (last_insert_rowid(), %1); END")
+                 .arg(updateDocText.arg(QStringLiteral("new")))
           << QStringLiteral("CREATE TRIGGER search_update_update AFTER UPDATE OF text, deleted_at ON updates "
                             "WHEN old.text IS NOT new.text OR old.deleted_at IS NOT new.deleted_at BEGIN "
-                            "INSERT INTO search_fts (search_fts, rowid, text) SELECT 'delete', id, old.text "
+                            "INSERT INTO search_fts (search_fts, rowid, text) SELECT 'delete', id, %1 "
                             "FROM search_docs WHERE kind = 'update' AND ref_id = old.id; "
                             "DELETE FROM search_docs WHERE kind = 'update' AND ref_id = old.id; "
                             "INSERT INTO search_docs (request_id, kind, ref_id) "
                             "SELECT new.request_id, 'update', new.id WHERE new.deleted_at IS NULL; "
                             "INSERT INTO search_fts (rowid, text) "
-                            "SELECT last_insert_rowid(), new.text WHERE new.deleted_at IS NULL; END")
+                            "SELECT last_insert_rowid(), %2 WHERE new.deleted_at IS NULL; END")
+                 .arg(updateDocText.arg(QStringLiteral("old")), updateDocText.arg(QStringLiteral("new")))
           << QStringLiteral("CREATE TRIGGER search_update_delete AFTER DELETE ON updates BEGIN "
-                            "INSERT INTO search_fts (search_fts, rowid, text) SELECT 'delete', id, old.text "
+                            "INSERT INTO search_fts (search_fts, rowid, text) SELECT 'delete', id, %1 "
                             "FROM search_docs WHERE kind = 'update' AND ref_id = old.id; "
-                            "DELETE FROM search_docs WHERE kind = 'update' AND ref_id = old.id; END");
+                            "DELETE FROM search_docs WHERE kind = 'update' AND ref_id = old.id; END")
+                 .arg(updateDocText.arg(QStringLiteral("old")));
     } else {
         s << QStringLiteral("CREATE TABLE search_docs ("
                             " id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
@@ -101,12 +123,17 @@ QStringList searchIndex(Backend backend)
                  "    INSERT INTO search_docs (request_id, kind, ref_id, search) VALUES "
                  "    (NEW.id, 'request', NEW.id, to_tsvector('simple', NEW.title || ' ' || NEW.body)); END "
                  "IF; "
+                 "  IF TG_OP = 'UPDATE' AND OLD.title IS DISTINCT FROM NEW.title THEN "
+                 "    UPDATE search_docs d SET search = to_tsvector('simple', NEW.title || ' ' || u.text) "
+                 "    FROM updates u WHERE d.kind = 'update' AND d.ref_id = u.id AND u.request_id = NEW.id; "
+                 "  END IF; "
                  "ELSE "
                  "  IF TG_OP <> 'INSERT' THEN "
                  "    DELETE FROM search_docs WHERE kind = 'update' AND ref_id = OLD.id; END IF; "
                  "  IF TG_OP <> 'DELETE' AND NEW.deleted_at IS NULL THEN "
                  "    INSERT INTO search_docs (request_id, kind, ref_id, search) VALUES "
-                 "    (NEW.request_id, 'update', NEW.id, to_tsvector('simple', NEW.text)); END IF; "
+                 "    (NEW.request_id, 'update', NEW.id, to_tsvector('simple', "
+                 "    (SELECT title FROM requests WHERE id = NEW.request_id) || ' ' || NEW.text)); END IF; "
                  "END IF; RETURN NULL; END $$")
           << QStringLiteral("CREATE TRIGGER search_request_write AFTER INSERT OR DELETE ON requests "
                             "FOR EACH ROW EXECUTE FUNCTION search_docs_sync()")

@@ -161,12 +161,17 @@ struct RequestQuery
     QList<RequestStatus> statuses;    //!< empty: any status
     std::optional<qint64> assigneeId; //!< set to 0 for "unassigned"
     std::optional<qint64> teamId;
-    QString text;   //!< words matched (as prefixes) in title, body and update texts
+    //! Search text (docs/store.md, "Search"): its words (letters and digits, at most 8) each match
+    //! as a word prefix; a request matches when there is one part of it, its body or one live
+    //! update, such that every word is in the title or in that part. Empty: a plain list.
+    QString text;
     QString cursor; //!< RequestPage::nextCursor of the previous page; empty for the first page
     int limit = 50; //!< 1..200
 };
 
-//! One page of requests, most recently updated first (ties broken by id, descending).
+//! One page of requests. A list: most recently updated first (ties broken by id, descending). A
+//! search (RequestQuery::text set): most recent matching document first. The cursor of one kind is
+//! refused by the other.
 struct RequestPage
 {
     QList<Request> requests;

@@ -104,7 +104,7 @@ private Q_SLOTS:
     void pagingIsStableUnderInserts();
     void listBadInput();
     void textSearch();
-    void textSearchWordsAcrossUpdates();
+    void textSearchTitleWithUpdateButNotAcrossUpdates();
     void textSearchRecencyAndPaging();
     void textSearchHostileText();
     void timelineOrderAndAttachments();
@@ -1096,7 +1096,7 @@ void TestStore::textSearch()
     QCOMPARE(ids(QStringLiteral("toner")), QList<qint64>{printer->id});
 }
 
-void TestStore::textSearchWordsAcrossUpdates()
+void TestStore::textSearchTitleWithUpdateButNotAcrossUpdates()
 {
     auto vpn = m_store->createRequest(
         {QStringLiteral("VPN broken"), QStringLiteral("Cannot connect"), m_alice.id, 0, 0, {}, 0});
@@ -1114,17 +1114,62 @@ void TestStore::textSearchWordsAcrossUpdates()
             out << r.id;
         return out;
     };
-    // The words may sit in different documents of the same request, not of different requests.
+    // A title word and an update word match together (an update is indexed with its request's
+    // title), as do words of one update or of the title + body.
     QCOMPARE(ids(QStringLiteral("vpn password")), QList<qint64>{vpn->id});
     QCOMPARE(ids(QStringLiteral("passw vp")), QList<qint64>{vpn->id}); // every word is a prefix
-    QCOMPARE(ids(QStringLiteral("connect expired")), QList<qint64>{vpn->id});
-    QCOMPARE(ids(QStringLiteral("reset expired")), QList<qint64>{});
+    QCOMPARE(ids(QStringLiteral("password yesterday")), QList<qint64>{vpn->id});
+    QCOMPARE(ids(QStringLiteral("broken connect")), QList<qint64>{vpn->id});
+    // Matching rule: a body word and an update word, or words of two different updates, do not
+    // match together (each word in the title, or all together in the body or in one update).
+    QCOMPARE(ids(QStringLiteral("connect expired")), QList<qint64>{});
+    auto u2 = m_store->postUpdate(
+        {vpn->id, m_alice.id, QStringLiteral("Rebooted the laptop"), UpdateSource::Desk, {}});
+    QVERIFY(u2);
+    QCOMPARE(ids(QStringLiteral("rebooted")), QList<qint64>{vpn->id});
+    QCOMPARE(ids(QStringLiteral("rebooted expired")), QList<qint64>{});
+    QCOMPARE(ids(QStringLiteral("reset expired")), QList<qint64>{});      // never across requests
     QCOMPARE(ids(QStringLiteral("VPN vpn Vpn")), QList<qint64>{vpn->id}); // repeated words
     // The newest matching document counts: the update keeps vpn above the title-only match.
     QCOMPARE(ids(QStringLiteral("password")), (QList<qint64>{vpn->id, other->id}));
-    QVERIFY(m_store->deleteUpdate(u->id, m_bob.id));
+
+    // A title change re-indexes the updates with the new title: the old title word no longer
+    // matches with an update word, the new one does.
+    auto current = m_store->request(vpn->id);
+    QVERIFY(current);
+    QVERIFY(m_store->setTitle(vpn->id, QStringLiteral("Tunnel down"), current->version, m_bob.id));
     QCOMPARE(ids(QStringLiteral("vpn password")), QList<qint64>{});
+    QCOMPARE(ids(QStringLiteral("tunnel password")), QList<qint64>{vpn->id});
+    QCOMPARE(ids(QStringLiteral("tunn laptop")), QList<qint64>{vpn->id});
+    QCOMPARE(ids(QStringLiteral("password")), (QList<qint64>{vpn->id, other->id}));
+    // Edits and deletes of updates still find the text they must drop (indexed with the new title).
+    QVERIFY(m_store->editUpdate(u2->id, QStringLiteral("Rebooted the router"), m_alice.id));
+    QCOMPARE(ids(QStringLiteral("tunnel laptop")), QList<qint64>{});
+    QCOMPARE(ids(QStringLiteral("tunnel router")), QList<qint64>{vpn->id});
+    QVERIFY(m_store->deleteUpdate(u->id, m_bob.id));
+    QCOMPARE(ids(QStringLiteral("tunnel password")), QList<qint64>{});
     QCOMPARE(ids(QStringLiteral("password")), QList<qint64>{other->id});
+    QCOMPARE(ids(QStringLiteral("tunnel")), QList<qint64>{vpn->id});
+
+    // Deleting a request (bulk SQL; its updates go by ON DELETE CASCADE) drops all its documents
+    // with the text they were indexed with, and the index still answers for the others.
+    QVERIFY(m_store->execAffected(QStringLiteral("DELETE FROM requests WHERE id = ?"), {vpn->id}));
+    QCOMPARE(ids(QStringLiteral("tunnel")), QList<qint64>{});
+    QCOMPARE(ids(QStringLiteral("router")), QList<qint64>{});
+    QCOMPARE(ids(QStringLiteral("password")), QList<qint64>{other->id});
+    auto later = m_store->createRequest({QStringLiteral("Tunnel again"), {}, m_alice.id, 0, 0, {}, 0});
+    QVERIFY(later);
+    QVERIFY(
+        m_store->postUpdate({later->id, m_bob.id, QStringLiteral("Router swapped"), UpdateSource::Desk, {}}));
+    QCOMPARE(ids(QStringLiteral("tunnel router")), QList<qint64>{later->id});
+    if (m_store->backend() == DatabaseUrl::Backend::Sqlite) {
+        // The contentless FTS5 index itself keeps no entry of the deleted request's documents: only
+        // "Tunnel again", its update and "Password reset" hold these words.
+        auto n = m_store->scalar(QStringLiteral("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?"),
+                                 {QStringLiteral("tunnel OR router OR password OR broken OR rebooted")});
+        QVERIFY(n && n.value());
+        QCOMPARE(n.value()->toLongLong(), 3);
+    }
 }
 
 void TestStore::textSearchRecencyAndPaging()
