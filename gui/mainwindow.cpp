@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "enginehost.h"
 #include "futurewatch.h"
 #include "guilogging.h"
 #include "messagebar.h"
@@ -175,7 +176,7 @@ MainWindow::MainWindow(Session *session, QWidget *parent)
             m_pendingSelection = 0;
     });
     connect(m_session, &Session::directoryChanged, this, &MainWindow::fillTeamFilter);
-    connect(&m_session->store(), &AsyncStore::changed, this, &MainWindow::onStoreChanged);
+    connect(m_session, &Session::changed, this, &MainWindow::onStoreChanged);
 
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
         m_tray = new QSystemTrayIcon(windowIcon(), this);
@@ -325,6 +326,18 @@ void MainWindow::closeEvent(QCloseEvent *event)
 
 void MainWindow::start()
 {
+    if (EngineHost *engine = m_session->engine()) {
+        connect(engine, &EngineHost::stateChanged, this, &MainWindow::updateSlackStatus,
+                Qt::UniqueConnection);
+        connect(engine, &EngineHost::slackStateChanged, this, &MainWindow::updateSlackStatus,
+                Qt::UniqueConnection);
+        connect(engine, &EngineHost::inboundStateChanged, this, &MainWindow::updateSlackStatus,
+                Qt::UniqueConnection);
+        connect(engine, &EngineHost::queueStatsChanged, this, &MainWindow::updateSlackStatus,
+                Qt::UniqueConnection);
+        m_view->setEngine(engine);
+    }
+    updateSlackStatus();
     fillTeamFilter();
     applyFilter();
     updateTray();
@@ -477,6 +490,20 @@ void MainWindow::updateSlackStatus()
         parts << tr("Sandbox workspace at %1").arg(sandbox->baseUrl().authority());
     else if (m_session->mode() == Session::Mode::Remote)
         parts << tr("Remote mode is not available in this build: local desk");
+    if (EngineHost *engine = m_session->engine()) {
+        const sync::QueueStats &q = engine->queueStats();
+        QString slack = engine->state() == sync::EngineState::Running
+                            ? tr("Slack: %1").arg(EngineHost::slackStateLabel(engine->slackState()))
+                            : tr("Slack sync: %1").arg(EngineHost::stateLabel(engine->state()));
+        if (engine->state() == sync::EngineState::Running && engine->inboundConnected())
+            slack += tr(" (Socket Mode)");
+        parts << slack << tr("fast %1").arg(q.fastPending) << tr("maintenance %1").arg(q.maintenancePending);
+        if (q.failed > 0)
+            parts << tr("failed %1").arg(q.failed);
+        m_slackStatus->setText(parts.join(QStringLiteral(" · ")));
+        m_slackStatus->setToolTip(engine->stateReason());
+        return;
+    }
     parts << tr("Slack: sync not running in this build");
     m_slackStatus->setText(parts.join(QStringLiteral(" · ")));
     m_slackStatus->setToolTip(

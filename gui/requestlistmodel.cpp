@@ -18,7 +18,7 @@ RequestListModel::RequestListModel(Session *session, QObject *parent)
     : QAbstractTableModel(parent)
     , m_session(session)
 {
-    connect(&m_session->store(), &AsyncStore::changed, this, &RequestListModel::onStoreChanged);
+    connect(m_session, &Session::changed, this, &RequestListModel::onStoreChanged);
     connect(m_session, &Session::directoryChanged, this, [this] {
         if (!m_rows.isEmpty())
             Q_EMIT dataChanged(index(0, AssigneeColumn), index(int(m_rows.size()) - 1, AssigneeColumn));

@@ -1,5 +1,6 @@
 #include "requestview.h"
 
+#include "enginehost.h"
 #include "futurewatch.h"
 #include "guilogging.h"
 #include "messagebar.h"
@@ -16,6 +17,7 @@
 #include <QDateTime>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -27,6 +29,8 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QStackedWidget>
+#include <QTableWidget>
 #include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -104,6 +108,8 @@ RequestView::RequestView(Session *session, QWidget *parent)
     , m_sendButton(new QPushButton(tr("&Send"), this))
     , m_busy(new QProgressBar(this))
     , m_threadsPlaceholder(new QLabel(this))
+    , m_threads(new QTableWidget(this))
+    , m_threadsStack(new QStackedWidget(this))
     , m_activityState(new QLabel(this))
     , m_activity(new QListWidget(this))
     , m_reloadTimer(new QTimer(this))
@@ -200,7 +206,12 @@ RequestView::RequestView(Session *session, QWidget *parent)
     activityLayout->addWidget(m_activity, 1);
 
     m_tabs->addTab(timelineTab, tr("&Timeline"));
-    m_tabs->addTab(m_threadsPlaceholder, tr("Threa&ds"));
+    m_threads->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_threads->setAccessibleName(tr("Slack threads"));
+    m_threads->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_threadsStack->addWidget(m_threadsPlaceholder);
+    m_threadsStack->addWidget(m_threads);
+    m_tabs->addTab(m_threadsStack, tr("Threa&ds"));
     m_tabs->addTab(activityTab, tr("&Activity"));
 
     auto *layout = new QVBoxLayout(this);
@@ -263,7 +274,7 @@ RequestView::RequestView(Session *session, QWidget *parent)
         menu->addAction(m_copyLinkAction);
         menu->popup(m_timelineView->viewport()->mapToGlobal(pos));
     });
-    connect(&m_session->store(), &AsyncStore::changed, this, &RequestView::onStoreChanged);
+    connect(m_session, &Session::changed, this, &RequestView::onStoreChanged);
     connect(m_session, &Session::directoryChanged, this, &RequestView::onDirectoryChanged);
     m_reloadTimer->setSingleShot(true);
     m_reloadTimer->setInterval(30);
@@ -279,6 +290,95 @@ RequestView::RequestView(Session *session, QWidget *parent)
 
     fillAssignees();
     clear();
+}
+
+void RequestView::setEngine(EngineHost *engine)
+{
+    m_engine = engine;
+    m_threadsStack->setCurrentWidget(m_threads);
+    connect(engine, &EngineHost::threadStateChanged, this, [this](qint64 requestId) {
+        if (requestId == m_timeline.request.id)
+            reloadThreads();
+    });
+    connect(engine, &EngineHost::queueStatsChanged, this, &RequestView::updateActivityState);
+    connect(engine, &EngineHost::stateChanged, this, &RequestView::updateActivityState);
+    connect(engine, &EngineHost::slackStateChanged, this, &RequestView::updateActivityState);
+    updateActivityState();
+    reloadThreads();
+}
+
+void RequestView::updateActivityState()
+{
+    if (!m_engine)
+        return;
+    const sync::QueueStats &q = m_engine->queueStats();
+    m_activityState->setText(
+        tr("Slack sync: %1 · Slack: %2 · fast lane %3 · maintenance lane %4 · in flight %5 · failed %6 · "
+           "rate-limit waits %7. Changes to this request made in this session:")
+            .arg(EngineHost::stateLabel(m_engine->state()),
+                 EngineHost::slackStateLabel(m_engine->slackState()))
+            .arg(q.fastPending)
+            .arg(q.maintenancePending)
+            .arg(q.inFlight)
+            .arg(q.failed)
+            .arg(q.rateLimitWaits));
+}
+
+void RequestView::reloadThreads()
+{
+    if (!m_engine || !m_timeline.request.id)
+        return;
+    const quint64 generation = ++m_threadsGeneration;
+    whenFinished(this, m_engine->requestThreads(m_timeline.request.id),
+                 [this, generation](const Result<sync::RequestThreads> &result) {
+                     if (generation != m_threadsGeneration)
+                         return;
+                     m_threads->clear();
+                     if (!result) {
+                         m_threads->setRowCount(0);
+                         m_threads->setColumnCount(0);
+                         return;
+                     }
+                     const QList<sync::ThreadState> &threads = result->threads;
+                     m_threads->setColumnCount(int(threads.size()));
+                     m_threads->setRowCount(int(m_timeline.updates.size()) + 1);
+                     QStringList rows{tr("summary")};
+                     for (const Update &u : m_timeline.updates)
+                         rows << tr("%1 %2").arg(
+                             m_session->personName(u.authorId),
+                             QLocale().toString(u.createdAt.toLocalTime().time(), QLocale::ShortFormat));
+                     m_threads->setVerticalHeaderLabels(rows);
+                     auto cell = [](const QString &state, const QString &error) {
+                         QString mark = state;
+                         if (state == QLatin1String("posted") || state == QLatin1String("active"))
+                             mark = QStringLiteral("✓");
+                         else if (state == QLatin1String("pending"))
+                             mark = QStringLiteral("⏳");
+                         else if (state == QLatin1String("failed"))
+                             mark = QStringLiteral("⚠ ") + error;
+                         else if (state == QLatin1String("original"))
+                             mark = tr("author");
+                         else if (state == QLatin1String("retained"))
+                             mark = tr("retained by author");
+                         else if (state == QLatin1String("deleted"))
+                             mark = QStringLiteral("🗑");
+                         auto *item = new QTableWidgetItem(mark);
+                         item->setToolTip(error.isEmpty() ? state : state + QStringLiteral(": ") + error);
+                         return item;
+                     };
+                     for (int c = 0; c < threads.size(); ++c) {
+                         const sync::ThreadState &t = threads.at(c);
+                         auto *header = new QTableWidgetItem(t.personName);
+                         header->setToolTip(tr("DM channel %1").arg(t.channelId));
+                         m_threads->setHorizontalHeaderItem(c, header);
+                         m_threads->setItem(0, c, cell(t.state, t.lastError));
+                         for (const sync::ThreadMessageState &m : t.messages) {
+                             const int row = m_timelineModel->rowOf(m.updateId);
+                             if (row >= 0)
+                                 m_threads->setItem(row + 1, c, cell(m.state, m.lastError));
+                         }
+                     }
+                 });
 }
 
 void RequestView::clear()
@@ -335,6 +435,7 @@ void RequestView::onTimelineLoaded(quint64 generation, const Result<Timeline> &r
         m_timelineView->scrollToBottom();
     updateHeader();
     updateActions();
+    reloadThreads();
     Q_EMIT timelineLoaded(m_request.id);
 }
 

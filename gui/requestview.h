@@ -15,10 +15,13 @@ class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QTabWidget;
+class QTableWidget;
+class QStackedWidget;
 class QTimer;
 
 namespace threadline::gui {
 
+class EngineHost;
 class MessageBar;
 class Session;
 class TimelineModel;
@@ -33,6 +36,9 @@ class RequestView : public QWidget
 public:
     explicit RequestView(Session *session, QWidget *parent = nullptr);
 
+    //! Shows the sync engine's thread matrix and state (sandbox mode).
+    void setEngine(EngineHost *engine);
+    QTableWidget *threadsTable() const { return m_threads; }
     void showRequest(qint64 requestId);
     void clear();
     qint64 requestId() const { return m_request.id; }
@@ -77,6 +83,8 @@ private:
     void onRemoveFollower();
     void onStoreChanged(const threadline::StoreChange &change);
     void onDirectoryChanged();
+    void reloadThreads();
+    void updateActivityState();
     //! Handles the result of a field change: Conflict reloads and tells the agent.
     void handleFieldResult(const Result<Request> &result);
     void showError(const QString &what, const Error &error);
@@ -108,6 +116,10 @@ private:
     QPushButton *m_sendButton;
     QProgressBar *m_busy;
     QLabel *m_threadsPlaceholder;
+    QTableWidget *m_threads;
+    QStackedWidget *m_threadsStack;
+    EngineHost *m_engine = nullptr;
+    quint64 m_threadsGeneration = 0;
     QLabel *m_activityState;
     QListWidget *m_activity;
     QTimer *m_reloadTimer;

@@ -1,5 +1,6 @@
 #include "session.h"
 
+#include "enginehost.h"
 #include "futurewatch.h"
 #include "guilogging.h"
 #include "secretfile.h"
@@ -45,13 +46,21 @@ Session::Session(const QString &dataDir, QObject *parent)
     if (auto loaded = m_secrets->load(); !loaded)
         qCWarning(lcGui) << "token file:" << loaded.error().message;
     m_store = new AsyncStore(this);
-    connect(m_store, &AsyncStore::changed, this, &Session::onStoreChanged);
+    connect(m_store, &AsyncStore::changed, this, [this](const StoreChange &change) {
+        if (m_engine)
+            m_engine->nudge(); // the engine's own connection reads the change feed now
+        onStoreChanged(change);
+        Q_EMIT changed(change);
+    });
 }
 
 Session::~Session()
 {
-    // The sandbox goes first: its sockets belong to this thread; the store joins its worker.
+    // The sandbox goes first: it runs on this thread, so the engine's calls to it fail fast instead
+    // of waiting on a thread that is busy joining the engine. Then the engine; the store joins last.
     m_sandbox.reset();
+    delete m_engine;
+    m_engine = nullptr;
 }
 
 QString Session::databasePath() const
@@ -120,8 +129,8 @@ void Session::startSandbox()
     QList<PersonInput> colleagues;
     const QList<sandbox::SandboxUser> users = server->workspace().users();
     for (const sandbox::SandboxUser &u : users) {
-        if (u.isBot || u.id == agent.id)
-            continue;
+        if (u.isBot || u.persona.isEmpty() || u.id == agent.id)
+            continue; // the demo colleagues only (not Slackbot)
         colleagues.append(PersonInput{u.id, u.realName, u.email, false});
     }
     m_sandbox = std::move(server);
@@ -182,9 +191,28 @@ void Session::seedSandbox(const QList<PersonInput> &colleagues, const PersonInpu
                      }
                      m_agentId = *result;
                      reloadDirectory();
+                     startEngine();
                      Q_EMIT sandboxStarted();
                      Q_EMIT agentReady();
                  });
+}
+
+void Session::startEngine()
+{
+    if (m_engine || !m_sandbox)
+        return;
+    sync::EngineOptions options;
+    options.databaseUrl = QStringLiteral("sqlite:") + databasePath();
+    options.slack.apiUrl = m_sandbox->apiUrl();
+    options.slack.botToken = m_sandbox->workspace().options().botToken;
+    options.slack.appToken = m_sandbox->workspace().options().appToken;
+    options.slack.signingSecret = m_sandbox->workspace().options().signingSecret;
+    m_engine = new EngineHost(this);
+    connect(m_engine, &EngineHost::storeChanged, this, [this](const StoreChange &change) {
+        onStoreChanged(change);
+        Q_EMIT changed(change);
+    });
+    m_engine->start(options);
 }
 
 void Session::ensureAgent()

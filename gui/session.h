@@ -20,6 +20,7 @@ class SandboxServer;
 
 namespace threadline::gui {
 
+class EngineHost;
 class SecretFile;
 
 //! Everything one console window works on: the data folder, the console settings, the store (an
@@ -67,6 +68,8 @@ public:
     void ensureAgent();
     sandbox::SandboxServer *sandboxServer() const { return m_sandbox.get(); }
     bool isSandbox() const { return m_sandbox != nullptr; }
+    //! The sync engine, when it runs (sandbox mode); nullptr otherwise.
+    EngineHost *engine() const { return m_engine; }
 
     //! The person using the console (0 until known).
     qint64 agentId() const { return m_agentId; }
@@ -83,6 +86,8 @@ public:
     void markSeen(qint64 requestId, qint64 whenMs);
 
 Q_SIGNALS:
+    //! A committed change of the desk, from the console's store or from the sync engine's.
+    void changed(const threadline::StoreChange &change);
     void opened();
     void failed(const threadline::Error &error);
     void sandboxStarted();
@@ -92,12 +97,14 @@ Q_SIGNALS:
 private:
     void onStoreChanged(const threadline::StoreChange &change);
     void seedSandbox(const QList<PersonInput> &colleagues, const PersonInput &agent);
+    void startEngine();
 
     QString m_dataDir;
     std::unique_ptr<QSettings> m_settings;
     std::unique_ptr<SecretFile> m_secrets;
     AsyncStore *m_store = nullptr;
     std::unique_ptr<sandbox::SandboxServer> m_sandbox;
+    EngineHost *m_engine = nullptr;
     bool m_open = false;
     qint64 m_agentId = 0;
     QList<Person> m_people;

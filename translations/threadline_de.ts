@@ -33,6 +33,57 @@
     </message>
 </context>
 <context>
+    <name>threadline::gui::EngineHost</name>
+    <message>
+        <source>Slack sync is not running</source>
+        <translation>Die Slack-Synchronisierung läuft nicht</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>angehalten</translation>
+    </message>
+    <message>
+        <source>starting</source>
+        <translation>startet</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <source>Slack refused the token: reconnect in Settings</source>
+        <translation>Slack hat das Token abgelehnt: in den Einstellungen neu verbinden</translation>
+    </message>
+    <message>
+        <source>stopping</source>
+        <translation>hält an</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>disconnected</source>
+        <translation>getrennt</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>verbindet</translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation>verbunden</translation>
+    </message>
+    <message>
+        <source>token refused</source>
+        <translation>Token abgelehnt</translation>
+    </message>
+    <message>
+        <source>disabled</source>
+        <translation>deaktiviert</translation>
+    </message>
+</context>
+<context>
     <name>threadline::gui::MainWindow</name>
     <message>
         <source>Threadline</source>
@@ -208,6 +259,30 @@
         <source>Threadline: %n request(s) waiting on you</source>
         <translation>
             <numerusform>Threadline: %n Anfrage wartet auf Sie</numerusform><numerusform>Threadline: %n Anfragen warten auf Sie</numerusform></translation>
+    </message>
+    <message>
+        <source>Slack: %1</source>
+        <translation>Slack: %1</translation>
+    </message>
+    <message>
+        <source>Slack sync: %1</source>
+        <translation>Slack-Synchronisierung: %1</translation>
+    </message>
+    <message>
+        <source> (Socket Mode)</source>
+        <translation> (Socket Mode)</translation>
+    </message>
+    <message>
+        <source>fast %1</source>
+        <translation>schnell %1</translation>
+    </message>
+    <message>
+        <source>maintenance %1</source>
+        <translation>Wartung %1</translation>
+    </message>
+    <message>
+        <source>failed %1</source>
+        <translation>fehlgeschlagen %1</translation>
     </message>
 </context>
 <context>
@@ -643,6 +718,34 @@ Dieser Build von Threadline hat noch keine Slack-Synchronisierung: Sobald sie ve
     <message>
         <source>Threa&amp;ds</source>
         <translation>&amp;Threads</translation>
+    </message>
+    <message>
+        <source>Slack threads</source>
+        <translation>Slack-Threads</translation>
+    </message>
+    <message>
+        <source>Slack sync: %1 · Slack: %2 · fast lane %3 · maintenance lane %4 · in flight %5 · failed %6 · rate-limit waits %7. Changes to this request made in this session:</source>
+        <translation>Slack-Synchronisierung: %1 · Slack: %2 · schnelle Spur %3 · Wartungsspur %4 · unterwegs %5 · fehlgeschlagen %6 · Wartezeiten durch Ratenlimits %7. Änderungen an dieser Anfrage in dieser Sitzung:</translation>
+    </message>
+    <message>
+        <source>summary</source>
+        <translation>Zusammenfassung</translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <source>author</source>
+        <translation>Autor</translation>
+    </message>
+    <message>
+        <source>retained by author</source>
+        <translation>vom Autor behalten</translation>
+    </message>
+    <message>
+        <source>DM channel %1</source>
+        <translation>DM-Kanal %1</translation>
     </message>
 </context>
 <context>

@@ -33,6 +33,57 @@
     </message>
 </context>
 <context>
+    <name>threadline::gui::EngineHost</name>
+    <message>
+        <source>Slack sync is not running</source>
+        <translation>La synchronisation Slack ne tourne pas</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>arrêtée</translation>
+    </message>
+    <message>
+        <source>starting</source>
+        <translation>démarrage</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>en marche</translation>
+    </message>
+    <message>
+        <source>Slack refused the token: reconnect in Settings</source>
+        <translation>Slack a refusé le jeton : reconnectez-vous dans les Réglages</translation>
+    </message>
+    <message>
+        <source>stopping</source>
+        <translation>arrêt en cours</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>en échec</translation>
+    </message>
+    <message>
+        <source>disconnected</source>
+        <translation>déconnecté</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>connexion</translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation>connecté</translation>
+    </message>
+    <message>
+        <source>token refused</source>
+        <translation>jeton refusé</translation>
+    </message>
+    <message>
+        <source>disabled</source>
+        <translation>désactivé</translation>
+    </message>
+</context>
+<context>
     <name>threadline::gui::MainWindow</name>
     <message>
         <source>Threadline</source>
@@ -208,6 +259,30 @@
         <source>Threadline: %n request(s) waiting on you</source>
         <translation>
             <numerusform>Threadline : %n demande vous attend</numerusform><numerusform>Threadline : %n demandes vous attendent</numerusform></translation>
+    </message>
+    <message>
+        <source>Slack: %1</source>
+        <translation>Slack : %1</translation>
+    </message>
+    <message>
+        <source>Slack sync: %1</source>
+        <translation>Synchronisation Slack : %1</translation>
+    </message>
+    <message>
+        <source> (Socket Mode)</source>
+        <translation> (Socket Mode)</translation>
+    </message>
+    <message>
+        <source>fast %1</source>
+        <translation>rapide %1</translation>
+    </message>
+    <message>
+        <source>maintenance %1</source>
+        <translation>maintenance %1</translation>
+    </message>
+    <message>
+        <source>failed %1</source>
+        <translation>en échec %1</translation>
     </message>
 </context>
 <context>
@@ -643,6 +718,34 @@ Cette version de Threadline n’a pas encore de moteur de synchronisation Slack 
     <message>
         <source>Threa&amp;ds</source>
         <translation>Fil&amp;s</translation>
+    </message>
+    <message>
+        <source>Slack threads</source>
+        <translation>Fils Slack</translation>
+    </message>
+    <message>
+        <source>Slack sync: %1 · Slack: %2 · fast lane %3 · maintenance lane %4 · in flight %5 · failed %6 · rate-limit waits %7. Changes to this request made in this session:</source>
+        <translation>Synchronisation Slack : %1 · Slack : %2 · voie rapide %3 · voie de maintenance %4 · en cours %5 · en échec %6 · attentes de limite de débit %7. Modifications de cette demande pendant cette session :</translation>
+    </message>
+    <message>
+        <source>summary</source>
+        <translation>résumé</translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <source>author</source>
+        <translation>auteur</translation>
+    </message>
+    <message>
+        <source>retained by author</source>
+        <translation>conservé par l’auteur</translation>
+    </message>
+    <message>
+        <source>DM channel %1</source>
+        <translation>Canal DM %1</translation>
     </message>
 </context>
 <context>

@@ -3,6 +3,7 @@
 // a QDialog::exec() or nested loop in the console would hang these tests.
 
 #include "console.h"
+#include "enginehost.h"
 #include "mainwindow.h"
 #include "messagebar.h"
 #include "newrequestdialog.h"
@@ -462,6 +463,36 @@ private Q_SLOTS:
                     .toString()
                     .contains(QStringLiteral("deleted by")));
         QVERIFY(!view->editUpdateAction()->isEnabled());
+    }
+
+    void replyReachesTheSandboxThreadsThroughTheSyncEngine()
+    {
+        QTemporaryDir dir;
+        auto console = startConsole(dir, true);
+        QVERIFY(console);
+        QVERIFY(console->session()->engine());
+        sandbox::Workspace &ws = console->session()->sandboxServer()->workspace();
+        auto textsInThreads = [&ws] {
+            QStringList texts;
+            const QStringList channels = ws.channelIds();
+            for (const QString &channel : channels) {
+                const QList<const sandbox::SandboxMessage *> tops = ws.topLevel(channel);
+                for (const sandbox::SandboxMessage *top : tops)
+                    for (const sandbox::SandboxMessage *reply : ws.replies(channel, top->ts))
+                        if (!reply->deleted && reply->byApp &&
+                            reply->text.contains(QStringLiteral("Please restart the VPN client")))
+                            texts << channel;
+            }
+            return texts;
+        };
+        RequestView *view = console->mainWindow()->requestView();
+        view->composer()->setFocus();
+        QTest::keyClicks(view->composer(), QStringLiteral("Please restart the VPN client"));
+        QTest::keyClick(view->composer(), Qt::Key_Return, Qt::ControlModifier);
+        // Every follower but the poster (the agent) gets the reply in their own thread: 3 copies.
+        QTRY_COMPARE_WITH_TIMEOUT(textsInThreads().size(), 3, 30000);
+        const QStringList channels = textsInThreads();
+        QCOMPARE(QSet<QString>(channels.begin(), channels.end()).size(), 3); // three threads, once each
     }
 
     void staleStatusChangeShowsTheConflictAndReloads()
