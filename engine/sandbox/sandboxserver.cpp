@@ -21,7 +21,7 @@ namespace {
 
 QString lit(const char *s)
 {
-    return QString::fromLatin1(s);
+    return QString::fromUtf8(s);
 }
 
 using Headers = QList<std::pair<QByteArray, QByteArray>>;

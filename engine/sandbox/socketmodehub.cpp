@@ -17,7 +17,7 @@ namespace {
 
 QString lit(const char *s)
 {
-    return QString::fromLatin1(s);
+    return QString::fromUtf8(s);
 }
 
 QString compact(const QJsonObject &o)

@@ -15,7 +15,7 @@ namespace {
 
 QString lit(const char *s)
 {
-    return QString::fromLatin1(s);
+    return QString::fromUtf8(s);
 }
 
 QJsonArray richTextBlocks(const QString &text, const QString &blockId)
