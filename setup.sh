@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Threadline set-up: installs what is missing on Debian 12, builds, then runs the console or the tests.
 #
-#   ./setup.sh run     install what is missing, build, start the console (embedded SQLite + sandbox workspace)
+#   ./setup.sh run     install what is missing, build, start the console (embedded SQLite + sandbox workspace;
+#                      any arguments go to the console instead, e.g. `./setup.sh run --data-dir DIR`)
 #   ./setup.sh test    install what is missing, build, run the whole test suite (SQLite and PostgreSQL)
 #   ./setup.sh build   install what is missing and build only
 #   ./setup.sh bench   build the release preset and run the benchmarks (JSON on stdout)
@@ -88,6 +89,8 @@ case "$command" in
 run)
     install_missing "${packages[@]}"
     build
+    # The embedded default: SQLite in the user's data folder and the sandbox workspace.
+    [ $# -eq 0 ] && set -- --sandbox
     exec "build/$preset/gui/threadline" "$@"
     ;;
 build)
