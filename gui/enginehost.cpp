@@ -25,14 +25,18 @@ EngineHost::~EngineHost()
     if (m_context) {
         // The engine, its store connection and its network manager are destroyed on their thread.
         // The engine goes before its network manager (it aborts its calls in its destructor).
+        // The thread quits from inside that call, so the clean-up cannot be skipped by a quit()
+        // that overtakes it in the event queue.
         QMetaObject::invokeMethod(m_context, [this, context = m_context] {
             delete m_engine;
             m_engine = nullptr;
             delete context;
+            QThread::currentThread()->quit();
         });
         m_context = nullptr;
+    } else {
+        m_thread.quit();
     }
-    m_thread.quit();
     m_thread.wait();
 }
 
