@@ -85,6 +85,10 @@ private:
                    std::function<void(const QString &ts)> found, std::function<void()> notFound,
                    const QString &cursor = {}, int page = 0);
     void post(const slack::PostMessageArgs &args, std::function<Result<void>(const QString &ts)> record);
+    //! Sends at most once: after an attempt whose outcome is unknown, first looks for the message's
+    //! marker under parentTs (the channel's history when empty) and records that copy instead.
+    void postOnce(const QString &markerType, const QString &parentTs, std::function<void()> send,
+                  std::function<Result<void>(const QString &ts)> record);
     QJsonObject marker(const QString &type) const;
     bool markerMatches(const slack::SlackMessage &m, const QString &type) const;
 
@@ -399,6 +403,19 @@ void Scheduler::Execution::post(const slack::PostMessageArgs &args,
     });
 }
 
+void Scheduler::Execution::postOnce(const QString &markerType, const QString &parentTs,
+                                    std::function<void()> send,
+                                    std::function<Result<void>(const QString &ts)> record)
+{
+    if (!m_mayHavePosted) {
+        send();
+        return;
+    }
+    reconcile(
+        parentTs, [this, markerType](const slack::SlackMessage &m) { return markerMatches(m, markerType); },
+        [this, record](const QString &ts) { done([record, ts] { return record(ts); }); }, std::move(send));
+}
+
 void Scheduler::Execution::runPostSummary()
 {
     ensureChannel([this] {
@@ -434,16 +451,7 @@ void Scheduler::Execution::runPostSummary()
             done(); // already posted (a re-followed conversation keeps its thread)
             return;
         }
-        if (m_mayHavePosted) {
-            reconcile(
-                {},
-                [this](const slack::SlackMessage &m) {
-                    return markerMatches(m, QStringLiteral("threadline_summary"));
-                },
-                [this, record](const QString &ts) { done([record, ts] { return record(ts); }); }, send);
-            return;
-        }
-        send();
+        postOnce(QStringLiteral("threadline_summary"), {}, send, record);
     });
 }
 
@@ -508,16 +516,7 @@ void Scheduler::Execution::runPostReply()
         args.metadata = marker(QStringLiteral("threadline_update"));
         post(args, record);
     };
-    if (m_mayHavePosted) {
-        reconcile(
-            m_ctx.summaryTs,
-            [this](const slack::SlackMessage &m) {
-                return markerMatches(m, QStringLiteral("threadline_update"));
-            },
-            [this, record](const QString &ts) { done([record, ts] { return record(ts); }); }, send);
-        return;
-    }
-    send();
+    postOnce(QStringLiteral("threadline_update"), m_ctx.summaryTs, send, record);
 }
 
 void Scheduler::Execution::runUpdateReply()
@@ -635,16 +634,7 @@ void Scheduler::Execution::runNote(const QString &text, std::function<Result<voi
         args.metadata = marker(QStringLiteral("threadline_note"));
         post(args, record);
     };
-    if (m_mayHavePosted) {
-        reconcile(
-            m_ctx.summaryTs,
-            [this](const slack::SlackMessage &m) {
-                return markerMatches(m, QStringLiteral("threadline_note"));
-            },
-            [this, record](const QString &ts) { done([record, ts] { return record(ts); }); }, send);
-        return;
-    }
-    send();
+    postOnce(QStringLiteral("threadline_note"), m_ctx.summaryTs, send, record);
 }
 
 void Scheduler::Execution::runOutsideReply()
@@ -659,24 +649,16 @@ void Scheduler::Execution::runOutsideReply()
         end(o);
         return;
     }
-    auto send = [this, threadTs, text] {
+    auto nothingToRecord = [](const QString &) -> Result<void> { return {}; };
+    auto send = [this, threadTs, text, nothingToRecord] {
         slack::PostMessageArgs args;
         args.channel = m_ctx.channel;
         args.threadTs = threadTs;
         args.text = slack::mrkdwn::encode(text);
         args.metadata = marker(QStringLiteral("threadline_note"));
-        post(args, [](const QString &) -> Result<void> { return {}; });
+        post(args, nothingToRecord);
     };
-    if (m_mayHavePosted) {
-        reconcile(
-            threadTs,
-            [this](const slack::SlackMessage &m) {
-                return markerMatches(m, QStringLiteral("threadline_note"));
-            },
-            [this](const QString &) { done(); }, send);
-        return;
-    }
-    send();
+    postOnce(QStringLiteral("threadline_note"), threadTs, send, nothingToRecord);
 }
 
 // ---- Scheduler ----------------------------------------------------------------------------------
