@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QSettings>
 
 namespace threadline {
@@ -59,11 +60,19 @@ Result<ListenAddress> ListenAddress::parse(const QString &text, const QString &f
 
 QStringList Configuration::variableNames()
 {
-    return {QStringLiteral("THREADLINE_DATABASE"),        QStringLiteral("THREADLINE_DATA_DIR"),
-            QStringLiteral("THREADLINE_SLACK_API_URL"),   QStringLiteral("THREADLINE_SLACK_BOT_TOKEN"),
-            QStringLiteral("THREADLINE_SLACK_APP_TOKEN"), QStringLiteral("THREADLINE_SLACK_SIGNING_SECRET"),
-            QStringLiteral("THREADLINE_EVENTS_LISTEN"),   QStringLiteral("THREADLINE_API_LISTEN"),
-            QStringLiteral("THREADLINE_ADMIN_TOKEN"),     QStringLiteral("THREADLINE_LOG_RULES")};
+    return {QStringLiteral("THREADLINE_DATABASE"),
+            QStringLiteral("THREADLINE_DATA_DIR"),
+            QStringLiteral("THREADLINE_SLACK_API_URL"),
+            QStringLiteral("THREADLINE_SLACK_BOT_TOKEN"),
+            QStringLiteral("THREADLINE_SLACK_APP_TOKEN"),
+            QStringLiteral("THREADLINE_SLACK_SIGNING_SECRET"),
+            QStringLiteral("THREADLINE_EVENTS_LISTEN"),
+            QStringLiteral("THREADLINE_API_LISTEN"),
+            QStringLiteral("THREADLINE_ADMIN_TOKEN"),
+            QStringLiteral("THREADLINE_LOG_RULES"),
+            QStringLiteral("THREADLINE_FILES_MAX_BYTES"),
+            QStringLiteral("THREADLINE_FILES_ALLOWED_TYPES"),
+            QStringLiteral("THREADLINE_FILES_DOWNLOAD_HOSTS")};
 }
 
 Result<Configuration> Configuration::load(const QString &iniPath, const QProcessEnvironment &env,
@@ -98,10 +107,12 @@ Result<Configuration> Configuration::load(const QString &iniPath, const QProcess
                 return makeError(
                     ErrorCode::Invalid,
                     QStringLiteral("unknown key \"%1\" in %2; known keys are %3")
-                        .arg(key, iniPath,
-                             QStringLiteral("database, data_dir, slack_api_url, slack_bot_token, "
-                                            "slack_app_token, slack_signing_secret, events_listen, "
-                                            "api_listen, admin_token, log_rules (group [threadline])")),
+                        .arg(
+                            key, iniPath,
+                            QStringLiteral("database, data_dir, slack_api_url, slack_bot_token, "
+                                           "slack_app_token, slack_signing_secret, events_listen, "
+                                           "api_listen, admin_token, log_rules, files_max_bytes, "
+                                           "files_allowed_types, files_download_hosts (group [threadline])")),
                     key);
         }
     }
@@ -161,6 +172,34 @@ Result<Configuration> Configuration::load(const QString &iniPath, const QProcess
             return parsed.error();
         c.eventsListen = *parsed;
     }
+    const QString maxBytes = values.value(QStringLiteral("THREADLINE_FILES_MAX_BYTES")).trimmed();
+    if (!maxBytes.isEmpty()) {
+        static const QRegularExpression size(QStringLiteral("^(\\d{1,12})\\s*([kmg]?)i?b?$"),
+                                             QRegularExpression::CaseInsensitiveOption);
+        const auto m = size.match(maxBytes);
+        if (!m.hasMatch() || m.captured(1).toLongLong() == 0)
+            return makeError(ErrorCode::Invalid,
+                             QStringLiteral("the file size limit must be a positive number of bytes, "
+                                            "optionally with K, M or G"),
+                             QStringLiteral("THREADLINE_FILES_MAX_BYTES"));
+        const QString unit = m.captured(2).toLower();
+        const int shift = unit == QLatin1String("k")   ? 10
+                          : unit == QLatin1String("m") ? 20
+                          : unit == QLatin1String("g") ? 30
+                                                       : 0;
+        c.filesMaxBytes = m.captured(1).toLongLong() << shift;
+    }
+    auto listOf = [&](const char *variable) {
+        QStringList out;
+        const QStringList parts =
+            values.value(QLatin1String(variable))
+                .split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts);
+        for (const QString &part : parts)
+            out << part.trimmed();
+        return out;
+    };
+    c.filesAllowedTypes = listOf("THREADLINE_FILES_ALLOWED_TYPES");
+    c.filesDownloadHosts = listOf("THREADLINE_FILES_DOWNLOAD_HOSTS");
     auto apiListen = ListenAddress::parse(
         values.value(QStringLiteral("THREADLINE_API_LISTEN"), QStringLiteral("127.0.0.1:8470")),
         QStringLiteral("THREADLINE_API_LISTEN"));

@@ -38,6 +38,10 @@ struct Configuration
     ListenAddress apiListen;    //!< REST API; 127.0.0.1:8470 by default
     QString adminToken;         //!< bootstrap admin bearer token (secret)
     QString logRules;           //!< QLoggingCategory filter rules, `;`-separated
+    // Files pipeline (docs/files.md, "Configuration").
+    qint64 filesMaxBytes = 100LL * 1024 * 1024; //!< THREADLINE_FILES_MAX_BYTES (`100M`, `2G`, bytes)
+    QStringList filesAllowedTypes; //!< THREADLINE_FILES_ALLOWED_TYPES: `image/*,application/pdf`; empty = all
+    QStringList filesDownloadHosts; //!< THREADLINE_FILES_DOWNLOAD_HOSTS; empty = files.slack.com
 
     //! Every key of the contract with the environment variable that overrides it.
     static QStringList variableNames();

@@ -1,0 +1,508 @@
+// Tests of engine/files: the pure detection functions (hostile names, signatures, hosts), the
+// content-addressed store, the safe downloader against loopback listeners, and the whole pipeline
+// through the Engine against the Slack sandbox (tst_files_flow.cpp).
+
+#include "files/filedetect.h"
+#include "files/filedownloader.h"
+#include "files/filestore.h"
+#include "recordingserver.h"
+
+#include <QBuffer>
+#include <QNetworkAccessManager>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace threadline;
+using namespace threadline::files;
+using threadline::test::RecordingServer;
+
+namespace {
+
+QByteArray pngBytes(int extra = 100)
+{
+    QByteArray b("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+    b += QByteArray(extra, 'x');
+    return b;
+}
+
+const QByteArray signInPage =
+    "<!DOCTYPE html>\n<html><head><title>Slack</title></head><body>Sign in</body></html>";
+
+} // namespace
+
+class TestFiles : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void sanitizeFileName_data();
+    void sanitizeFileName();
+    void sanitizeNeverEscapes();
+    void sniff_data();
+    void sniff();
+    void signature_data();
+    void signature();
+    void hosts_data();
+    void hosts();
+    void types();
+    void storageKeys();
+    void byteSizes();
+
+    void storeDeduplicates();
+    void storeStreamsAndCaps();
+    void storeRejectsForeignKeys();
+
+    void downloadStreamsTheFile();
+    void downloadOutsideTheAllowListSendsNothing();
+    void redirectOutsideTheAllowListIsNotFollowed();
+    void redirectsAreCapped();
+    void redirectInsideTheAllowListIsFollowed();
+    void htmlInsteadOfImageIsRefused();
+    void oversizeIsRefusedBeforeTheBody();
+    void notFoundIsPermanentServerErrorIsNot();
+
+private:
+    DownloadOutcome download(const QUrl &url, const FilesOptions &options, const QString &mime,
+                             const QString &name, QByteArray *stored = nullptr);
+    QNetworkAccessManager m_nam;
+};
+
+void TestFiles::sanitizeFileName_data()
+{
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("plain") << QStringLiteral("report.pdf") << QStringLiteral("report.pdf");
+    QTest::newRow("unix traversal") << QStringLiteral("../../etc/passwd") << QStringLiteral("passwd");
+    QTest::newRow("windows traversal")
+        << QStringLiteral("..\\..\\Windows\\win.ini") << QStringLiteral("win.ini");
+    QTest::newRow("only dots") << QStringLiteral("..") << QStringLiteral("file");
+    QTest::newRow("trailing slash") << QStringLiteral("dir/") << QStringLiteral("file");
+    QTest::newRow("hidden") << QStringLiteral(".bashrc") << QStringLiteral("bashrc");
+    QTest::newRow("trailing dots and spaces") << QStringLiteral("name.txt. . ") << QStringLiteral("name.txt");
+    QTest::newRow("controls") << QStringLiteral("a\nb\rc\td\x01.png") << QStringLiteral("a_b_c_d_.png");
+    QTest::newRow("nul") << QString::fromUtf16(u"a\u0000b.png", 7) << QStringLiteral("a_b.png");
+    QTest::newRow("reserved chars") << QStringLiteral("a<b>c:d\"e|f?g*.txt")
+                                    << QStringLiteral("a_b_c_d_e_f_g_.txt");
+    QTest::newRow("bidi override") << QString::fromUtf16(u"invoice\u202Egnp.exe")
+                                   << QStringLiteral("invoice_gnp.exe");
+    QTest::newRow("zero width") << QString::fromUtf16(u"a\u200Bb.png") << QStringLiteral("a_b.png");
+    QTest::newRow("device name") << QStringLiteral("CON.txt") << QStringLiteral("_CON.txt");
+    QTest::newRow("empty") << QString() << QStringLiteral("file");
+    QTest::newRow("unicode kept") << QStringLiteral("Chloé — 報告.pdf") << QStringLiteral("Chloé — 報告.pdf");
+    QTest::newRow("lone surrogate") << QString(QChar(0xD800)) + QStringLiteral("x.png")
+                                    << QStringLiteral("x.png");
+    QTest::newRow("whitespace runs") << QStringLiteral("a   b\u00a0c.png") << QStringLiteral("a b c.png");
+}
+
+void TestFiles::sanitizeFileName()
+{
+    QFETCH(QString, input);
+    QFETCH(QString, expected);
+    QCOMPARE(files::sanitizeFileName(input), expected);
+}
+
+void TestFiles::sanitizeNeverEscapes()
+{
+    // Very long names keep their extension and stay within the limit, whatever the characters.
+    const QString longName = QString(5000, QLatin1Char('a')) + QStringLiteral(".png");
+    const QString cut = files::sanitizeFileName(longName);
+    QVERIFY(cut.size() <= 200);
+    QVERIFY(cut.endsWith(QLatin1String(".png")));
+    QString emoji;
+    for (int i = 0; i < 400; ++i)
+        emoji += QString::fromUtf16(u"\U0001F600");
+    const QString cutEmoji = files::sanitizeFileName(emoji + QStringLiteral(".txt"));
+    QVERIFY(cutEmoji.toUcs4().size() <= 200);
+    QVERIFY(!cutEmoji.back().isHighSurrogate());
+    // Random hostile input never yields a separator, a control character or a dot-only name.
+    QList<char16_t> alphabet = {u'/',      u'\\', u'.', u'\0',  u'\n',  u'a',
+                                u'\u202e', u' ',  u':', 0xD800, 0xDC00, u'é'};
+    quint32 seed = 7;
+    for (int round = 0; round < 2000; ++round) {
+        QString s;
+        const int n = int(seed % 40);
+        for (int i = 0; i < n; ++i) {
+            seed = seed * 1103515245u + 12345u;
+            s += QChar(alphabet.at(int((seed >> 16) % alphabet.size())));
+        }
+        seed = seed * 1103515245u + 12345u;
+        const QString out = files::sanitizeFileName(s);
+        QVERIFY2(!out.isEmpty(), qPrintable(s));
+        QVERIFY(!out.contains(QLatin1Char('/')) && !out.contains(QLatin1Char('\\')));
+        QVERIFY(!out.startsWith(QLatin1Char('.')));
+        for (const QChar c : out)
+            QVERIFY(c.unicode() >= 0x20 && c.unicode() != 0x202e);
+        QCOMPARE(files::sanitizeFileName(out), out); // idempotent
+    }
+}
+
+void TestFiles::sniff_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("mime");
+    QTest::newRow("png") << pngBytes() << QStringLiteral("image/png");
+    QTest::newRow("jpeg") << QByteArray("\xff\xd8\xff\xe0\0\x10JFIF", 10) << QStringLiteral("image/jpeg");
+    QTest::newRow("gif") << QByteArray("GIF89a....") << QStringLiteral("image/gif");
+    QTest::newRow("webp") << QByteArray("RIFF\0\0\0\0WEBPVP8 ", 16) << QStringLiteral("image/webp");
+    QTest::newRow("pdf") << QByteArray("%PDF-1.7\n%\xe2\xe3") << QStringLiteral("application/pdf");
+    QTest::newRow("zip") << QByteArray("PK\x03\x04rest") << QStringLiteral("application/zip");
+    QTest::newRow("html") << signInPage << QStringLiteral("text/html");
+    QTest::newRow("html with bom and space")
+        << QByteArray("\xEF\xBB\xBF  \n<HTML>") << QStringLiteral("text/html");
+    QTest::newRow("text") << QByteArray("hello\nworld") << QStringLiteral("text/plain");
+    QTest::newRow("binary") << QByteArray("\x01\x02\x03\0\x04", 5)
+                            << QStringLiteral("application/octet-stream");
+    QTest::newRow("empty") << QByteArray() << QStringLiteral("application/octet-stream");
+    QTest::newRow("short png prefix") << QByteArray("\x89PN") << QStringLiteral("application/octet-stream");
+    QTest::newRow("invalid utf8") << QByteArray("abc\xff\xfe") << QStringLiteral("application/octet-stream");
+}
+
+void TestFiles::sniff()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, mime);
+    QCOMPARE(sniffMimeType(bytes), mime);
+}
+
+void TestFiles::signature_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("claimed");
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("code"); // empty = accepted
+    QTest::addColumn<QString>("mime");
+    QTest::newRow("png ok") << pngBytes() << QStringLiteral("image/png") << QStringLiteral("a.png")
+                            << QString() << QStringLiteral("image/png");
+    QTest::newRow("html as png") << signInPage << QStringLiteral("image/png") << QStringLiteral("a.png")
+                                 << QStringLiteral("html_instead_of_file") << QString();
+    QTest::newRow("html as octet") << signInPage << QStringLiteral("application/octet-stream")
+                                   << QStringLiteral("a.bin") << QStringLiteral("html_instead_of_file")
+                                   << QString();
+    QTest::newRow("html file") << signInPage << QStringLiteral("text/html") << QStringLiteral("page.html")
+                               << QString() << QStringLiteral("text/html");
+    QTest::newRow("jpeg named png") << QByteArray("\xff\xd8\xff\xe0", 4) << QStringLiteral("image/png")
+                                    << QStringLiteral("a.png") << QStringLiteral("signature_mismatch")
+                                    << QString();
+    QTest::newRow("text claiming image") << QByteArray("just text") << QString() << QStringLiteral("cat.jpg")
+                                         << QStringLiteral("signature_mismatch") << QString();
+    QTest::newRow("svg is no image") << QByteArray("<svg onload=alert(1)>") << QStringLiteral("image/svg+xml")
+                                     << QStringLiteral("x.svg") << QStringLiteral("signature_mismatch")
+                                     << QString();
+    QTest::newRow("pdf ok") << QByteArray("%PDF-1.4\n") << QStringLiteral("application/pdf")
+                            << QStringLiteral("doc.pdf") << QString() << QStringLiteral("application/pdf");
+    QTest::newRow("fake pdf") << QByteArray("MZ\x90\0", 4) << QStringLiteral("application/pdf")
+                              << QStringLiteral("doc.pdf") << QStringLiteral("signature_mismatch")
+                              << QString();
+    QTest::newRow("binary as octet") << QByteArray("\x01\x02\0", 3)
+                                     << QStringLiteral("application/octet-stream")
+                                     << QStringLiteral("blob.bin") << QString()
+                                     << QStringLiteral("application/octet-stream");
+    QTest::newRow("claimed type with parameters")
+        << pngBytes() << QStringLiteral("IMAGE/PNG; q=1") << QStringLiteral("a") << QString()
+        << QStringLiteral("image/png");
+    QTest::newRow("hostile claimed type")
+        << QByteArray("\x01\x02\0", 3) << QStringLiteral("a b/c/d") << QStringLiteral("x") << QString()
+        << QStringLiteral("application/octet-stream");
+}
+
+void TestFiles::signature()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, claimed);
+    QFETCH(QString, name);
+    QFETCH(QString, code);
+    QFETCH(QString, mime);
+    const SignatureVerdict v = checkSignature(bytes, claimed, name);
+    QCOMPARE(v.ok, code.isEmpty());
+    QCOMPARE(v.code, code);
+    if (v.ok)
+        QCOMPARE(v.mimeType, mime);
+    else
+        QVERIFY(!v.reason.isEmpty());
+}
+
+void TestFiles::hosts_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QStringList>("allow");
+    QTest::addColumn<bool>("allowed");
+    const QStringList slack = {QStringLiteral("files.slack.com"), QStringLiteral("*.slack-edge.com")};
+    QTest::newRow("slack") << "https://files.slack.com/files-pri/T-F/a.png" << slack << true;
+    QTest::newRow("slack port") << "https://files.slack.com:443/x" << slack << true;
+    QTest::newRow("http refused") << "http://files.slack.com/x" << slack << false;
+    QTest::newRow("other host") << "https://evil.example/x" << slack << false;
+    QTest::newRow("suffix trick") << "https://files.slack.com.evil.example/x" << slack << false;
+    QTest::newRow("prefix trick") << "https://evilfiles.slack.com/x" << slack << false;
+    QTest::newRow("userinfo") << "https://files.slack.com@evil.example/x" << slack << false;
+    QTest::newRow("userinfo on slack") << "https://user:pw@files.slack.com/x" << slack << false;
+    QTest::newRow("trailing dot") << "https://files.slack.com./x" << slack << false;
+    QTest::newRow("upper case") << "https://FILES.SLACK.COM/x" << slack << true;
+    QTest::newRow("wildcard sub") << "https://a.slack-edge.com/x" << slack << true;
+    QTest::newRow("wildcard bare") << "https://slack-edge.com/x" << slack << false;
+    QTest::newRow("relative") << "/files-pri/x" << slack << false;
+    QTest::newRow("empty list") << "https://files.slack.com/x" << QStringList() << false;
+    const QStringList sandbox = {QStringLiteral("http://127.0.0.1:8080")};
+    QTest::newRow("sandbox origin") << "http://127.0.0.1:8080/files-pri/x" << sandbox << true;
+    QTest::newRow("sandbox other port") << "http://127.0.0.1:8081/files-pri/x" << sandbox << false;
+    QTest::newRow("sandbox https") << "https://127.0.0.1:8080/x" << sandbox << false;
+    QTest::newRow("file scheme") << "file:///etc/passwd" << slack << false;
+}
+
+void TestFiles::hosts()
+{
+    QFETCH(QString, url);
+    QFETCH(QStringList, allow);
+    QFETCH(bool, allowed);
+    QCOMPARE(hostAllowed(QUrl(url), allow), allowed);
+}
+
+void TestFiles::types()
+{
+    QVERIFY(typeAllowed(QStringLiteral("image/png"), {}));
+    QVERIFY(typeAllowed(QStringLiteral("image/png"), {QStringLiteral("image/*")}));
+    QVERIFY(typeAllowed(QStringLiteral("Image/PNG; x=1"), {QStringLiteral("image/png")}));
+    QVERIFY(!typeAllowed(QStringLiteral("application/pdf"), {QStringLiteral("image/*")}));
+    QVERIFY(!typeAllowed(QStringLiteral("imagex/png"), {QStringLiteral("image/*")}));
+    QVERIFY(typeAllowed(QStringLiteral("application/zip"), {QStringLiteral("*/*")}));
+    QVERIFY(!typeAllowed(QString(), {QStringLiteral("image/*")}));
+}
+
+void TestFiles::storageKeys()
+{
+    const QString sha = QString(64, QLatin1Char('a'));
+    QCOMPARE(storageKeyFor(sha), QStringLiteral("sha256/aa/") + sha);
+    QVERIFY(isValidStorageKey(storageKeyFor(sha)));
+    QVERIFY(storageKeyFor(QStringLiteral("../../x")).isEmpty());
+    QVERIFY(storageKeyFor(QString(64, QLatin1Char('A'))).isEmpty());
+    QVERIFY(!isValidStorageKey(QStringLiteral("sha256/aa/../../../etc/passwd")));
+    QVERIFY(!isValidStorageKey(QStringLiteral("sha256/ab/") + sha)); // prefix must match
+    QVERIFY(!isValidStorageKey(QString()));
+}
+
+void TestFiles::byteSizes()
+{
+    QCOMPARE(parseByteSize(QStringLiteral("100M")), 100LL << 20);
+    QCOMPARE(parseByteSize(QStringLiteral("2 GiB")), 2LL << 30);
+    QCOMPARE(parseByteSize(QStringLiteral("512k")), 512LL << 10);
+    QCOMPARE(parseByteSize(QStringLiteral("2048")), 2048LL);
+    QCOMPARE(parseByteSize(QStringLiteral("-1")), -1LL);
+    QCOMPARE(parseByteSize(QStringLiteral("1e9")), -1LL);
+    QCOMPARE(parseByteSize(QStringLiteral("999999999999999T")), -1LL);
+}
+
+void TestFiles::storeDeduplicates()
+{
+    QTemporaryDir dir;
+    FileStore store(dir.filePath(QStringLiteral("files")));
+    QBuffer a;
+    a.setData(pngBytes(5000));
+    a.open(QIODevice::ReadOnly);
+    auto first = store.storeFrom(a);
+    QVERIFY2(first, qPrintable(first.error().toString()));
+    QVERIFY(!first->deduplicated);
+    QCOMPARE(first->size, 5016);
+    QVERIFY(isSha256Hex(first->sha256));
+    QVERIFY(store.contains(first->storageKey));
+    QBuffer b;
+    b.setData(pngBytes(5000));
+    b.open(QIODevice::ReadOnly);
+    auto second = store.storeFrom(b);
+    QVERIFY(second);
+    QVERIFY(second->deduplicated);
+    QCOMPARE(second->storageKey, first->storageKey);
+    // No temporary is left behind, and the stored bytes are the input.
+    QCOMPARE(QDir(store.root() + QStringLiteral("/tmp")).entryList(QDir::Files).size(), 0);
+    auto opened = store.open(first->storageKey);
+    QVERIFY(opened);
+    QCOMPARE(opened.value()->readAll(), pngBytes(5000));
+}
+
+void TestFiles::storeStreamsAndCaps()
+{
+    QTemporaryDir dir;
+    FileStore store(dir.filePath(QStringLiteral("files")));
+    QBuffer big;
+    big.setData(QByteArray(3 * 1024 * 1024, 'z'));
+    big.open(QIODevice::ReadOnly);
+    auto refused = store.storeFrom(big, 1024 * 1024);
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().code, ErrorCode::TooLarge);
+    QCOMPARE(QDir(store.root() + QStringLiteral("/tmp")).entryList(QDir::Files).size(), 0);
+    auto staged = store.stage();
+    QVERIFY(staged);
+    QVERIFY(staged.value()->write(QByteArray("abc")));
+    QVERIFY(staged.value()->reset());
+    QVERIFY(staged.value()->write(QByteArray("hello")));
+    auto committed = store.commit(*staged.value());
+    QVERIFY(committed);
+    QCOMPARE(committed->sha256,
+             QStringLiteral("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"));
+}
+
+void TestFiles::storeRejectsForeignKeys()
+{
+    QTemporaryDir dir;
+    FileStore store(dir.filePath(QStringLiteral("files")));
+    QVERIFY(store.pathFor(QStringLiteral("../threadline.db")).isEmpty());
+    QVERIFY(!store.open(QStringLiteral("/etc/passwd")));
+    QCOMPARE(store.open(QStringLiteral("sha256/aa/") + QString(64, QLatin1Char('a'))).error().code,
+             ErrorCode::NotFound);
+}
+
+DownloadOutcome TestFiles::download(const QUrl &url, const FilesOptions &options, const QString &mime,
+                                    const QString &name, QByteArray *stored)
+{
+    QTemporaryDir dir;
+    FileStore store(dir.filePath(QStringLiteral("files")));
+    auto staged = store.stage();
+    if (!staged)
+        return {};
+    FileDownloader downloader(&m_nam, options);
+    std::optional<DownloadOutcome> outcome;
+    downloader.start(url, QStringLiteral("xoxb-secret-token"), staged.value().get(), mime, name,
+                     [&](const DownloadOutcome &o) { outcome = o; });
+    if (!QTest::qWaitFor([&] { return outcome.has_value(); }, 10000))
+        return {};
+    if (stored && outcome->ok) {
+        auto committed = store.commit(*staged.value());
+        if (committed) {
+            auto f = store.open(committed->storageKey);
+            if (f)
+                *stored = f.value()->readAll();
+        }
+    }
+    return *outcome;
+}
+
+void TestFiles::downloadStreamsTheFile()
+{
+    RecordingServer slack;
+    QByteArray body = pngBytes(2 * 1024 * 1024);
+    slack.route("/files-pri/T-F1/download/a.png", {200, "image/png", body, {}});
+    FilesOptions options;
+    options.downloadHosts = {QString::fromLatin1(slack.origin())};
+    QByteArray stored;
+    const auto outcome =
+        download(QUrl(QString::fromLatin1(slack.origin() + "/files-pri/T-F1/download/a.png")), options,
+                 QStringLiteral("image/png"), QStringLiteral("a.png"), &stored);
+    QVERIFY2(outcome.ok, qPrintable(outcome.error.toString()));
+    QCOMPARE(outcome.mimeType, QStringLiteral("image/png"));
+    QCOMPARE(stored, body);
+    QCOMPARE(slack.requests().size(), 1);
+    QCOMPARE(slack.requests().first().authorization, QByteArray("Bearer xoxb-secret-token"));
+}
+
+void TestFiles::downloadOutsideTheAllowListSendsNothing()
+{
+    RecordingServer evil;
+    evil.route("/steal.png", {200, "image/png", pngBytes(), {}});
+    FilesOptions options; // default allow-list: files.slack.com only
+    const auto outcome = download(QUrl(QString::fromLatin1(evil.origin() + "/steal.png")), options,
+                                  QStringLiteral("image/png"), QStringLiteral("a.png"));
+    QVERIFY(!outcome.ok);
+    QVERIFY(outcome.permanent);
+    QCOMPARE(outcome.error.detail, QStringLiteral("host_not_allowed"));
+    QTest::qWait(50);
+    QCOMPARE(evil.requests().size(), 0); // not even a request without the token
+    QVERIFY(!outcome.error.message.contains(QLatin1String("xoxb")));
+}
+
+void TestFiles::redirectOutsideTheAllowListIsNotFollowed()
+{
+    RecordingServer slack;
+    RecordingServer evil;
+    evil.route("/x.png", {200, "image/png", pngBytes(), {}});
+    slack.route("/files-pri/T-F1/a.png", {302, "text/html", "", {{"Location", evil.origin() + "/x.png"}}});
+    FilesOptions options;
+    options.downloadHosts = {QString::fromLatin1(slack.origin())};
+    const auto outcome = download(QUrl(QString::fromLatin1(slack.origin() + "/files-pri/T-F1/a.png")),
+                                  options, QStringLiteral("image/png"), QStringLiteral("a.png"));
+    QVERIFY(!outcome.ok);
+    QVERIFY(outcome.permanent);
+    QCOMPARE(outcome.error.detail, QStringLiteral("redirect_not_allowed"));
+    QTest::qWait(50);
+    QCOMPARE(evil.requests().size(), 0);
+    QVERIFY(!evil.sawAuthorization());
+}
+
+void TestFiles::redirectsAreCapped()
+{
+    RecordingServer slack;
+    slack.route("/loop", {302, "text/plain", "", {{"Location", "/loop"}}});
+    FilesOptions options;
+    options.downloadHosts = {QString::fromLatin1(slack.origin())};
+    options.maxRedirects = 3;
+    const auto outcome = download(QUrl(QString::fromLatin1(slack.origin() + "/loop")), options,
+                                  QStringLiteral("image/png"), QStringLiteral("a.png"));
+    QVERIFY(!outcome.ok);
+    QCOMPARE(outcome.error.detail, QStringLiteral("too_many_redirects"));
+    QCOMPARE(slack.requests().size(), 4); // the request and three redirects
+}
+
+void TestFiles::redirectInsideTheAllowListIsFollowed()
+{
+    RecordingServer first;
+    RecordingServer second;
+    second.route("/real.pdf", {200, "application/pdf", "%PDF-1.5\nbody", {}});
+    first.route("/a.pdf", {301, "text/plain", "", {{"Location", second.origin() + "/real.pdf"}}});
+    FilesOptions options;
+    options.downloadHosts = {QString::fromLatin1(first.origin()), QString::fromLatin1(second.origin())};
+    QByteArray stored;
+    const auto outcome = download(QUrl(QString::fromLatin1(first.origin() + "/a.pdf")), options,
+                                  QStringLiteral("application/pdf"), QStringLiteral("a.pdf"), &stored);
+    QVERIFY2(outcome.ok, qPrintable(outcome.error.toString()));
+    QCOMPARE(stored, QByteArray("%PDF-1.5\nbody"));
+    QCOMPARE(second.requests().size(), 1);
+}
+
+void TestFiles::htmlInsteadOfImageIsRefused()
+{
+    RecordingServer slack;
+    slack.route("/a.png", {200, "text/html; charset=utf-8", signInPage, {}});
+    slack.route("/b.png", {200, "image/png", signInPage, {}}); // lying header too
+    FilesOptions options;
+    options.downloadHosts = {QString::fromLatin1(slack.origin())};
+    for (const char *path : {"/a.png", "/b.png"}) {
+        const auto outcome = download(QUrl(QString::fromLatin1(slack.origin() + path)), options,
+                                      QStringLiteral("image/png"), QStringLiteral("a.png"));
+        QVERIFY(!outcome.ok);
+        QVERIFY(outcome.permanent);
+        QCOMPARE(outcome.error.detail, QStringLiteral("html_instead_of_file"));
+    }
+}
+
+void TestFiles::oversizeIsRefusedBeforeTheBody()
+{
+    RecordingServer slack;
+    slack.route("/big.bin", {200, "application/octet-stream", QByteArray(200 * 1024, '\1'), {}});
+    FilesOptions options;
+    options.downloadHosts = {QString::fromLatin1(slack.origin())};
+    options.maxBytes = 100 * 1024;
+    const auto outcome = download(QUrl(QString::fromLatin1(slack.origin() + "/big.bin")), options,
+                                  QStringLiteral("application/octet-stream"), QStringLiteral("big.bin"));
+    QVERIFY(!outcome.ok);
+    QVERIFY(outcome.permanent);
+    QCOMPARE(outcome.error.detail, QStringLiteral("file_too_large"));
+}
+
+void TestFiles::notFoundIsPermanentServerErrorIsNot()
+{
+    RecordingServer slack;
+    slack.route("/down.bin", {503, "text/plain", "busy", {}});
+    FilesOptions options;
+    options.downloadHosts = {QString::fromLatin1(slack.origin())};
+    auto outcome = download(QUrl(QString::fromLatin1(slack.origin() + "/gone.bin")), options, QString(),
+                            QStringLiteral("gone.bin"));
+    QVERIFY(!outcome.ok);
+    QVERIFY(outcome.permanent);
+    QCOMPARE(outcome.error.detail, QStringLiteral("http_404"));
+    outcome = download(QUrl(QString::fromLatin1(slack.origin() + "/down.bin")), options, QString(),
+                       QStringLiteral("down.bin"));
+    QVERIFY(!outcome.ok);
+    QVERIFY(!outcome.permanent);
+    QCOMPARE(outcome.error.detail, QStringLiteral("http_503"));
+}
+
+QTEST_GUILESS_MAIN(TestFiles)
+#include "tst_files.moc"
