@@ -28,7 +28,7 @@ packages=(
     g++ cmake ninja-build pkg-config ccache git
     qt6-base-dev qt6-websockets-dev qt6-httpserver-dev qt6-svg-dev libqt6svg6
     libqt6sql6-sqlite libqt6sql6-psql qt6-qpa-plugins
-    qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n
+    qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n qtkeychain-qt6-dev
     libgl1-mesa-dev fonts-dejavu-core
 )
 test_packages=(postgresql-15 xvfb xauth imagemagick clang libclang-rt-14-dev dpkg-dev lintian desktop-file-utils appstream)

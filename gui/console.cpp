@@ -1,6 +1,7 @@
 #include "console.h"
 
 #include "guilogging.h"
+#include "keyring.h"
 #include "mainwindow.h"
 #include "newrequestdialog.h"
 #include "requestlistmodel.h"
@@ -65,9 +66,7 @@ void Console::onOpened()
         startSandbox();
         return;
     case Session::Mode::Slack:
-        startLocal(
-            tr("Slack sync is not part of this build yet: your tokens are stored, and requests stay on "
-               "the desk until it is."));
+        startSlack();
         return;
     case Session::Mode::Remote:
         startLocal(tr("Remote mode is not available in this build: the server settings are stored, and this "
@@ -99,7 +98,7 @@ void Console::showWelcome()
         startSandbox();
     });
     connect(m_welcome, &WelcomeDialog::slackChosen, this, [this](const QString &bot, const QString &app) {
-        SecretFile &secrets = m_session->secrets();
+        Keyring &secrets = m_session->secrets();
         auto saved = secrets.setValue(SecretFile::slackBotTokenKey(), bot);
         if (saved)
             saved = secrets.setValue(SecretFile::slackAppTokenKey(), app);
@@ -108,9 +107,7 @@ void Console::showWelcome()
             return;
         }
         m_session->setMode(Session::Mode::Slack);
-        startLocal(
-            tr("Your Slack tokens are stored. Slack sync is not part of this build yet, so requests stay "
-               "on the desk until it is."));
+        startSlack();
     });
     connect(m_welcome, &WelcomeDialog::serverChosen, this, [this](const QString &url, const QString &token) {
         if (auto saved = m_session->secrets().setValue(SecretFile::serverTokenKey(), token); !saved) {
@@ -134,6 +131,19 @@ void Console::startSandbox()
 {
     connect(m_session.get(), &Session::sandboxStarted, this, &Console::showMain, Qt::SingleShotConnection);
     m_session->startSandbox();
+}
+
+void Console::startSlack()
+{
+    connect(
+        m_session.get(), &Session::agentReady, this,
+        [this] {
+            if (auto started = m_session->startSlackEngine(); !started)
+                m_pendingNotice = started.error().message;
+            showMain();
+        },
+        Qt::SingleShotConnection);
+    m_session->ensureAgent();
 }
 
 void Console::startLocal(const QString &notice)

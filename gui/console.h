@@ -54,6 +54,7 @@ private:
     void onFailed(const threadline::Error &error);
     void showWelcome();
     void startSandbox();
+    void startSlack();
     void startLocal(const QString &notice);
     void showMain();
     void takeScreenshots();

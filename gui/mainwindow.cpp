@@ -20,6 +20,7 @@
 #include <QCheckBox>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDir>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -82,7 +83,19 @@ MainWindow::MainWindow(Session *session, QWidget *parent)
     m_list->horizontalHeader()->setHighlightSections(false);
     m_list->horizontalHeader()->setSortIndicatorShown(true);
     m_list->horizontalHeader()->setSortIndicator(RequestListModel::UpdatedColumn, Qt::DescendingOrder);
-    m_list->horizontalHeader()->setSectionsClickable(false);
+    m_list->horizontalHeader()->setSectionsClickable(true);
+    m_list->horizontalHeader()->setToolTip(tr("Click a column to sort by it; click again to reverse"));
+    // Sorting goes to the model (it pages in the chosen order); the New column does not sort.
+    connect(m_list->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this,
+            [this](int column, Qt::SortOrder order) {
+                if (column == RequestListModel::NewRepliesColumn) {
+                    QSignalBlocker block(m_list->horizontalHeader());
+                    m_list->horizontalHeader()->setSortIndicator(m_model->sortColumn(), m_model->sortOrder());
+                    return;
+                }
+                m_model->sort(column, order);
+                updateSortIndicator();
+            });
     m_list->setColumnWidth(RequestListModel::IdColumn, 56);
     m_list->setColumnWidth(RequestListModel::StatusColumn, 72);
     m_list->setColumnWidth(RequestListModel::AssigneeColumn, 96);
@@ -241,6 +254,8 @@ void MainWindow::createActions()
 
     m_quitAction = new QAction(tr("&Quit"), this);
     m_quitAction->setShortcut(QKeySequence::Quit);
+    if (m_quitAction->shortcut().isEmpty()) // platforms without a standard Quit key
+        m_quitAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     m_quitAction->setMenuRole(QAction::QuitRole);
     connect(m_quitAction, &QAction::triggered, qApp, &QApplication::closeAllWindows);
 
@@ -311,6 +326,13 @@ void MainWindow::restoreLayout()
     restoreState(s.value(QStringLiteral("window/state")).toByteArray());
     if (!m_splitter->restoreState(s.value(QStringLiteral("window/splitter")).toByteArray()))
         m_splitter->setSizes({520, 680});
+    // Column widths and the sort order of the list (the model follows the restored indicator).
+    QHeaderView *header = m_list->horizontalHeader();
+    if (header->restoreState(s.value(QStringLiteral("window/list")).toByteArray())) {
+        header->setSectionResizeMode(RequestListModel::TitleColumn, QHeaderView::Stretch);
+        header->setSortIndicatorShown(true);
+        m_model->sort(header->sortIndicatorSection(), header->sortIndicatorOrder());
+    }
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
@@ -319,6 +341,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     s.setValue(QStringLiteral("window/geometry"), saveGeometry());
     s.setValue(QStringLiteral("window/state"), saveState());
     s.setValue(QStringLiteral("window/splitter"), m_splitter->saveState());
+    s.setValue(QStringLiteral("window/list"), m_list->horizontalHeader()->saveState());
     if (m_tray)
         m_tray->hide();
     QMainWindow::closeEvent(event);
@@ -326,21 +349,27 @@ void MainWindow::closeEvent(QCloseEvent *event)
 
 void MainWindow::start()
 {
-    if (EngineHost *engine = m_session->engine()) {
-        connect(engine, &EngineHost::stateChanged, this, &MainWindow::updateSlackStatus,
-                Qt::UniqueConnection);
-        connect(engine, &EngineHost::slackStateChanged, this, &MainWindow::updateSlackStatus,
-                Qt::UniqueConnection);
-        connect(engine, &EngineHost::inboundStateChanged, this, &MainWindow::updateSlackStatus,
-                Qt::UniqueConnection);
-        connect(engine, &EngineHost::queueStatsChanged, this, &MainWindow::updateSlackStatus,
-                Qt::UniqueConnection);
-        m_view->setEngine(engine);
-    }
+    attachEngine();
     updateSlackStatus();
     fillTeamFilter();
     applyFilter();
     updateTray();
+}
+
+void MainWindow::attachEngine()
+{
+    EngineHost *engine = m_session->engine();
+    if (!engine)
+        return;
+    connect(engine, &EngineHost::stateChanged, this, &MainWindow::updateSlackStatus, Qt::UniqueConnection);
+    connect(engine, &EngineHost::slackStateChanged, this, &MainWindow::updateSlackStatus,
+            Qt::UniqueConnection);
+    connect(engine, &EngineHost::inboundStateChanged, this, &MainWindow::updateSlackStatus,
+            Qt::UniqueConnection);
+    connect(engine, &EngineHost::queueStatsChanged, this, &MainWindow::updateSlackStatus,
+            Qt::UniqueConnection);
+    m_view->setEngine(engine);
+    updateSlackStatus();
 }
 
 void MainWindow::setSandboxBanner(bool on)
@@ -387,6 +416,13 @@ void MainWindow::applyFilter()
         q.text.clear();
     m_view->clear();
     m_model->setQuery(q);
+    updateSortIndicator();
+}
+
+void MainWindow::updateSortIndicator()
+{
+    // A text search lists the best matches, most recent first, whatever the column sort.
+    m_list->horizontalHeader()->setSortIndicatorShown(m_model->query().text.isEmpty());
 }
 
 bool MainWindow::selectRequest(qint64 requestId)
@@ -478,6 +514,12 @@ void MainWindow::onSettings()
             showMessage(tr("Settings saved. Restart Threadline to use the new language."));
         else
             statusBar()->showMessage(tr("Settings saved"), 4000);
+        // Slack mode with both tokens now stored: the sync engine starts.
+        if (m_session->mode() == Session::Mode::Slack && !m_session->engine() && !m_session->isSandbox()) {
+            if (auto started = m_session->startSlackEngine(); !started)
+                showMessage(started.error().message, true);
+            attachEngine();
+        }
         updateSlackStatus();
     });
     dialog->open();
@@ -504,11 +546,10 @@ void MainWindow::updateSlackStatus()
         m_slackStatus->setToolTip(engine->stateReason());
         return;
     }
-    parts << tr("Slack: sync not running in this build");
+    parts << tr("Slack: not connected");
     m_slackStatus->setText(parts.join(QStringLiteral(" · ")));
-    m_slackStatus->setToolTip(
-        tr("This build of the console has no Slack sync engine: requests and updates stay "
-           "on the desk until it is available."));
+    m_slackStatus->setToolTip(tr("Requests and updates stay on the desk until Slack is connected: "
+                                 "add the tokens in Settings (Ctrl+,)."));
 }
 
 void MainWindow::onStoreChanged(const StoreChange &change)
@@ -556,6 +597,10 @@ void MainWindow::showAbout()
         QMessageBox::NoIcon, tr("About Threadline"),
         tr("<h3>Threadline %1</h3><p>The request desk that lives inside Slack.</p>").arg(versionString()),
         QMessageBox::Close, this);
+    box->setObjectName(QStringLiteral("aboutBox"));
+    box->setInformativeText(
+        tr("Qt %1 · data folder %2")
+            .arg(QString::fromLatin1(qVersion()), QDir::toNativeSeparators(m_session->dataDir())));
     box->setIconPixmap(windowIcon().pixmap(64, 64));
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();

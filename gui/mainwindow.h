@@ -37,6 +37,8 @@ public:
 
     //! Loads the first page of requests (call once the session is ready).
     void start();
+    //! Shows the sync engine's state once it runs (called by start(), and when Settings starts it).
+    void attachEngine();
     //! Shows the sandbox banner ("nothing reaches real Slack").
     void setSandboxBanner(bool on);
     //! A sentence for the agent in the window's message bar.
@@ -53,6 +55,7 @@ public:
     QCheckBox *assignedToMe() const { return m_assignedToMe; }
     QAction *newRequestAction() const { return m_newRequestAction; }
     QAction *settingsAction() const { return m_settingsAction; }
+    QAction *aboutAction() const { return m_aboutAction; }
     QAction *nextRequestAction() const { return m_nextAction; }
     QAction *previousRequestAction() const { return m_previousAction; }
     QLabel *sandboxBanner() const { return m_banner; }
@@ -82,6 +85,7 @@ private:
     void updateTray();
     void showAbout();
     void restoreLayout();
+    void updateSortIndicator();
 
     Session *m_session;
     RequestListModel *m_model;

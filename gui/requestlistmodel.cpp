@@ -57,6 +57,8 @@ void RequestListModel::reload()
     m_rowIndex.clear();
     m_newReplies.clear();
     m_cursor.clear();
+    m_sortKey.clear();
+    m_sortId = 0;
     m_atEnd = false;
     m_loading = false;
     m_pages = 0;
@@ -154,6 +156,124 @@ QVariant RequestListModel::headerData(int section, Qt::Orientation orientation, 
     }
 }
 
+namespace {
+
+struct SortedPage
+{
+    QList<Request> requests;
+    QVariant lastKey;
+    qint64 lastId = 0;
+    bool atEnd = true;
+};
+
+QString sortKeyExpression(int column)
+{
+    switch (column) {
+    case RequestListModel::IdColumn:
+        return QStringLiteral("r.id");
+    case RequestListModel::TitleColumn:
+        return QStringLiteral("r.title COLLATE NOCASE");
+    case RequestListModel::StatusColumn:
+        return QStringLiteral("(CASE r.status WHEN 'new' THEN 0 WHEN 'open' THEN 1 WHEN 'waiting' THEN 2 "
+                              "WHEN 'resolved' THEN 3 ELSE 4 END)");
+    case RequestListModel::AssigneeColumn:
+        return QStringLiteral(
+            "COALESCE((SELECT p.name FROM people p WHERE p.id = r.assignee_id), '') COLLATE NOCASE");
+    default:
+        return QStringLiteral("r.updated_at");
+    }
+}
+
+//! One page of a column-sorted list (runs on the store's thread): keyset on (key, id).
+Result<SortedPage> sortedPage(Store &store, const RequestQuery &filter, int column, Qt::SortOrder order,
+                              const QVariant &afterKey, qint64 afterId, int limit)
+{
+    const QString key = sortKeyExpression(column);
+    const bool asc = order == Qt::AscendingOrder;
+    QStringList where;
+    QVariantList binds;
+    if (!filter.statuses.isEmpty()) {
+        QStringList marks;
+        for (RequestStatus s : filter.statuses) {
+            marks << QStringLiteral("?");
+            binds << requestStatusName(s);
+        }
+        where << QStringLiteral("r.status IN (%1)").arg(marks.join(QLatin1Char(',')));
+    }
+    if (filter.assigneeId) {
+        if (*filter.assigneeId == 0) {
+            where << QStringLiteral("r.assignee_id IS NULL");
+        } else {
+            where << QStringLiteral("r.assignee_id = ?");
+            binds << *filter.assigneeId;
+        }
+    }
+    if (filter.teamId) {
+        if (*filter.teamId == 0) {
+            where << QStringLiteral("r.team_id IS NULL");
+        } else {
+            where << QStringLiteral("r.team_id = ?");
+            binds << *filter.teamId;
+        }
+    }
+    if (afterId) {
+        const QString op = asc ? QStringLiteral(">") : QStringLiteral("<");
+        where << QStringLiteral("(%1 %2 ? OR (%1 = ? AND r.id %2 ?))").arg(key, op);
+        binds << afterKey << afterKey << afterId;
+    }
+    const QString dir = asc ? QStringLiteral("ASC") : QStringLiteral("DESC");
+    const QString sql =
+        QStringLiteral("SELECT r.id, %1 FROM requests r %2 ORDER BY %1 %3, r.id %3 LIMIT ?")
+            .arg(key,
+                 where.isEmpty() ? QString() : QStringLiteral("WHERE ") + where.join(QStringLiteral(" AND ")),
+                 dir);
+    binds << limit + 1;
+    QList<QPair<qint64, QVariant>> ids;
+    {
+        auto q = store.exec(sql, binds);
+        if (!q)
+            return q.error();
+        QueryGuard guard(q.value());
+        while (q.value()->next())
+            ids.append({q.value()->value(0).toLongLong(), q.value()->value(1)});
+    }
+    SortedPage page;
+    page.atEnd = ids.size() <= limit;
+    if (!page.atEnd)
+        ids.removeLast();
+    for (const auto &[id, sortKey] : ids) {
+        auto r = store.request(id);
+        if (!r) {
+            if (r.error().code == ErrorCode::NotFound)
+                continue; // deleted meanwhile
+            return r.error();
+        }
+        page.requests.append(*r);
+        page.lastKey = sortKey;
+        page.lastId = id;
+    }
+    return page;
+}
+
+} // namespace
+
+bool RequestListModel::isStoreOrder() const
+{
+    return !m_query.text.isEmpty() || (m_sortColumn == UpdatedColumn && m_sortOrder == Qt::DescendingOrder);
+}
+
+void RequestListModel::sort(int column, Qt::SortOrder order)
+{
+    if (column < 0 || column == NewRepliesColumn || column >= ColumnCount)
+        return;
+    if (column == m_sortColumn && order == m_sortOrder)
+        return;
+    m_sortColumn = column;
+    m_sortOrder = order;
+    if (m_pages > 0 || m_loading)
+        reload();
+}
+
 bool RequestListModel::canFetchMore(const QModelIndex &parent) const
 {
     return !parent.isValid() && !m_atEnd && !m_loading && m_session->isOpen();
@@ -168,41 +288,73 @@ void RequestListModel::fetchMore(const QModelIndex &parent)
     q.cursor = m_cursor;
     q.limit = PageSize;
     const quint64 generation = m_generation;
+    if (!isStoreOrder()) {
+        const int column = m_sortColumn;
+        const Qt::SortOrder order = m_sortOrder;
+        const QVariant afterKey = m_sortKey;
+        const qint64 afterId = m_sortId;
+        whenFinished(this,
+                     m_session->store().run<SortedPage>([q, column, order, afterKey, afterId](Store &store) {
+                         return sortedPage(store, q, column, order, afterKey, afterId, PageSize);
+                     }),
+                     [this, generation](const Result<SortedPage> &result) {
+                         if (generation != m_generation)
+                             return;
+                         RequestPage page;
+                         if (result) {
+                             page.requests = result->requests;
+                             if (!result->atEnd) {
+                                 m_sortKey = result->lastKey;
+                                 m_sortId = result->lastId;
+                                 page.nextCursor = QStringLiteral("sorted");
+                             }
+                             addPage(Result<RequestPage>(page));
+                         } else {
+                             addPage(Result<RequestPage>(result.error()));
+                         }
+                     });
+        return;
+    }
     whenFinished(this, m_session->store().listRequests(q),
                  [this, generation](const Result<RequestPage> &result) {
                      if (generation != m_generation)
                          return; // the filter changed meanwhile
-                     m_loading = false;
-                     if (!result) {
-                         m_atEnd = true;
-                         qCWarning(lcGuiStore) << "cannot list requests:" << result.error().toString();
-                         Q_EMIT loadFailed(result.error());
-                         return;
-                     }
-                     const RequestPage &page = *result;
-                     const bool first = m_pages == 0;
-                     ++m_pages;
-                     m_cursor = page.nextCursor;
-                     m_atEnd = page.nextCursor.isEmpty();
-                     QList<qint64> ids;
-                     QList<Request> fresh;
-                     for (const Request &r : page.requests)
-                         if (!m_rowIndex.contains(r.id)) { // a row that moved up while paging is shown once
-                             fresh.append(r);
-                             ids.append(r.id);
-                         }
-                     if (!fresh.isEmpty()) {
-                         const int start = int(m_rows.size());
-                         beginInsertRows({}, start, start + int(fresh.size()) - 1);
-                         for (const Request &r : fresh) {
-                             m_rowIndex.insert(r.id, int(m_rows.size()));
-                             m_rows.append(r);
-                         }
-                         endInsertRows();
-                         loadBadges(ids);
-                     }
-                     Q_EMIT pageLoaded(int(fresh.size()), first);
+                     addPage(result);
                  });
+}
+
+void RequestListModel::addPage(const Result<RequestPage> &result)
+{
+    m_loading = false;
+    if (!result) {
+        m_atEnd = true;
+        qCWarning(lcGuiStore) << "cannot list requests:" << result.error().toString();
+        Q_EMIT loadFailed(result.error());
+        return;
+    }
+    const RequestPage &page = *result;
+    const bool first = m_pages == 0;
+    ++m_pages;
+    m_cursor = page.nextCursor;
+    m_atEnd = page.nextCursor.isEmpty();
+    QList<qint64> ids;
+    QList<Request> fresh;
+    for (const Request &r : page.requests)
+        if (!m_rowIndex.contains(r.id)) { // a row that moved up while paging is shown once
+            fresh.append(r);
+            ids.append(r.id);
+        }
+    if (!fresh.isEmpty()) {
+        const int start = int(m_rows.size());
+        beginInsertRows({}, start, start + int(fresh.size()) - 1);
+        for (const Request &r : fresh) {
+            m_rowIndex.insert(r.id, int(m_rows.size()));
+            m_rows.append(r);
+        }
+        endInsertRows();
+        loadBadges(ids);
+    }
+    Q_EMIT pageLoaded(int(fresh.size()), first);
 }
 
 int RequestListModel::rowOf(qint64 requestId) const
@@ -284,7 +436,7 @@ void RequestListModel::onStoreChanged(const StoreChange &change)
     if (change.kind == StoreChange::Kind::RequestCreated) {
         // A new request is the most recently updated one: it belongs on top when it matches a
         // filter that can be checked here (a text filter needs the store: the next reload shows it).
-        if (!m_query.text.isEmpty() || rowOf(change.requestId) >= 0)
+        if (!isStoreOrder() || !m_query.text.isEmpty() || rowOf(change.requestId) >= 0)
             return;
         const quint64 generation = m_generation;
         const RequestQuery filter = m_query;

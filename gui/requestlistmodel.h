@@ -13,8 +13,10 @@ class Session;
 
 //! The request list: a lazy, keyset-paged view of AsyncStore::listRequests(). Only the first page
 //! is loaded when the filter changes; views pull the next page through canFetchMore()/fetchMore()
-//! when they scroll near the end. Rows are ordered the way the store pages them: most recently
-//! updated first. The New column counts Slack replies the agent has not seen yet.
+//! when they scroll near the end. Rows are ordered the way the store pages them (most recently
+//! updated first) unless the agent sorts by a column: then the console pages through its own keyset
+//! query (the sort key, then the id) with the same filters. A text search always lists the best
+//! matches, most recent first. The New column counts Slack replies the agent has not seen yet.
 class RequestListModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -51,6 +53,12 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
     bool canFetchMore(const QModelIndex &parent) const override;
+    //! Sorts by id, title, status (workflow order), assignee or last update, and reloads.
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    int sortColumn() const { return m_sortColumn; }
+    Qt::SortOrder sortOrder() const { return m_sortOrder; }
+    //! True when rows come in the store's order (last update, newest first, or a text search).
+    bool isStoreOrder() const;
     void fetchMore(const QModelIndex &parent) override;
 
     bool isLoading() const { return m_loading; }
@@ -73,6 +81,7 @@ Q_SIGNALS:
 private:
     void onStoreChanged(const threadline::StoreChange &change);
     void refreshRow(qint64 requestId);
+    void addPage(const Result<RequestPage> &result);
     void loadBadges(const QList<qint64> &ids);
 
     Session *m_session;
@@ -85,6 +94,10 @@ private:
     bool m_atEnd = true;
     int m_pages = 0;
     quint64 m_generation = 0;
+    int m_sortColumn = UpdatedColumn;
+    Qt::SortOrder m_sortOrder = Qt::DescendingOrder;
+    QVariant m_sortKey; //!< keyset position of a sorted list: the last row's key and id
+    qint64 m_sortId = 0;
 };
 
 } // namespace threadline::gui

@@ -16,6 +16,7 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QFormLayout>
+#include <QHash>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -187,9 +188,9 @@ RequestView::RequestView(Session *session, QWidget *parent)
 
     // Threads tab: the per-follower thread state comes from the sync engine.
     m_threadsPlaceholder->setText(
-        tr("Slack sync is not running.\n\nThis build of Threadline has no Slack sync engine yet: when it is "
-           "available, this tab shows every update's copy in every follower's Slack thread (posted, on its "
-           "way, failed with the reason, deleted, retained by its author)."));
+        tr("Slack sync is not running.\n\nConnect Slack in Settings (Ctrl+,): this tab then shows every "
+           "update's copy in every follower's Slack thread (posted, on its way, failed with the reason and "
+           "Retry, deleted, retained by its author)."));
     m_threadsPlaceholder->setWordWrap(true);
     m_threadsPlaceholder->setAlignment(Qt::AlignCenter);
     m_threadsPlaceholder->setMargin(24);
@@ -199,8 +200,8 @@ RequestView::RequestView(Session *session, QWidget *parent)
     auto *activityLayout = new QVBoxLayout(activityTab);
     m_activityState->setWordWrap(true);
     m_activityState->setText(
-        tr("Slack: sync not running in this build, so there are no lanes, queues or Slack "
-           "errors to show. Changes to this request made in this session:"));
+        tr("Slack sync is not running, so there are no lanes, queues or Slack errors to show. Changes to "
+           "this request made in this session:"));
     m_activity->setAccessibleName(tr("Recent changes"));
     activityLayout->addWidget(m_activityState);
     activityLayout->addWidget(m_activity, 1);
@@ -333,6 +334,7 @@ void RequestView::reloadThreads()
                  [this, generation](const Result<sync::RequestThreads> &result) {
                      if (generation != m_threadsGeneration)
                          return;
+                     m_threads->setRowCount(0); // drops the cell widgets (Retry) with their rows
                      m_threads->clear();
                      if (!result) {
                          m_threads->setRowCount(0);
@@ -348,37 +350,125 @@ void RequestView::reloadThreads()
                              m_session->personName(u.authorId),
                              QLocale().toString(u.createdAt.toLocalTime().time(), QLocale::ShortFormat));
                      m_threads->setVerticalHeaderLabels(rows);
-                     auto cell = [](const QString &state, const QString &error) {
-                         QString mark = state;
-                         if (state == QLatin1String("posted") || state == QLatin1String("active"))
-                             mark = QStringLiteral("✓");
-                         else if (state == QLatin1String("pending"))
-                             mark = QStringLiteral("⏳");
-                         else if (state == QLatin1String("failed"))
-                             mark = QStringLiteral("⚠ ") + error;
-                         else if (state == QLatin1String("original"))
-                             mark = tr("author");
-                         else if (state == QLatin1String("retained"))
-                             mark = tr("retained by author");
-                         else if (state == QLatin1String("deleted"))
-                             mark = QStringLiteral("🗑");
-                         auto *item = new QTableWidgetItem(mark);
-                         item->setToolTip(error.isEmpty() ? state : state + QStringLiteral(": ") + error);
-                         return item;
-                     };
                      for (int c = 0; c < threads.size(); ++c) {
                          const sync::ThreadState &t = threads.at(c);
                          auto *header = new QTableWidgetItem(t.personName);
-                         header->setToolTip(tr("DM channel %1").arg(t.channelId));
+                         header->setToolTip(t.channelId.isEmpty() ? tr("No DM channel yet")
+                                                                  : tr("DM channel %1").arg(t.channelId));
                          m_threads->setHorizontalHeaderItem(c, header);
-                         m_threads->setItem(0, c, cell(t.state, t.lastError));
+                         setThreadCell(0, c, t.state, t.lastError, t.conversationId, 0);
                          for (const sync::ThreadMessageState &m : t.messages) {
                              const int row = m_timelineModel->rowOf(m.updateId);
                              if (row >= 0)
-                                 m_threads->setItem(row + 1, c, cell(m.state, m.lastError));
+                                 setThreadCell(row + 1, c, m.state, m.lastError, 0, m.updateId);
                          }
                      }
+                     m_threads->resizeRowsToContents();
+                     Q_EMIT threadsLoaded(m_timeline.request.id);
                  });
+}
+
+QString RequestView::slackErrorText(const QString &code)
+{
+    if (code.isEmpty())
+        return tr("failed");
+    static const QHash<QString, const char *> sentences = {
+        {QStringLiteral("service_unavailable"), QT_TR_NOOP("Slack was unavailable")},
+        {QStringLiteral("internal_error"), QT_TR_NOOP("Slack had an internal error")},
+        {QStringLiteral("fatal_error"), QT_TR_NOOP("Slack had an internal error")},
+        {QStringLiteral("request_timeout"), QT_TR_NOOP("Slack did not answer in time")},
+        {QStringLiteral("ratelimited"), QT_TR_NOOP("Slack's rate limit")},
+        {QStringLiteral("channel_not_found"), QT_TR_NOOP("the conversation no longer exists")},
+        {QStringLiteral("is_archived"), QT_TR_NOOP("the conversation is archived")},
+        {QStringLiteral("not_in_channel"), QT_TR_NOOP("the app is not in the conversation")},
+        {QStringLiteral("user_not_found"), QT_TR_NOOP("Slack does not know this person")},
+        {QStringLiteral("account_inactive"), QT_TR_NOOP("the person's account is deactivated")},
+        {QStringLiteral("user_disabled"), QT_TR_NOOP("the person's account is deactivated")},
+        {QStringLiteral("msg_too_long"), QT_TR_NOOP("the message is too long for Slack")},
+        {QStringLiteral("message_not_found"), QT_TR_NOOP("the Slack message is gone")},
+        {QStringLiteral("cant_update_message"), QT_TR_NOOP("Slack does not let the app change it")},
+        {QStringLiteral("cant_delete_message"), QT_TR_NOOP("Slack does not let the app delete it")},
+        {QStringLiteral("invalid_auth"), QT_TR_NOOP("Slack refused the token")},
+        {QStringLiteral("token_revoked"), QT_TR_NOOP("Slack refused the token")},
+    };
+    // The stored reason may carry detail after the code ("service_unavailable: HTTP 503").
+    const QString key = code.section(QLatin1Char(':'), 0, 0).trimmed();
+    const auto it = sentences.constFind(key);
+    if (it == sentences.constEnd())
+        return code;
+    return tr("%1 (%2)").arg(tr(it.value()), key);
+}
+
+void RequestView::setThreadCell(int row, int column, const QString &state, const QString &error,
+                                qint64 conversationId, qint64 updateId)
+{
+    QString mark = state;
+    if (state == QLatin1String("posted") || state == QLatin1String("active"))
+        mark = QStringLiteral("✓");
+    else if (state == QLatin1String("pending"))
+        mark = QStringLiteral("⏳");
+    else if (state == QLatin1String("original"))
+        mark = tr("author");
+    else if (state == QLatin1String("retained"))
+        mark = tr("retained by author");
+    else if (state == QLatin1String("deleted"))
+        mark = QStringLiteral("🗑");
+    else if (state == QLatin1String("closed"))
+        mark = tr("closed");
+    else if (state == QLatin1String("skipped"))
+        mark = QStringLiteral("—");
+    else if (state == QLatin1String("failed"))
+        mark = QStringLiteral("⚠ ") + slackErrorText(error);
+    auto *item = new QTableWidgetItem(mark);
+    item->setData(Qt::UserRole, state);
+    item->setData(Qt::UserRole + 1, error);
+    item->setToolTip(error.isEmpty() ? state : state + QStringLiteral(": ") + error);
+    m_threads->setItem(row, column, item);
+    if (state != QLatin1String("failed"))
+        return;
+    // A failed copy shows its reason and a Retry button in the cell itself.
+    auto *cell = new QWidget(m_threads);
+    auto *layout = new QHBoxLayout(cell);
+    layout->setContentsMargins(4, 0, 2, 0);
+    auto *label = new QLabel(mark, cell);
+    label->setToolTip(item->toolTip());
+    auto *retry = new QPushButton(tr("Retry"), cell);
+    retry->setObjectName(QStringLiteral("retryButton"));
+    retry->setToolTip(updateId ? tr("Post this update again to every thread where it failed")
+                               : tr("Post the summary and the updates again in this thread"));
+    layout->addWidget(label, 1);
+    layout->addWidget(retry);
+    item->setText(QString()); // the cell widget shows it; the item keeps state and reason
+    item->setData(Qt::AccessibleTextRole, mark);
+    m_threads->setCellWidget(row, column, cell);
+    connect(retry, &QPushButton::clicked, this, [this, retry, conversationId, updateId] {
+        if (!m_engine)
+            return;
+        retry->setEnabled(false);
+        const auto future =
+            updateId ? m_engine->retryUpdate(updateId) : m_engine->retryConversation(conversationId);
+        whenFinished(this, future, [this](const Result<int> &result) {
+            if (!result) {
+                showError(tr("Nothing was retried."), result.error());
+                return;
+            }
+            reloadThreads();
+        });
+    });
+}
+
+QString RequestView::threadCellState(int row, int column) const
+{
+    const QTableWidgetItem *item = m_threads->item(row, column);
+    return item ? item->data(Qt::UserRole).toString() : QString();
+}
+
+QString RequestView::threadCellText(int row, int column) const
+{
+    const QTableWidgetItem *item = m_threads->item(row, column);
+    if (!item)
+        return {};
+    return item->text().isEmpty() ? item->data(Qt::AccessibleTextRole).toString() : item->text();
 }
 
 void RequestView::clear()

@@ -39,6 +39,12 @@ public:
     //! Shows the sync engine's thread matrix and state (sandbox mode).
     void setEngine(EngineHost *engine);
     QTableWidget *threadsTable() const { return m_threads; }
+    //! The state (pending, posted, failed, …) and shown text of one cell of the thread matrix: row 0
+    //! is the summary, row n the n-th update; one column per follower.
+    QString threadCellState(int row, int column) const;
+    QString threadCellText(int row, int column) const;
+    //! A sentence for a Slack error code ("Slack was unavailable (service_unavailable)").
+    static QString slackErrorText(const QString &code);
     void showRequest(qint64 requestId);
     void clear();
     qint64 requestId() const { return m_request.id; }
@@ -69,6 +75,8 @@ Q_SIGNALS:
     void timelineLoaded(qint64 requestId);
     //! A reply was committed to the desk.
     void replySent(qint64 updateId);
+    //! The thread matrix of requestId was (re)loaded.
+    void threadsLoaded(qint64 requestId);
 
 private:
     void onTimelineLoaded(quint64 generation, const Result<Timeline> &result);
@@ -84,6 +92,8 @@ private:
     void onStoreChanged(const threadline::StoreChange &change);
     void onDirectoryChanged();
     void reloadThreads();
+    void setThreadCell(int row, int column, const QString &state, const QString &error, qint64 conversationId,
+                       qint64 updateId);
     void updateActivityState();
     //! Handles the result of a field change: Conflict reloads and tells the agent.
     void handleFieldResult(const Result<Request> &result);

@@ -55,6 +55,18 @@ Result<void> SecretFile::setValue(const QString &key, const QString &value)
     return save();
 }
 
+Result<void> SecretFile::setValues(const QHash<QString, QString> &values)
+{
+    m_values = values;
+    return save();
+}
+
+void SecretFile::removeFile()
+{
+    m_values.clear();
+    QFile::remove(m_path);
+}
+
 Result<void> SecretFile::save() const
 {
     QDir().mkpath(QFileInfo(m_path).absolutePath());

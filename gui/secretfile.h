@@ -7,9 +7,8 @@
 
 namespace threadline::gui {
 
-//! Where the console keeps its secrets (Slack tokens, the agent token of a server) in this build:
-//! a JSON file in the data folder that only the user can read (mode 0600), replaced atomically.
-//! No system keychain is used; the settings dialog says so. Values are never logged.
+//! The console's token file, used when no system keychain is (see Keyring): a JSON file in the data
+//! folder that only the user can read (mode 0600), replaced atomically. Values are never logged.
 class SecretFile
 {
 public:
@@ -22,6 +21,11 @@ public:
     bool contains(const QString &key) const { return !m_values.value(key).isEmpty(); }
     //! Sets (or, with an empty value, removes) a secret and rewrites the file with mode 0600.
     Result<void> setValue(const QString &key, const QString &value);
+    const QHash<QString, QString> &values() const { return m_values; }
+    //! Replaces every secret and rewrites the file.
+    Result<void> setValues(const QHash<QString, QString> &values);
+    //! Forgets every secret and deletes the file (the tokens moved to the keychain).
+    void removeFile();
 
     static QString slackBotTokenKey();
     static QString slackAppTokenKey();

@@ -3,6 +3,7 @@
 #include "enginehost.h"
 #include "futurewatch.h"
 #include "guilogging.h"
+#include "keyring.h"
 #include "secretfile.h"
 
 #include "sandbox/sandboxserver.h"
@@ -42,9 +43,9 @@ Session::Session(const QString &dataDir, QObject *parent)
     QDir().mkpath(m_dataDir);
     m_settings = std::make_unique<QSettings>(QDir(m_dataDir).filePath(QStringLiteral("threadline.ini")),
                                              QSettings::IniFormat);
-    m_secrets = std::make_unique<SecretFile>(QDir(m_dataDir).filePath(QStringLiteral("secrets.json")));
-    if (auto loaded = m_secrets->load(); !loaded)
-        qCWarning(lcGui) << "token file:" << loaded.error().message;
+    m_secrets = new Keyring(QDir(m_dataDir).filePath(QStringLiteral("secrets.json")),
+                            QStringLiteral("tokens ") + QDir(m_dataDir).absolutePath(), this);
+    connect(m_secrets, &Keyring::loaded, this, &Session::onOpenStep);
     m_store = new AsyncStore(this);
     connect(m_store, &AsyncStore::changed, this, [this](const StoreChange &change) {
         if (m_engine)
@@ -99,6 +100,8 @@ void Session::setMode(Mode mode)
 
 void Session::open()
 {
+    // The database and the tokens are read side by side; opened() follows the later of the two.
+    m_secrets->load();
     whenFinished(this, m_store->open(QStringLiteral("sqlite:") + databasePath()),
                  [this](const Result<void> &result) {
                      if (!result) {
@@ -106,9 +109,17 @@ void Session::open()
                          Q_EMIT failed(result.error());
                          return;
                      }
-                     m_open = true;
-                     Q_EMIT opened();
+                     m_storeOpen = true;
+                     onOpenStep();
                  });
+}
+
+void Session::onOpenStep()
+{
+    if (m_open || !m_storeOpen || !m_secrets->isLoaded())
+        return;
+    m_open = true;
+    Q_EMIT opened();
 }
 
 void Session::startSandbox()
@@ -191,22 +202,49 @@ void Session::seedSandbox(const QList<PersonInput> &colleagues, const PersonInpu
                      }
                      m_agentId = *result;
                      reloadDirectory();
-                     startEngine();
+                     slack::SlackConfig slack;
+                     slack.apiUrl = m_sandbox->apiUrl();
+                     slack.botToken = m_sandbox->workspace().options().botToken;
+                     slack.appToken = m_sandbox->workspace().options().appToken;
+                     slack.signingSecret = m_sandbox->workspace().options().signingSecret;
+                     startEngine(slack);
                      Q_EMIT sandboxStarted();
                      Q_EMIT agentReady();
                  });
 }
 
-void Session::startEngine()
+Result<void> Session::startSlackEngine()
 {
-    if (m_engine || !m_sandbox)
+    if (m_engine)
+        return {};
+    slack::SlackConfig slack;
+    slack.botToken = m_secrets->value(SecretFile::slackBotTokenKey());
+    slack.appToken = m_secrets->value(SecretFile::slackAppTokenKey());
+    if (slack.botToken.isEmpty() || slack.appToken.isEmpty())
+        return makeError(ErrorCode::Invalid,
+                         tr("Slack sync needs the bot token and the app-level token: add them in Settings."));
+    const QString apiUrl = m_settings->value(QStringLiteral("slack/api_url")).toString().trimmed();
+    if (!apiUrl.isEmpty()) {
+        const QUrl url(apiUrl);
+        if (!url.isValid() ||
+            (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+            return makeError(ErrorCode::Invalid,
+                             tr("The Slack address in the settings (slack/api_url) is not an http(s) URL."));
+        slack.apiUrl = slack::SlackConfig::normalizedApiUrl(url);
+    }
+    startEngine(slack);
+    return {};
+}
+
+void Session::startEngine(const slack::SlackConfig &slack)
+{
+    if (m_engine)
         return;
     sync::EngineOptions options;
     options.databaseUrl = QStringLiteral("sqlite:") + databasePath();
-    options.slack.apiUrl = m_sandbox->apiUrl();
-    options.slack.botToken = m_sandbox->workspace().options().botToken;
-    options.slack.appToken = m_sandbox->workspace().options().appToken;
-    options.slack.signingSecret = m_sandbox->workspace().options().signingSecret;
+    options.slack = slack;
+    if (m_tune)
+        m_tune(options);
     m_engine = new EngineHost(this);
     connect(m_engine, &EngineHost::storeChanged, this, [this](const StoreChange &change) {
         onStoreChanged(change);

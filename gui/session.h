@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "store/storetypes.h"
+#include "sync/engine.h"
 
 #include <QHash>
 #include <QList>
@@ -9,6 +10,7 @@
 #include <QSettings>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 namespace threadline {
@@ -21,7 +23,7 @@ class SandboxServer;
 namespace threadline::gui {
 
 class EngineHost;
-class SecretFile;
+class Keyring;
 
 //! Everything one console window works on: the data folder, the console settings, the store (an
 //! AsyncStore: the GUI thread never waits on the database), the optional in-process sandbox
@@ -39,7 +41,7 @@ public:
         Unset,   //!< first run: nothing chosen yet
         Sandbox, //!< embedded store + an in-process sandbox workspace
         Slack,   //!< embedded store + a real Slack workspace
-        Remote,  //!< a threadlined server (not available in this build)
+        Remote,  //!< a threadlined server
     };
     Q_ENUM(Mode)
 
@@ -49,7 +51,7 @@ public:
     QString dataDir() const { return m_dataDir; }
     QString databasePath() const;
     QSettings &settings() { return *m_settings; }
-    SecretFile &secrets() { return *m_secrets; }
+    Keyring &secrets() { return *m_secrets; }
     AsyncStore &store() { return *m_store; }
 
     Mode mode() const;
@@ -66,10 +68,17 @@ public:
     void startSandbox();
     //! Makes sure the agent person exists (outside sandbox mode); emits agentReady().
     void ensureAgent();
+    //! Starts the sync engine against Slack with the stored tokens (Slack mode; after agentReady()).
+    //! The Web API address is Slack's unless the setting slack/api_url names another (a sandbox
+    //! workspace started with threadline-sandbox, for instance). Fails when a token is missing.
+    Result<void> startSlackEngine();
     sandbox::SandboxServer *sandboxServer() const { return m_sandbox.get(); }
     bool isSandbox() const { return m_sandbox != nullptr; }
-    //! The sync engine, when it runs (sandbox mode); nullptr otherwise.
+    //! The sync engine, when it runs (sandbox and Slack modes); nullptr otherwise.
     EngineHost *engine() const { return m_engine; }
+
+    //! Adjusts the sync engine's options before it starts (tests: fewer attempts, shorter backoff).
+    void setEngineTuning(std::function<void(sync::EngineOptions &)> tune) { m_tune = std::move(tune); }
 
     //! The person using the console (0 until known).
     qint64 agentId() const { return m_agentId; }
@@ -97,11 +106,13 @@ Q_SIGNALS:
 private:
     void onStoreChanged(const threadline::StoreChange &change);
     void seedSandbox(const QList<PersonInput> &colleagues, const PersonInput &agent);
-    void startEngine();
+    void startEngine(const slack::SlackConfig &slack);
+    void onOpenStep();
 
     QString m_dataDir;
     std::unique_ptr<QSettings> m_settings;
-    std::unique_ptr<SecretFile> m_secrets;
+    Keyring *m_secrets = nullptr;
+    bool m_storeOpen = false;
     AsyncStore *m_store = nullptr;
     std::unique_ptr<sandbox::SandboxServer> m_sandbox;
     EngineHost *m_engine = nullptr;
@@ -111,6 +122,7 @@ private:
     QList<Team> m_teams;
     QHash<qint64, int> m_personIndex;
     bool m_directoryReloadQueued = false;
+    std::function<void(sync::EngineOptions &)> m_tune;
 };
 
 } // namespace threadline::gui

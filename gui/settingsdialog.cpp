@@ -1,5 +1,6 @@
 #include "settingsdialog.h"
 
+#include "keyring.h"
 #include "secretfile.h"
 #include "session.h"
 
@@ -73,7 +74,7 @@ SettingsDialog::SettingsDialog(Session *session, QWidget *parent)
         e->setEchoMode(QLineEdit::Password);
         e->setClearButtonEnabled(true);
     }
-    const SecretFile &secrets = m_session->secrets();
+    const Keyring &secrets = m_session->secrets();
     m_botToken->setPlaceholderText(secrets.contains(SecretFile::slackBotTokenKey())
                                        ? tr("stored — type to replace")
                                        : QStringLiteral("xoxb-…"));
@@ -84,10 +85,14 @@ SettingsDialog::SettingsDialog(Session *session, QWidget *parent)
         secrets.contains(SecretFile::serverTokenKey()) ? tr("stored — type to replace") : QString());
     m_serverUrl->setText(s.value(QStringLiteral("server/url")).toString());
     m_tokenWarning->setWordWrap(true);
-    m_tokenWarning->setText(
-        tr("⚠ No system keychain is used by this build: tokens are kept in %1, a file only "
-           "your user account can read (mode 0600).")
-            .arg(QDir::toNativeSeparators(secrets.path())));
+    if (secrets.backend() == Keyring::Backend::Keychain) {
+        m_tokenWarning->setText(tr("Tokens are kept in the system keychain."));
+    } else {
+        m_tokenWarning->setText(
+            tr("⚠ %1 Tokens are kept in %2 instead, a file only your user account can "
+               "read (mode 0600): anyone who can sign in as you can read them.")
+                .arg(secrets.fallbackReason(), QDir::toNativeSeparators(secrets.filePath())));
+    }
     slackForm->addRow(tr("&Bot token:"), m_botToken);
     slackForm->addRow(tr("&App-level token:"), m_appToken);
     slackForm->addRow(tr("&Server address:"), m_serverUrl);
@@ -116,7 +121,7 @@ SettingsDialog::SettingsDialog(Session *session, QWidget *parent)
 void SettingsDialog::accept()
 {
     QSettings &s = m_session->settings();
-    SecretFile &secrets = m_session->secrets();
+    Keyring &secrets = m_session->secrets();
     const QString bot = m_botToken->text().trimmed();
     const QString app = m_appToken->text().trimmed();
     if ((!bot.isEmpty() && !bot.startsWith(QLatin1String("xoxb-"))) ||

@@ -16,6 +16,7 @@
 #include "translations.h"
 #include "welcomedialog.h"
 
+#include "core/version.h"
 #include "sandbox/sandboxserver.h"
 #include "store/store.h"
 
@@ -29,11 +30,14 @@
 #include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QListWidget>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -41,10 +45,12 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QXmlStreamReader>
 
+#include <functional>
 #include <memory>
 
 using namespace threadline;
@@ -73,6 +79,29 @@ T *topLevel(const QString &objectName)
     return nullptr;
 }
 
+//! The channels whose thread holds a live copy posted by the app containing text.
+QStringList channelsWithCopy(sandbox::Workspace &ws, const QString &text)
+{
+    QStringList found;
+    const QStringList channels = ws.channelIds();
+    for (const QString &channel : channels) {
+        const QList<const sandbox::SandboxMessage *> tops = ws.topLevel(channel);
+        for (const sandbox::SandboxMessage *top : tops)
+            for (const sandbox::SandboxMessage *reply : ws.replies(channel, top->ts))
+                if (!reply->deleted && reply->byApp && reply->text.contains(text))
+                    found << channel;
+    }
+    return found;
+}
+
+//! Types a reply in the composer and sends it with Ctrl+Enter.
+void sendReply(RequestView *view, const QString &text)
+{
+    view->composer()->setFocus();
+    QTest::keyClicks(view->composer(), text);
+    QTest::keyClick(view->composer(), Qt::Key_Return, Qt::ControlModifier);
+}
+
 QStringList timelineTexts(RequestView *view)
 {
     QStringList texts;
@@ -99,12 +128,15 @@ class TestGui : public QObject
 
 private:
     //! A console on a fresh data folder; with sandbox, started with --sandbox and ready.
-    std::unique_ptr<Console> startConsole(const QTemporaryDir &dir, bool sandbox)
+    std::unique_ptr<Console> startConsole(const QTemporaryDir &dir, bool sandbox,
+                                          std::function<void(sync::EngineOptions &)> tune = {})
     {
         ConsoleOptions options;
         options.dataDir = dir.path();
         options.sandbox = sandbox;
         auto console = std::make_unique<Console>(options);
+        if (tune)
+            console->session()->setEngineTuning(std::move(tune));
         QSignalSpy ready(console.get(), &Console::ready);
         console->start();
         if (sandbox) {
@@ -124,6 +156,9 @@ private Q_SLOTS:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
+        // No session bus: the system keychain does not answer, and the console falls back to its
+        // 0600 token file (the path these tests check). Never the user's real keychain.
+        qunsetenv("DBUS_SESSION_BUS_ADDRESS");
         QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
     }
 
@@ -214,10 +249,9 @@ private Q_SLOTS:
         QFile ini(dir.filePath(QStringLiteral("threadline.ini")));
         QVERIFY(ini.open(QIODevice::ReadOnly));
         QVERIFY(!ini.readAll().contains("secret"));
-        // The window says plainly what this build does not do.
-        QVERIFY(console->mainWindow()->messageBar()->isVisible());
-        QVERIFY(
-            console->mainWindow()->messageBar()->text().contains(QStringLiteral("Slack sync is not part")));
+        // The sync engine starts with these tokens (Slack refuses them: the window says so).
+        QVERIFY(console->session()->engine());
+        QVERIFY(!console->mainWindow()->messageBar()->text().contains(QStringLiteral("not part")));
 
         // Settings: tokens masked, never shown back, and the storage warning visible.
         console->mainWindow()->settingsAction()->trigger();
@@ -227,7 +261,57 @@ private Q_SLOTS:
         QVERIFY(settings->botTokenEdit()->text().isEmpty());
         QVERIFY(settings->tokenStorageWarning()->isVisible());
         QVERIFY(settings->tokenStorageWarning()->text().contains(QStringLiteral("0600")));
+        QVERIFY(settings->tokenStorageWarning()->text().contains(QStringLiteral("keychain")));
+        QVERIFY(!settings->tokenStorageWarning()->text().contains(QStringLiteral("xoxb-1-secret")));
         settings->reject();
+    }
+
+    void connectToSlackStartsTheSyncEngineWithTheTokens()
+    {
+        // "Slack" here is a sandbox workspace the test starts, named by the slack/api_url setting.
+        sandbox::SandboxServer slack;
+        QVERIFY(slack.listen(QHostAddress::LocalHost, 0));
+        QTemporaryDir dir;
+        {
+            QSettings ini(dir.filePath(QStringLiteral("threadline.ini")), QSettings::IniFormat);
+            ini.setValue(QStringLiteral("slack/api_url"), slack.apiUrl().toString());
+        }
+        auto console = startConsole(dir, false);
+        QTRY_VERIFY_WITH_TIMEOUT(console->welcomeDialog() && console->welcomeDialog()->isVisible(), Timeout);
+        WelcomeDialog *welcome = console->welcomeDialog();
+        QTest::mouseClick(welcome->slackButton(), Qt::LeftButton);
+        QTRY_VERIFY(welcome->botTokenEdit()->isVisible());
+        QTest::keyClicks(welcome->botTokenEdit(), slack.workspace().options().botToken);
+        QTest::keyClicks(welcome->appTokenEdit(), slack.workspace().options().appToken);
+        QSignalSpy ready(console.get(), &Console::ready);
+        QTest::mouseClick(buttonWithText(welcome, QStringLiteral("Connect")), Qt::LeftButton);
+        QVERIFY(ready.wait(Timeout));
+        EngineHost *engine = console->session()->engine();
+        QVERIFY(engine);
+        QTRY_COMPARE_WITH_TIMEOUT(engine->state(), sync::EngineState::Running, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(engine->slackState(), slack::SlackConnectionState::State::Connected, 30000);
+        QVERIFY(slack.workspace().callCount(QStringLiteral("auth.test"), QStringLiteral("ok")) >= 1);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            console->mainWindow()->slackStatus()->text().contains(QStringLiteral("Slack: connected")),
+            Timeout);
+        // A wrong token is refused by Slack, and the window says what to do.
+        QTemporaryDir dir2;
+        {
+            QSettings ini(dir2.filePath(QStringLiteral("threadline.ini")), QSettings::IniFormat);
+            ini.setValue(QStringLiteral("slack/api_url"), slack.apiUrl().toString());
+            ini.setValue(QStringLiteral("mode"), QStringLiteral("slack"));
+            SecretFile secrets(dir2.filePath(QStringLiteral("secrets.json")));
+            QVERIFY(secrets.setValue(SecretFile::slackBotTokenKey(), QStringLiteral("xoxb-wrong")));
+            QVERIFY(secrets.setValue(SecretFile::slackAppTokenKey(), QStringLiteral("xapp-wrong")));
+        }
+        auto second = startConsole(dir2, false);
+        QTRY_VERIFY_WITH_TIMEOUT(second->mainWindow() && second->session()->engine(), Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(second->session()->engine()->state(),
+                                  sync::EngineState::NeedsReauthorization, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            second->mainWindow()->slackStatus()->text().contains(QStringLiteral("Slack refused the token")),
+            Timeout);
+        QVERIFY(!second->mainWindow()->slackStatus()->text().contains(QStringLiteral("xoxb-wrong")));
     }
 
     void connectToAServerSaysRemoteModeIsNotAvailable()
@@ -397,6 +481,109 @@ private Q_SLOTS:
         QCOMPARE(list->currentIndex().row(), 0);
     }
 
+    void sortsByAColumnAcrossPages()
+    {
+        QTemporaryDir dir;
+        const int total = 250; // three pages
+        {
+            auto side = openSideStore(dir.path());
+            QVERIFY(side);
+            auto seeded = side->transaction([&]() -> Result<void> {
+                auto p = side->upsertPerson(
+                    PersonInput{{}, QStringLiteral("Requester"), QStringLiteral("r@example.com")});
+                if (!p)
+                    return p.error();
+                for (int i = 0; i < total; ++i) {
+                    // Titles in an order unrelated to creation: 7 is coprime with 250.
+                    const int n = (i * 7) % total;
+                    auto r = side->createRequest(
+                        NewRequest{QStringLiteral("Ticket %1").arg(n, 3, 10, QLatin1Char('0')),
+                                   {},
+                                   p->id,
+                                   0,
+                                   0,
+                                   {},
+                                   p->id});
+                    if (!r)
+                        return r.error();
+                    if (n % 5 == 0)
+                        if (auto c = side->setStatus(r->id, RequestStatus::Closed, r->version, p->id); !c)
+                            return c.error();
+                }
+                return {};
+            });
+            QVERIFY2(seeded.ok(), qPrintable(seeded.error().toString()));
+        }
+        auto console = startConsole(dir, true);
+        QVERIFY(console);
+        MainWindow *window = console->mainWindow();
+        RequestListModel *model = window->requestModel();
+        QHeaderView *header = window->requestList()->horizontalHeader();
+        auto clickHeader = [header](int column) {
+            const int x = header->sectionViewportPosition(column) + header->sectionSize(column) / 2;
+            QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, QPoint(x, header->height() / 2));
+        };
+        auto loadAll = [model] {
+            while (!model->atEnd()) {
+                if (!QTest::qWaitFor([model] { return !model->isLoading(); }, Timeout))
+                    return false;
+                if (model->canFetchMore({}))
+                    model->fetchMore({});
+            }
+            return QTest::qWaitFor([model] { return !model->isLoading(); }, Timeout);
+        };
+        auto titles = [model] {
+            QStringList list;
+            for (int i = 0; i < model->rowCount(); ++i)
+                list << model->requestAt(i).title;
+            return list;
+        };
+        // Title, ascending: every page continues where the last one ended.
+        clickHeader(RequestListModel::TitleColumn);
+        QTRY_COMPARE_WITH_TIMEOUT(model->sortColumn(), int(RequestListModel::TitleColumn), Timeout);
+        if (model->sortOrder() == Qt::DescendingOrder)
+            clickHeader(RequestListModel::TitleColumn);
+        QCOMPARE(model->sortOrder(), Qt::AscendingOrder);
+        QVERIFY(loadAll());
+        QStringList got = titles();
+        QCOMPARE(got.size(), total); // a desk that is not empty gets no sample request
+        QStringList expected = got;
+        std::sort(expected.begin(), expected.end(),
+                  [](const QString &a, const QString &b) { return a.compare(b, Qt::CaseInsensitive) < 0; });
+        QCOMPARE(got, expected);
+        QCOMPARE(got.first(), QStringLiteral("Ticket 000"));
+        QCOMPARE(model->pagesLoaded(), 3);
+        // Again: descending.
+        const Qt::SortOrder before = model->sortOrder();
+        clickHeader(RequestListModel::TitleColumn);
+        QTRY_VERIFY_WITH_TIMEOUT(model->sortOrder() != before && model->rowCount() > 0, Timeout);
+        QVERIFY(loadAll());
+        got = titles();
+        std::reverse(expected.begin(), expected.end());
+        QCOMPARE(got, expected);
+        // Filters still apply: closed ones only, sorted by title.
+        window->statusFilter()->setCurrentIndex(window->statusFilter()->findText(QStringLiteral("Closed")));
+        QTRY_VERIFY_WITH_TIMEOUT(!model->isLoading() && model->rowCount() > 0, Timeout);
+        QVERIFY(loadAll());
+        QCOMPARE(model->rowCount(), total / 5);
+        QCOMPARE(model->requestAt(0).title, QStringLiteral("Ticket 245"));
+        for (int i = 0; i < model->rowCount(); ++i)
+            QCOMPARE(model->requestAt(i).status, RequestStatus::Closed);
+        // Status sorts in workflow order (new before closed).
+        window->statusFilter()->setCurrentIndex(0);
+        clickHeader(RequestListModel::StatusColumn);
+        QTRY_COMPARE_WITH_TIMEOUT(model->sortColumn(), int(RequestListModel::StatusColumn), Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(!model->isLoading() && model->rowCount() > 0, Timeout);
+        QVERIFY(loadAll());
+        const RequestStatus firstStatus = model->requestAt(0).status;
+        const RequestStatus lastStatus = model->requestAt(model->rowCount() - 1).status;
+        QVERIFY(firstStatus != lastStatus);
+        QVERIFY((firstStatus == RequestStatus::New) != (lastStatus == RequestStatus::New));
+        // The sort is remembered with the window layout.
+        window->close();
+        QVERIFY(!console->session()->settings().value(QStringLiteral("window/list")).toByteArray().isEmpty());
+    }
+
     void replyWithCtrlEnterThenEditAndDeleteEverywhere()
     {
         QTemporaryDir dir;
@@ -495,6 +682,136 @@ private Q_SLOTS:
         QCOMPARE(QSet<QString>(channels.begin(), channels.end()).size(), 3); // three threads, once each
     }
 
+    void sandboxFaultShowsInTheThreadMatrixAndRetryPostsIt()
+    {
+        QTemporaryDir dir;
+        // Two attempts with a short backoff, so a failure is final within the test's time.
+        auto console = startConsole(dir, true, [](sync::EngineOptions &o) {
+            o.maxAttempts = 2;
+            o.retryBaseMs = 20;
+            o.retryMaxMs = 100;
+        });
+        QVERIFY(console);
+        RequestView *view = console->mainWindow()->requestView();
+        sandbox::Workspace &ws = console->session()->sandboxServer()->workspace();
+        view->tabs()->setCurrentIndex(1);
+        // The summary reaches every follower's thread first: one column per follower, all ✓.
+        const int followers = int(view->timeline().followers.size());
+        QCOMPARE(followers, 4);
+        QTRY_COMPARE_WITH_TIMEOUT(view->threadsTable()->columnCount(), followers, 30000);
+        for (int c = 0; c < followers; ++c)
+            QTRY_COMPARE_WITH_TIMEOUT(view->threadCellState(0, c), QStringLiteral("active"), 30000);
+
+        // Slack answers 503 to everything: the reply's copies fail, with the reason on screen.
+        ws.faults().serverErrorRate = 1.0;
+        const QString text = QStringLiteral("Please update the VPN profile");
+        sendReply(view, text);
+        QTRY_VERIFY_WITH_TIMEOUT(timelineTexts(view).contains(text), Timeout);
+        const int row = int(timelineTexts(view).indexOf(text)) + 1;
+        auto failedColumns = [view, row, followers] {
+            QList<int> columns;
+            for (int c = 0; c < followers; ++c)
+                if (view->threadCellState(row, c) == QLatin1String("failed"))
+                    columns << c;
+            return columns;
+        };
+        // Every follower but the author (the agent) has a copy that fails.
+        QTRY_COMPARE_WITH_TIMEOUT(failedColumns().size(), followers - 1, 30000);
+        const int column = failedColumns().constFirst();
+        QVERIFY2(view->threadCellText(row, column).contains(QStringLiteral("Slack is unavailable")),
+                 qPrintable(view->threadCellText(row, column)));
+        QVERIFY(view->threadCellText(row, column).startsWith(QStringLiteral("⚠")));
+        QVERIFY(channelsWithCopy(ws, text).isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            console->mainWindow()->slackStatus()->text().contains(QStringLiteral("failed")), Timeout);
+
+        // Slack is back; Retry in the failed cell posts every failed copy of that update.
+        ws.faults().serverErrorRate = 0;
+        QWidget *cell = view->threadsTable()->cellWidget(row, column);
+        QVERIFY(cell);
+        auto *retry = cell->findChild<QPushButton *>(QStringLiteral("retryButton"));
+        QVERIFY(retry);
+        QVERIFY(retry->isVisible());
+        QTest::mouseClick(retry, Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(channelsWithCopy(ws, text).size(), followers - 1, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(failedColumns().isEmpty(), 30000);
+        auto posted = [view, row, followers] {
+            int n = 0;
+            for (int c = 0; c < followers; ++c)
+                n += view->threadCellState(row, c) == QLatin1String("posted") ? 1 : 0;
+            return n;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(posted(), followers - 1, 30000);
+        QVERIFY(!view->threadsTable()->cellWidget(row, column)); // no Retry left on a posted copy
+    }
+
+    void deleteEverywhereRemovesEverySlackCopy()
+    {
+        QTemporaryDir dir;
+        auto console = startConsole(dir, true);
+        QVERIFY(console);
+        RequestView *view = console->mainWindow()->requestView();
+        sandbox::Workspace &ws = console->session()->sandboxServer()->workspace();
+        const QString text = QStringLiteral("Wrong request, sorry");
+        sendReply(view, text);
+        QTRY_COMPARE_WITH_TIMEOUT(channelsWithCopy(ws, text).size(), 3, 30000);
+        const int row = int(timelineTexts(view).indexOf(text));
+        QVERIFY(row >= 0);
+        view->timelineView()->setCurrentIndex(view->timelineModel()->index(row));
+        view->deleteUpdateAction()->trigger();
+        auto *box = topLevel<QMessageBox>(QStringLiteral("deleteUpdateBox"));
+        QVERIFY(box);
+        QTest::mouseClick(buttonWithText(box, QStringLiteral("Delete everywhere")), Qt::LeftButton);
+        // Gone on the desk, and from every follower's Slack thread.
+        QTRY_VERIFY_WITH_TIMEOUT(view->timelineModel()->index(row).data(TimelineModel::DeletedRole).toBool(),
+                                 Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(channelsWithCopy(ws, text).isEmpty(), 30000);
+        // The thread matrix says so too.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                int deleted = 0;
+                for (int c = 0; c < view->threadsTable()->columnCount(); ++c)
+                    deleted += view->threadCellState(row + 1, c) == QLatin1String("deleted") ? 1 : 0;
+                return deleted == 3;
+            }(),
+            30000);
+    }
+
+    void slackReplyShowsUpLiveInTheTimeline()
+    {
+        QTemporaryDir dir;
+        auto console = startConsole(dir, true);
+        QVERIFY(console);
+        RequestView *view = console->mainWindow()->requestView();
+        sandbox::Workspace &ws = console->session()->sandboxServer()->workspace();
+        // Alice (the requester) answers in her thread about the request, as a colleague in Slack.
+        QString alice;
+        for (const sandbox::SandboxUser &u : ws.users())
+            if (u.realName.startsWith(QLatin1String("Alice")))
+                alice = u.id;
+        QVERIFY(!alice.isEmpty());
+        QString summaryTs;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (const sandbox::SandboxMessage *m : ws.topLevel(ws.dmOf(alice)))
+                    if (m->byApp)
+                        summaryTs = m->ts;
+                return !summaryTs.isEmpty();
+            }(),
+            30000);
+        const QString text = QStringLiteral("It dropped again at 10:02, same error");
+        const sandbox::Workspace::ActResult posted = ws.postAsUser(alice, text, summaryTs);
+        QVERIFY2(posted.ok, qPrintable(posted.error));
+        // No reload, no click: the timeline shows it as a Slack reply by Alice.
+        QTRY_VERIFY_WITH_TIMEOUT(timelineTexts(view).contains(text), 30000);
+        const QModelIndex index = view->timelineModel()->index(int(timelineTexts(view).indexOf(text)));
+        const QString header = index.data(TimelineModel::HeaderRole).toString();
+        QVERIFY2(header.contains(QStringLiteral("Slack")) && header.contains(QStringLiteral("Alice")),
+                 qPrintable(header));
+        // And the other followers get it in their threads.
+        QTRY_VERIFY_WITH_TIMEOUT(channelsWithCopy(ws, text).size() >= 2, 30000);
+    }
+
     void staleStatusChangeShowsTheConflictAndReloads()
     {
         QTemporaryDir dir;
@@ -522,6 +839,48 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(view->statusCombo()->currentText(), QStringLiteral("Waiting"), Timeout);
         QTest::keyClick(view->statusCombo(), Qt::Key_Up); // Waiting → Open
         QTRY_COMPARE_WITH_TIMEOUT(view->timeline().request.status, RequestStatus::Open, Timeout);
+    }
+
+    void aboutShowsTheVersionAndMenusCarryShortcuts()
+    {
+        QTemporaryDir dir;
+        auto console = startConsole(dir, true);
+        QVERIFY(console);
+        MainWindow *window = console->mainWindow();
+        window->aboutAction()->trigger();
+        auto *about = topLevel<QMessageBox>(QStringLiteral("aboutBox"));
+        QVERIFY(about);
+        QVERIFY2(about->text().contains(versionString()), qPrintable(about->text()));
+        about->close();
+        // Every common action in the menus has a shortcut the menu shows.
+        QStringList missing;
+        int withShortcut = 0;
+        const QList<QMenu *> menus = window->menuBar()->findChildren<QMenu *>();
+        for (QMenu *menu : menus)
+            for (QAction *a : menu->actions()) {
+                if (a->isSeparator() || a->menu())
+                    continue;
+                if (a->shortcut().isEmpty() && a->menuRole() != QAction::AboutRole)
+                    missing << a->text();
+                else
+                    ++withShortcut;
+            }
+        QVERIFY2(missing.isEmpty(), qPrintable(missing.join(QStringLiteral(", "))));
+        QVERIFY(withShortcut >= 14);
+        // Tab from the search field walks the toolbar's filters, then the list, then the detail.
+        window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(window));
+        window->searchEdit()->setFocus();
+        QList<QWidget *> chain;
+        for (QWidget *w = window->searchEdit()->nextInFocusChain(); w && chain.size() < 6;
+             w = w->nextInFocusChain())
+            if (w->focusPolicy() & Qt::TabFocus)
+                chain << w;
+        QCOMPARE(chain.value(0), static_cast<QWidget *>(window->statusFilter()));
+        QCOMPARE(chain.value(1), static_cast<QWidget *>(window->teamFilter()));
+        QCOMPARE(chain.value(2), static_cast<QWidget *>(window->assignedToMe()));
+        QCOMPARE(chain.value(3), static_cast<QWidget *>(window->requestList()));
+        QCOMPARE(chain.value(4), static_cast<QWidget *>(window->requestView()->titleEdit()));
     }
 
     void rememberedLayout()
