@@ -84,7 +84,41 @@ SlackRateLimiter::Limit SlackRateLimiter::tierLimit(RateTier tier) const
 
 SlackRateLimiter::Limit SlackRateLimiter::limitForMethod(const QString &method) const
 {
-    return tierLimit(tierOf(method));
+    return scaled(tierLimit(tierOf(method)));
+}
+
+SlackRateLimiter::Limit SlackRateLimiter::scaled(Limit limit) const
+{
+    if (m_share >= 1.0)
+        return limit;
+    return {limit.perMinute * m_share, std::max(1.0, limit.burst * m_share)};
+}
+
+SlackRateLimiter::Limit SlackRateLimiter::limitForKey(const QString &key) const
+{
+    if (key.startsWith(QLatin1String("channel:")))
+        return scaled(m_channelLimit);
+    return limitForMethod(key.mid(7)); // "method:"
+}
+
+void SlackRateLimiter::setShare(double share)
+{
+    m_share = std::isfinite(share) ? std::clamp(share, 0.001, 1.0) : 1.0;
+}
+
+void SlackRateLimiter::applyPause(const QString &key, qint64 untilMs)
+{
+    if (!key.startsWith(QLatin1String("channel:")) && !key.startsWith(QLatin1String("method:")))
+        return;
+    const qint64 t = now();
+    if (untilMs <= t)
+        return;
+    BucketState bucket = bucketAt(key, limitForKey(key), t);
+    if (bucket.pausedUntilMs >= untilMs)
+        return;
+    bucket.pausedUntilMs = untilMs;
+    bucket.tokens = std::min(bucket.tokens, 0.0);
+    m_buckets.insert(key, bucket);
 }
 
 qint64 SlackRateLimiter::now() const
@@ -124,7 +158,8 @@ qint64 SlackRateLimiter::nextAllowedAt(const QString &method, const QString &cha
                       readyAt(bucketAt(QStringLiteral("method:") + method, methodLimit, t), methodLimit, t));
     if (isPerChannel(method) && !channel.isEmpty()) {
         const QString key = QStringLiteral("channel:") + channel;
-        at = std::max(at, readyAt(bucketAt(key, m_channelLimit, t), m_channelLimit, t));
+        const Limit channelLimit = scaled(m_channelLimit);
+        at = std::max(at, readyAt(bucketAt(key, channelLimit, t), channelLimit, t));
     }
     return at;
 }
@@ -146,7 +181,7 @@ void SlackRateLimiter::recordCall(const QString &method, const QString &channel)
     }
     if (isPerChannel(method) && !channel.isEmpty()) {
         const QString key = QStringLiteral("channel:") + channel;
-        BucketState bucket = bucketAt(key, m_channelLimit, t);
+        BucketState bucket = bucketAt(key, scaled(m_channelLimit), t);
         bucket.tokens -= 1.0;
         m_buckets.insert(key, bucket);
     }
@@ -159,11 +194,13 @@ void SlackRateLimiter::recordRateLimited(const QString &method, const QString &c
     const bool channelScoped = isPerChannel(method) && !channel.isEmpty();
     const QString key =
         channelScoped ? QStringLiteral("channel:") + channel : QStringLiteral("method:") + method;
-    const Limit limit = channelScoped ? m_channelLimit : limitForMethod(method);
+    const Limit limit = channelScoped ? scaled(m_channelLimit) : limitForMethod(method);
     BucketState bucket = bucketAt(key, limit, t);
     bucket.pausedUntilMs = std::max(bucket.pausedUntilMs, until);
     bucket.tokens = std::min(bucket.tokens, 0.0);
     m_buckets.insert(key, bucket);
+    if (m_pauseObserver && retryAfterMs > 0)
+        m_pauseObserver(key, until);
 }
 
 void SlackRateLimiter::recordFailure(const QString &method, const QString &channel, const Error &error,

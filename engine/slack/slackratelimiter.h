@@ -34,8 +34,11 @@ enum class RateTier
  *   set by a 429's Retry-After. A 429 pauses only what was limited: a limited channel never blocks
  *   the others and a limited method never blocks other methods.
  *
- * The clock is injectable (milliseconds, monotonic), so tests use a fake clock. Later the rows can
- * live in PostgreSQL and be shared across processes unchanged.
+ * The clock is injectable (milliseconds, monotonic), so tests use a fake clock.
+ *
+ * Several processes on one workspace share Slack's budget (docs/scale-out.md): each runs with a
+ * share() of every rate and burst (1/N for N live processes, set by sync::SharedRateBudget), and a
+ * 429 seen by one pauses the same bucket in all of them (pauseObserver → database → applyPause).
  */
 class SlackRateLimiter
 {
@@ -67,7 +70,19 @@ public:
     void setTierLimit(RateTier tier, Limit limit);
     void setChannelLimit(Limit limit) { m_channelLimit = limit; }
     Limit tierLimit(RateTier tier) const;
-    Limit channelLimit() const { return m_channelLimit; }
+    Limit channelLimit() const { return m_channelLimit; } //!< unscaled by share()
+
+    //! This process's share of every budget, in (0, 1]: rates and bursts are multiplied by it (a
+    //! burst never below one call). 1 when the process is alone.
+    void setShare(double share);
+    double share() const { return m_share; }
+
+    //! Called when a 429 pauses a bucket, with its key ("method:<name>", "channel:<id>") and the
+    //! clock time (ms) the pause ends. Not called for applyPause().
+    using PauseObserver = std::function<void(const QString &key, qint64 untilMs)>;
+    void setPauseObserver(PauseObserver observer) { m_pauseObserver = std::move(observer); }
+    //! A pause learnt from another process: the bucket \a key waits until \a untilMs (clock ms).
+    void applyPause(const QString &key, qint64 untilMs);
 
     qint64 now() const;
     //! The earliest time (clock ms) a call of \a method to \a channel fits every budget; <= now() means now.
@@ -97,8 +112,12 @@ private:
     BucketState bucketAt(const QString &key, Limit limit, qint64 now) const;
     static qint64 readyAt(const BucketState &bucket, Limit limit, qint64 now);
     Limit limitForMethod(const QString &method) const;
+    Limit scaled(Limit limit) const;
+    Limit limitForKey(const QString &key) const;
 
     Clock m_clock;
+    double m_share = 1.0;
+    PauseObserver m_pauseObserver;
     QHash<int, Limit> m_tierLimits;
     Limit m_channelLimit{60, 3};
     QHash<QString, BucketState> m_buckets;

@@ -321,6 +321,21 @@ QStringList version1(Backend backend)
     return s;
 }
 
+// Version 2: the Slack rate budget shared by several engine processes on one database
+// (engine/sync/sharedratebudget.cpp, docs/scale-out.md): a heartbeat per process, and the pauses a
+// 429 set, so the others pause the same bucket.
+QStringList version2(Backend)
+{
+    return {QStringLiteral("CREATE TABLE engine_instances ("
+                           " instance_id TEXT PRIMARY KEY,"
+                           " heartbeat_at BIGINT NOT NULL,"
+                           " started_at BIGINT NOT NULL)"),
+            QStringLiteral("CREATE TABLE rate_pauses ("
+                           " bucket TEXT PRIMARY KEY,"
+                           " paused_until BIGINT NOT NULL,"
+                           " instance_id TEXT NOT NULL)")};
+}
+
 struct Migration
 {
     int version;
@@ -331,6 +346,7 @@ const QList<Migration> &migrationSteps()
 {
     static const QList<Migration> steps = {
         {1, &version1},
+        {2, &version2},
     };
     return steps;
 }

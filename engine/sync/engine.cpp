@@ -10,6 +10,7 @@
 #include "sync/inboundreceiver.h"
 #include "sync/planner.h"
 #include "sync/scheduler.h"
+#include "sync/sharedratebudget.h"
 
 #include <QCryptographicHash>
 #include <QSysInfo>
@@ -65,6 +66,8 @@ Engine::~Engine()
     m_processor = nullptr;
     delete m_receiver;
     m_receiver = nullptr;
+    delete m_budget; // it holds the client's limiter
+    m_budget = nullptr;
     delete m_scheduler; // executions first: they use the client and the store
     m_scheduler = nullptr;
     delete m_planner;
@@ -109,6 +112,9 @@ Result<void> Engine::start()
         so.retryMaxMs = m_options.retryMaxMs;
         so.instanceId = m_options.instanceId;
         m_scheduler = new Scheduler(m_store.get(), nullptr, so, this);
+        if (m_options.sharedRateBudget && m_store->backend() == DatabaseUrl::Backend::Postgres)
+            m_budget = new SharedRateBudget(m_store.get(), m_options.instanceId,
+                                            m_options.sharedRateBudgetIntervalMs, this);
         connect(m_store.get(), &Store::changed, m_planner, &Planner::schedule);
         connect(m_planner, &Planner::planned, this, [this](int, int jobs) {
             if (jobs > 0)
@@ -146,6 +152,8 @@ Result<void> Engine::start()
     }
     if (!m_slack)
         createSlackClient();
+    if (m_budget)
+        m_budget->start();
     setState(EngineState::Starting);
     if (auto *poll = findChild<QTimer *>(QStringLiteral("changeFeedPoll")))
         poll->start();
@@ -188,6 +196,8 @@ void Engine::stop()
     stopInbound();
     if (auto *poll = findChild<QTimer *>(QStringLiteral("changeFeedPoll")))
         poll->stop();
+    if (m_budget)
+        m_budget->stop();
     setState(EngineState::Stopping);
     if (m_scheduler && m_scheduler->isRunning()) {
         m_scheduler->stop(); // emits drained() (now or when the last call ends)
@@ -229,6 +239,8 @@ void Engine::createSlackClient()
         auto c = limiter.channelLimit();
         limiter.setChannelLimit({c.perMinute * k, c.burst});
     }
+    if (m_budget)
+        m_budget->attach(&m_slack->rateLimiter());
     m_scheduler->setSlackClient(m_slack.get());
     connect(m_slack->connectionState(), &slack::SlackConnectionState::stateChanged, this,
             &Engine::onSlackStateChanged);

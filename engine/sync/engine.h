@@ -27,6 +27,7 @@ namespace threadline::sync {
 
 class Planner;
 class Scheduler;
+class SharedRateBudget;
 class InboundReceiver;
 class InboundProcessor;
 
@@ -51,6 +52,10 @@ struct EngineOptions
     //! Multiplies every rate budget of the client's limiter (Slack's published tiers, ~1/s per
     //! channel). 1 for Slack; a sandbox running its clock N times faster takes N.
     double rateLimitScale = 1.0;
+    //! On PostgreSQL, share one Slack rate budget with the other engine processes on the database
+    //! (SharedRateBudget, docs/scale-out.md). Ignored on SQLite (one process).
+    bool sharedRateBudget = true;
+    int sharedRateBudgetIntervalMs = 500; //!< heartbeat; a process silent 4 intervals stops counting
 
     //! Fills the database and Slack fields from the shared configuration.
     static EngineOptions fromConfiguration(const Configuration &configuration, QNetworkAccessManager *nam);
@@ -141,6 +146,7 @@ private:
     std::unique_ptr<slack::SlackClient> m_slack;
     Planner *m_planner = nullptr;
     Scheduler *m_scheduler = nullptr;
+    SharedRateBudget *m_budget = nullptr; //!< PostgreSQL only
     // Inbound side (engine/sync/inbound*), created once Slack authenticated us (own echoes).
     InboundReceiver *m_receiver = nullptr;
     InboundProcessor *m_processor = nullptr;

@@ -27,13 +27,22 @@ using namespace threadline;
 namespace {
 
 const QStringList kTables = {
-    QStringLiteral("people"),        QStringLiteral("teams"),
-    QStringLiteral("team_members"),  QStringLiteral("requests"),
-    QStringLiteral("followers"),     QStringLiteral("updates"),
-    QStringLiteral("attachments"),   QStringLiteral("dm_channels"),
-    QStringLiteral("conversations"), QStringLiteral("thread_messages"),
-    QStringLiteral("jobs"),          QStringLiteral("inbox"),
-    QStringLiteral("audit_log"),     QStringLiteral("threadline_schema"),
+    QStringLiteral("people"),
+    QStringLiteral("teams"),
+    QStringLiteral("team_members"),
+    QStringLiteral("requests"),
+    QStringLiteral("followers"),
+    QStringLiteral("updates"),
+    QStringLiteral("attachments"),
+    QStringLiteral("dm_channels"),
+    QStringLiteral("conversations"),
+    QStringLiteral("thread_messages"),
+    QStringLiteral("jobs"),
+    QStringLiteral("inbox"),
+    QStringLiteral("audit_log"),
+    QStringLiteral("threadline_schema"),
+    QStringLiteral("engine_instances"),
+    QStringLiteral("rate_pauses"),
 };
 
 QString withNul(const char *a, const char *b)
