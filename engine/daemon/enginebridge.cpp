@@ -2,11 +2,18 @@
 
 #include "api/apiserver.h"
 #include "slack/slackconnectionstate.h"
+#include "slack/slackstats.h"
+#include "store/store.h"
 #include "sync/engine.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QMetaEnum>
+#include <QSet>
+#include <QSqlQuery>
+#include <QTimer>
+
+#include <memory>
 
 namespace threadline {
 
@@ -128,8 +135,60 @@ void bridgeEngineToApi(sync::Engine &engine, ApiServer &api)
         out += "# HELP threadline_inbound_connected 1 when Socket Mode or the HTTP Events receiver is up.\n"
                "# TYPE threadline_inbound_connected gauge\nthreadline_inbound_connected " +
                QByteArray(e->inboundConnected() ? "1" : "0") + '\n';
+        out += slack::SlackStats::global().render();
         return out;
     });
+    // End-to-end delivery latency: an update's copy that reached `posted` in this process, from the
+    // update's desk time to the copy's posted time (both the store's clock). Looked up in batches.
+    struct Deliveries
+    {
+        QSet<std::pair<qint64, qint64>> pending; //!< (conversation, update) that changed state
+        QSet<std::pair<qint64, qint64>> recorded;
+    };
+    auto deliveries = std::make_shared<Deliveries>();
+    auto *deliveryTimer = new QTimer(&api);
+    deliveryTimer->setInterval(1000);
+    QObject::connect(deliveryTimer, &QTimer::timeout, &api, [e, deliveries] {
+        if (deliveries->pending.isEmpty() || !e->store())
+            return;
+        const QList<std::pair<qint64, qint64>> pairs(deliveries->pending.cbegin(),
+                                                     deliveries->pending.cend());
+        deliveries->pending.clear();
+        constexpr int Chunk = 100;
+        for (int i = 0; i < pairs.size(); i += Chunk) {
+            QStringList terms;
+            QVariantList binds;
+            for (int k = i; k < std::min<int>(int(pairs.size()), i + Chunk); ++k) {
+                terms << QStringLiteral("(tm.conversation_id = ? AND tm.update_id = ?)");
+                binds << pairs[k].first << pairs[k].second;
+            }
+            auto q = e->store()->exec(
+                QStringLiteral("SELECT tm.conversation_id, tm.update_id, tm.updated_at - u.created_at FROM "
+                               "thread_messages tm JOIN updates u ON u.id = tm.update_id WHERE tm.state = "
+                               "'posted' AND u.edited_at IS NULL AND (") +
+                    terms.join(QStringLiteral(" OR ")) + QLatin1Char(')'),
+                binds);
+            if (!q)
+                return;
+            while (q.value()->next()) {
+                const std::pair<qint64, qint64> key{q.value()->value(0).toLongLong(),
+                                                    q.value()->value(1).toLongLong()};
+                if (deliveries->recorded.contains(key))
+                    continue;
+                if (deliveries->recorded.size() > 200'000)
+                    deliveries->recorded.clear();
+                deliveries->recorded.insert(key);
+                slack::SlackStats::global().recordDelivery(double(q.value()->value(2).toLongLong()) / 1000.0);
+            }
+            q.value()->finish();
+        }
+    });
+    deliveryTimer->start();
+    QObject::connect(e, &sync::Engine::threadStateChanged, &api,
+                     [deliveries](qint64, qint64 conversationId, qint64 updateId) {
+                         if (updateId > 0 && deliveries->pending.size() < 100'000)
+                             deliveries->pending.insert({conversationId, updateId});
+                     });
     QObject::connect(e, &sync::Engine::threadStateChanged, &api,
                      [a = &api](qint64 requestId, qint64 conversationId, qint64 updateId) {
                          QJsonObject event{{lit("type"), lit("thread.changed")},

@@ -1,5 +1,7 @@
 #include "slack/slackjob.h"
 
+#include "slack/slackstats.h"
+
 #include "core/logging.h"
 
 #include <QAtomicInteger>
@@ -144,6 +146,14 @@ void SlackJob::finishWith(std::optional<SlackFailure> failure)
         m_reply->deleteLater();
         m_reply = nullptr;
     }
+    const QString outcome = !failure                                            ? QStringLiteral("ok")
+                            : failure->error.detail == QLatin1String("aborted") ? QStringLiteral("aborted")
+                            : failure->action == SlackErrorAction::WaitThenRetry
+                                ? QStringLiteral("rate_limited")
+                            : failure->action == SlackErrorAction::Retry            ? QStringLiteral("retry")
+                            : failure->action == SlackErrorAction::FixConfiguration ? QStringLiteral("auth")
+                                                                                    : QStringLiteral("error");
+    SlackStats::global().recordCall(m_method, outcome, m_httpStatus);
     if (failure) {
         m_status = Status::Failed;
         m_failure = *failure;

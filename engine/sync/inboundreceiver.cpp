@@ -1,8 +1,11 @@
 #include "sync/inboundreceiver.h"
 
 #include "core/logging.h"
+#include "slack/slackstats.h"
 #include "slack/socketmodeclient.h"
 #include "store/store.h"
+
+#include <QElapsedTimer>
 
 namespace threadline::sync {
 
@@ -57,6 +60,8 @@ Result<Receipt> InboundReceiver::store(const QJsonObject &payload)
 
 Result<Receipt> InboundReceiver::receiveEnvelope(const slack::SocketModeEnvelope &envelope)
 {
+    QElapsedTimer ackTimer;
+    ackTimer.start();
     auto r = store(envelope.payload);
     if (!r)
         return r; // no ack: Slack redelivers
@@ -64,6 +69,9 @@ Result<Receipt> InboundReceiver::receiveEnvelope(const slack::SocketModeEnvelope
     if (m_socket && !m_socket->ack(envelope.envelopeId)) {
         ++m_stats.ackFailed;
         qCInfo(lcSync) << "inbox: stored an event but no socket was connected to acknowledge it";
+    } else {
+        slack::SlackStats::global().recordInbound(QStringLiteral("socket_mode"), !r.value().inserted,
+                                                  double(ackTimer.nsecsElapsed()) / 1e9);
     }
     Q_EMIT stored(r.value().eventId, r.value().inserted);
     return r;
@@ -72,7 +80,12 @@ Result<Receipt> InboundReceiver::receiveEnvelope(const slack::SocketModeEnvelope
 Result<Receipt> InboundReceiver::receiveDelivery(const slack::SlackInboundDelivery &delivery)
 {
     // The signed raw body is the source of truth; the receiver parsed it to an object already.
+    QElapsedTimer ackTimer;
+    ackTimer.start();
     auto r = store(delivery.payload);
+    if (r) // the HTTP 200 (the ack) is written when this returns
+        slack::SlackStats::global().recordInbound(QStringLiteral("http"), !r.value().inserted,
+                                                  double(ackTimer.nsecsElapsed()) / 1e9);
     if (r)
         Q_EMIT stored(r.value().eventId, r.value().inserted);
     return r;

@@ -10,6 +10,8 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
+#include <QRegularExpression>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -45,6 +47,96 @@ struct Answer
     QJsonObject json;
     QByteArray body;
 };
+
+/*!
+ * Parses a Prometheus text exposition (format 0.0.4) into "name{labels}" → value. Reports the first
+ * problem: a sample without HELP and TYPE for its family, a malformed line or value, a histogram
+ * whose buckets are not cumulative or whose +Inf bucket differs from its _count.
+ */
+QHash<QByteArray, double> parsePrometheus(const QByteArray &text, QString *problem)
+{
+    QHash<QByteArray, double> out;
+    QSet<QByteArray> help, typed;
+    QHash<QByteArray, QByteArray> types;
+    const QRegularExpression sample(QStringLiteral(
+        R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"(,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*")*)?\})? (\S+)$)"));
+    QHash<QByteArray, double> lastBucket; //!< histogram (family + labels without le) → last bucket
+    QHash<QByteArray, double> infBuckets;
+    const auto fail = [&](const QString &why) {
+        if (problem->isEmpty())
+            *problem = why;
+    };
+    if (!text.endsWith('\n'))
+        fail(QStringLiteral("the exposition does not end with a newline"));
+    for (const QByteArray &line : text.split('\n')) {
+        if (line.isEmpty())
+            continue;
+        if (line.startsWith("# HELP ")) {
+            help.insert(line.mid(7).split(' ').value(0));
+            continue;
+        }
+        if (line.startsWith("# TYPE ")) {
+            const QList<QByteArray> parts = line.mid(7).split(' ');
+            if (parts.size() != 2 ||
+                !QList<QByteArray>{"counter", "gauge", "histogram", "summary", "untyped"}.contains(parts[1]))
+                fail(QStringLiteral("bad TYPE line: ") + QString::fromUtf8(line));
+            typed.insert(parts[0]);
+            types.insert(parts[0], parts.value(1));
+            continue;
+        }
+        if (line.startsWith('#'))
+            continue;
+        const auto m = sample.match(QString::fromUtf8(line));
+        if (!m.hasMatch()) {
+            fail(QStringLiteral("malformed sample: ") + QString::fromUtf8(line));
+            continue;
+        }
+        const QByteArray name = m.captured(1).toUtf8();
+        QByteArray family = name;
+        for (const char *suffix : {"_bucket", "_sum", "_count"})
+            if (name.endsWith(suffix) && types.value(name.left(name.size() - qstrlen(suffix))) == "histogram")
+                family = name.left(name.size() - qstrlen(suffix));
+        if (!help.contains(family) || !typed.contains(family))
+            fail(QStringLiteral("no HELP/TYPE before ") + QString::fromUtf8(name));
+        bool ok = false;
+        const QString valueText = m.captured(5);
+        double value = valueText == QLatin1String("+Inf") ? qInf() : valueText.toDouble(&ok);
+        if (!ok && valueText != QLatin1String("+Inf"))
+            fail(QStringLiteral("bad value: ") + QString::fromUtf8(line));
+        const QByteArray key = name + (m.captured(2).isEmpty() ? QByteArray() : m.captured(2).toUtf8());
+        if (out.contains(key))
+            fail(QStringLiteral("duplicate series: ") + QString::fromUtf8(key));
+        out.insert(key, value);
+        if (name.endsWith("_bucket") && family != name) {
+            // One histogram per label set: the labels without `le`.
+            QString labels = m.captured(3);
+            const qsizetype le = labels.indexOf(QLatin1String("le=\""));
+            if (le < 0) {
+                fail(QStringLiteral("a bucket without le: ") + QString::fromUtf8(key));
+                continue;
+            }
+            const QString leValue = labels.mid(le + 4).section(QLatin1Char('"'), 0, 0);
+            labels = labels.left(le).chopped(le > 0 ? 1 : 0);
+            const QByteArray histogram =
+                family + (labels.isEmpty() ? QByteArray() : "{" + labels.toUtf8() + "}");
+            if (value < lastBucket.value(histogram, 0))
+                fail(QStringLiteral("buckets not cumulative: ") + QString::fromUtf8(key));
+            lastBucket.insert(histogram, value);
+            if (leValue == QLatin1String("+Inf"))
+                infBuckets.insert(histogram, value);
+        }
+    }
+    for (auto it = infBuckets.cbegin(); it != infBuckets.cend(); ++it) {
+        const qsizetype brace = it.key().indexOf('{');
+        const QByteArray family = brace < 0 ? it.key() : it.key().left(brace);
+        const QByteArray labels = brace < 0 ? QByteArray() : it.key().mid(brace);
+        if (out.value(family + "_count" + labels, -1) != it.value())
+            fail(QStringLiteral("+Inf bucket differs from _count: ") + QString::fromUtf8(it.key()));
+    }
+    if (lastBucket.size() != infBuckets.size())
+        fail(QStringLiteral("a histogram without a +Inf bucket"));
+    return out;
+}
 
 } // namespace
 
@@ -139,6 +231,10 @@ void TestDaemon::sandboxServesAndDrainsOnSigterm()
     QCOMPARE(a.status, allUp ? 200 : 503);
     for (const char *part : {"slack", "inbound"})
         QCOMPARE(a.json.value(lit("message")).toString().contains(lit(part) + lit(":")), !check(a, part));
+    // With the sandbox, all three come up: Slack accepts the token and Socket Mode connects.
+    QTRY_COMPARE_WITH_TIMEOUT(call("GET", api.resolved(QUrl(lit("readyz")))).status, 200, 10000);
+    a = call("GET", api.resolved(QUrl(lit("readyz"))));
+    QVERIFY(check(a, "database") && check(a, "slack") && check(a, "inbound"));
     a = call("GET", api.resolved(QUrl(lit("api/v1/requests"))));
     QCOMPARE(a.status, 401);
 
@@ -172,8 +268,36 @@ void TestDaemon::sandboxServesAndDrainsOnSigterm()
     QCOMPARE(a.status, 200);
     QVERIFY(a.json.value(lit("dispatched")).toInteger() >= 2);
     QVERIFY(!a.json.value(lit("engine")).toString().isEmpty());
-    a = call("GET", api.resolved(QUrl(lit("metrics"))));
-    QVERIFY(a.body.contains("threadline_lane_depth{lane=\"fast\"}"));
+    // An update reaches Bruno's thread: a delivery to measure end to end.
+    a = call("POST", api.resolved(QUrl(QStringLiteral("api/v1/requests/%1/updates").arg(id))), token,
+             R"({"author":"alice@example.com","text":"It beeps red"})");
+    QVERIFY2(a.status == 201, a.body.constData());
+
+    // /metrics in the Prometheus text format, parsed: Slack calls by method and outcome, 429s,
+    // inbound events, and the ack and delivery latency histograms.
+    QHash<QByteArray, double> series;
+    const auto scrape = [&] {
+        const Answer m = call("GET", api.resolved(QUrl(lit("metrics"))));
+        QString problem;
+        series = parsePrometheus(m.body, &problem);
+        if (!problem.isEmpty())
+            qWarning().noquote() << "metrics:" << problem;
+        return problem.isEmpty() && m.status == 200;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(scrape() && series.value("threadline_delivery_seconds_count") >= 1 &&
+                                 series.value("threadline_inbound_ack_seconds_count") >= 1,
+                             15000);
+    QVERIFY(series.contains("threadline_lane_depth{lane=\"fast\"}"));
+    QVERIFY(series.value("threadline_slack_calls_total{method=\"auth.test\",outcome=\"ok\"}") >= 1);
+    QVERIFY(series.value("threadline_slack_calls_total{method=\"chat.postMessage\",outcome=\"ok\"}") >= 3);
+    QVERIFY(series.contains("threadline_slack_http_429_total"));
+    QVERIFY(series.value("threadline_inbound_events_total{transport=\"socket_mode\",result=\"stored\"}") >=
+            1);
+    QVERIFY(series.value("threadline_delivery_seconds_bucket{le=\"+Inf\"}") ==
+            series.value("threadline_delivery_seconds_count"));
+    QVERIFY(series.value("threadline_delivery_seconds_sum") >= 0);
+    QVERIFY(
+        series.contains("threadline_http_requests_total{route=\"/readyz\",method=\"GET\",status=\"200\"}"));
 
     // SIGHUP reloads the log rules and the server keeps serving.
     ::kill(pid_t(daemon.processId()), SIGHUP);
