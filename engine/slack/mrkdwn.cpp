@@ -14,21 +14,23 @@ bool isSlackUserId(const QString &id)
     return re.match(id).hasMatch();
 }
 
+// One more WORD JOINER after the '@' of every @channel / @here / @everyone, including one already
+// written with joiners, so unneutralise() (one fewer) gives back exactly the desk text.
 QString neutralise(const QString &text)
 {
-    static const QRegularExpression re(QStringLiteral("@(channel|here|everyone)\\b"),
+    static const QRegularExpression re(QStringLiteral("@(\\x{2060}*)(channel|here|everyone)\\b"),
                                        QRegularExpression::CaseInsensitiveOption);
     QString result = text;
-    result.replace(re, QStringLiteral("@") + WordJoiner + QStringLiteral("\\1"));
+    result.replace(re, QStringLiteral("@") + WordJoiner + QStringLiteral("\\1\\2"));
     return result;
 }
 
 QString unneutralise(const QString &text)
 {
-    static const QRegularExpression re(QStringLiteral("@\\x{2060}(channel|here|everyone)\\b"),
+    static const QRegularExpression re(QStringLiteral("@\\x{2060}(\\x{2060}*)(channel|here|everyone)\\b"),
                                        QRegularExpression::CaseInsensitiveOption);
     QString result = text;
-    result.replace(re, QStringLiteral("@\\1"));
+    result.replace(re, QStringLiteral("@\\1\\2"));
     return result;
 }
 

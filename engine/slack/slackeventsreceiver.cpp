@@ -144,64 +144,83 @@ quint16 SlackEventsReceiver::listen(const QHostAddress &address, quint16 port)
     return m_port;
 }
 
-QHttpServerResponse SlackEventsReceiver::handle(const QHttpServerRequest &request)
+SlackEventsVerdict SlackEventsReceiver::evaluate(const QString &signingSecret,
+                                                 const SlackEventsRequest &request, qint64 nowSeconds,
+                                                 qint64 maxBodyBytes)
 {
-    using Status = QHttpServerResponse::StatusCode;
-    const auto reject = [this](const QString &reason) {
-        qCInfo(lcSlack).noquote() << "Slack Events request refused:" << reason;
-        Q_EMIT rejected(reason);
+    SlackEventsVerdict verdict;
+    const auto refuse = [&verdict](int status, const QByteArray &text, const QString &reason) {
+        verdict.status = status;
+        verdict.text = text;
+        verdict.rejectReason = reason;
+        return verdict;
     };
 
-    const QByteArray contentLength = request.value("Content-Length");
-    if (!contentLength.isEmpty()) {
+    if (!request.contentLength.isEmpty()) {
         bool ok = false;
-        const qint64 length = contentLength.trimmed().toLongLong(&ok);
-        if (!ok || length < 0 || length > m_maxBodyBytes) {
-            reject(QStringLiteral("too_large"));
-            return textResponse("request body too large", Status::PayloadTooLarge);
-        }
+        const qint64 length = request.contentLength.trimmed().toLongLong(&ok);
+        if (!ok || length < 0 || length > maxBodyBytes)
+            return refuse(413, "request body too large", QStringLiteral("too_large"));
     }
-    const QByteArray body = request.body();
-    if (body.size() > m_maxBodyBytes) {
-        reject(QStringLiteral("too_large"));
-        return textResponse("request body too large", Status::PayloadTooLarge);
-    }
+    if (request.body.size() > maxBodyBytes)
+        return refuse(413, "request body too large", QStringLiteral("too_large"));
 
-    const Result<void> verified = SlackSignature::verify(m_secret, request.value("X-Slack-Request-Timestamp"),
-                                                         request.value("X-Slack-Signature"), body, m_clock());
-    if (!verified.ok()) {
-        reject(verified.error().detail);
-        return textResponse("invalid request signature", Status::Unauthorized);
-    }
+    const Result<void> verified =
+        SlackSignature::verify(signingSecret, request.timestamp, request.signature, request.body, nowSeconds);
+    if (!verified.ok())
+        return refuse(401, "invalid request signature", verified.error().detail);
 
     QJsonObject payload;
-    const QByteArray contentType = request.value("Content-Type").toLower();
-    if (contentType.startsWith("application/x-www-form-urlencoded")) {
+    if (request.contentType.toLower().startsWith("application/x-www-form-urlencoded")) {
         // Interactivity: payload=<json>
-        const QUrlQuery form(QString::fromUtf8(body));
+        const QUrlQuery form(QString::fromUtf8(request.body));
         const QString json = form.queryItemValue(QStringLiteral("payload"), QUrl::FullyDecoded);
         payload = QJsonDocument::fromJson(json.toUtf8()).object();
     } else {
-        payload = QJsonDocument::fromJson(body).object();
+        payload = QJsonDocument::fromJson(request.body).object();
     }
-    if (payload.isEmpty()) {
-        reject(QStringLiteral("invalid_body"));
-        return textResponse("body is not a JSON object", Status::BadRequest);
-    }
+    if (payload.isEmpty())
+        return refuse(400, "body is not a JSON object", QStringLiteral("invalid_body"));
 
     const QString type = payload.value(QStringLiteral("type")).toString();
     if (type == QLatin1String("url_verification")) {
-        return textResponse(payload.value(QStringLiteral("challenge")).toString().toUtf8(), Status::Ok);
+        verdict.status = 200;
+        verdict.text = payload.value(QStringLiteral("challenge")).toString().toUtf8();
+        return verdict;
     }
 
-    SlackInboundDelivery delivery;
-    delivery.body = body;
+    verdict.handOver = true;
+    SlackInboundDelivery &delivery = verdict.delivery;
+    delivery.body = request.body;
     delivery.payload = payload;
     delivery.type = type;
     delivery.eventId = payload.value(QStringLiteral("event_id")).toString();
-    delivery.retryNum = request.value("X-Slack-Retry-Num").trimmed().toInt();
-    delivery.retryReason = QString::fromUtf8(request.value("X-Slack-Retry-Reason").trimmed());
+    delivery.retryNum = request.retryNum.trimmed().toInt();
+    delivery.retryReason = QString::fromUtf8(request.retryReason.trimmed());
+    return verdict;
+}
 
+QHttpServerResponse SlackEventsReceiver::handle(const QHttpServerRequest &request)
+{
+    using Status = QHttpServerResponse::StatusCode;
+    SlackEventsRequest in;
+    in.contentLength = request.value("Content-Length");
+    in.contentType = request.value("Content-Type");
+    in.timestamp = request.value("X-Slack-Request-Timestamp");
+    in.signature = request.value("X-Slack-Signature");
+    in.retryNum = request.value("X-Slack-Retry-Num");
+    in.retryReason = request.value("X-Slack-Retry-Reason");
+    in.body = request.body();
+
+    const SlackEventsVerdict verdict = evaluate(m_secret, in, m_clock(), m_maxBodyBytes);
+    if (!verdict.rejectReason.isEmpty()) {
+        qCInfo(lcSlack).noquote() << "Slack Events request refused:" << verdict.rejectReason;
+        Q_EMIT rejected(verdict.rejectReason);
+    }
+    if (!verdict.handOver)
+        return textResponse(verdict.text, Status(verdict.status));
+
+    const SlackInboundDelivery &delivery = verdict.delivery;
     const Result<void> stored =
         m_consumer ? m_consumer(delivery)
                    : Result<void>(makeError(ErrorCode::Unavailable, QStringLiteral("No inbox")));

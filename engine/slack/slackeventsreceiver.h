@@ -27,6 +27,28 @@ struct SlackInboundDelivery
     QString retryReason; //!< X-Slack-Retry-Reason
 };
 
+//! The parts of one HTTP request the receiver reads (raw header values and the raw body).
+struct SlackEventsRequest
+{
+    QByteArray contentLength;
+    QByteArray contentType;
+    QByteArray timestamp; //!< X-Slack-Request-Timestamp
+    QByteArray signature; //!< X-Slack-Signature
+    QByteArray retryNum;  //!< X-Slack-Retry-Num
+    QByteArray retryReason;
+    QByteArray body;
+};
+
+//! What the receiver decides about a request before any consumer runs.
+struct SlackEventsVerdict
+{
+    int status = 200;      //!< HTTP status when not handed over (200 for url_verification)
+    QByteArray text;       //!< response text when not handed over
+    QString rejectReason;  //!< set when refused: too_large, invalid_signature, invalid_body, …
+    bool handOver = false; //!< verified and to be stored by the consumer
+    SlackInboundDelivery delivery;
+};
+
 /*!
  * The HTTP Events API receiver, on QHttpServer (POST path(), default "/slack/events").
  *
@@ -64,6 +86,11 @@ public:
     QHttpServerResponse handle(const QHttpServerRequest &request);
 
     static constexpr qint64 DefaultMaxBodyBytes = 1024 * 1024;
+
+    //! The pure part of handle(): size limit, signature and window, body parsing. Never crashes on
+    //! hostile input; a delivery is handed over only with a valid signature.
+    static SlackEventsVerdict evaluate(const QString &signingSecret, const SlackEventsRequest &request,
+                                       qint64 nowSeconds, qint64 maxBodyBytes);
 
 Q_SIGNALS:
     //! A request was refused (reason is a short code: too_large, invalid_signature, …).

@@ -42,7 +42,8 @@ Result<void> SlackSignature::verify(const QString &signingSecret, const QByteArr
     if (!ok)
         return makeError(ErrorCode::Unauthorized, QStringLiteral("The request timestamp is invalid"), {},
                          QStringLiteral("invalid_timestamp"));
-    if (qAbs(nowSeconds - timestamp) > ToleranceSeconds)
+    // Compared without a subtraction: a hostile timestamp near the qint64 limits must not overflow.
+    if (timestamp < nowSeconds - ToleranceSeconds || timestamp > nowSeconds + ToleranceSeconds)
         return makeError(ErrorCode::Unauthorized,
                          QStringLiteral("The request timestamp is outside the 5-minute window"), {},
                          QStringLiteral("stale_timestamp"));

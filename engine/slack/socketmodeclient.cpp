@@ -238,37 +238,62 @@ void SocketModeClient::openSocket(const QUrl &url)
     ws->open(url);
 }
 
-void SocketModeClient::onText(Link *link, const QString &message)
+SocketModeFrame SocketModeClient::parseFrame(const QByteArray &utf8)
 {
+    SocketModeFrame frame;
     QJsonParseError error{};
-    const QJsonObject object = QJsonDocument::fromJson(message.toUtf8(), &error).object();
-    if (error.error != QJsonParseError::NoError || object.isEmpty()) {
-        qCWarning(lcSocket) << "Socket Mode: ignoring a frame that is not a JSON object";
-        return;
+    const QJsonObject object = QJsonDocument::fromJson(utf8, &error).object();
+    if (error.error != QJsonParseError::NoError || object.isEmpty())
+        return frame;
+    frame.type = object.value(QStringLiteral("type")).toString();
+    if (frame.type == QLatin1String("hello")) {
+        frame.kind = SocketModeFrame::Kind::Hello;
+        return frame;
     }
-    const QString type = object.value(QStringLiteral("type")).toString();
-    if (type == QLatin1String("hello")) {
-        onHello(link);
-        return;
-    }
-    if (type == QLatin1String("disconnect")) {
-        onDisconnectMessage(link, object.value(QStringLiteral("reason")).toString());
-        return;
+    if (frame.type == QLatin1String("disconnect")) {
+        frame.kind = SocketModeFrame::Kind::Disconnect;
+        frame.reason = object.value(QStringLiteral("reason")).toString();
+        return frame;
     }
     const QString envelopeId = object.value(QStringLiteral("envelope_id")).toString();
     if (envelopeId.isEmpty()) {
-        qCInfo(lcSocket) << "Socket Mode: ignoring frame of type" << type;
-        return;
+        frame.kind = SocketModeFrame::Kind::Other;
+        return frame;
     }
-    SocketModeEnvelope envelope;
+    frame.kind = SocketModeFrame::Kind::Envelope;
+    SocketModeEnvelope &envelope = frame.envelope;
     envelope.envelopeId = envelopeId;
-    envelope.type = type;
+    envelope.type = frame.type;
     envelope.payload = object.value(QStringLiteral("payload")).toObject();
     envelope.retryAttempt = object.value(QStringLiteral("retry_attempt")).toInt();
     envelope.retryReason = object.value(QStringLiteral("retry_reason")).toString();
     envelope.acceptsResponsePayload = object.value(QStringLiteral("accepts_response_payload")).toBool();
-    m_envelopeLink.insert(envelopeId, link->id);
-    qCDebug(lcSocket) << "Socket Mode: envelope" << envelopeId << type << "retry" << envelope.retryAttempt;
+    return frame;
+}
+
+void SocketModeClient::onText(Link *link, const QString &message)
+{
+    const SocketModeFrame frame = parseFrame(message.toUtf8());
+    switch (frame.kind) {
+    case SocketModeFrame::Kind::Invalid:
+        qCWarning(lcSocket) << "Socket Mode: ignoring a frame that is not a JSON object";
+        return;
+    case SocketModeFrame::Kind::Hello:
+        onHello(link);
+        return;
+    case SocketModeFrame::Kind::Disconnect:
+        onDisconnectMessage(link, frame.reason);
+        return;
+    case SocketModeFrame::Kind::Other:
+        qCInfo(lcSocket) << "Socket Mode: ignoring frame of type" << frame.type;
+        return;
+    case SocketModeFrame::Kind::Envelope:
+        break;
+    }
+    const SocketModeEnvelope &envelope = frame.envelope;
+    m_envelopeLink.insert(envelope.envelopeId, link->id);
+    qCDebug(lcSocket) << "Socket Mode: envelope" << envelope.envelopeId << envelope.type << "retry"
+                      << envelope.retryAttempt;
     Q_EMIT envelopeReceived(envelope);
 }
 

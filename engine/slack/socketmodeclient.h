@@ -33,6 +33,23 @@ struct SocketModeEnvelope
     bool acceptsResponsePayload = false;
 };
 
+//! One Socket Mode WebSocket text frame, as SocketModeClient::parseFrame() reads it.
+struct SocketModeFrame
+{
+    enum class Kind
+    {
+        Invalid,    //!< not a JSON object: ignored
+        Hello,      //!< the connection is ready
+        Disconnect, //!< Slack asks us to reconnect (reason set)
+        Envelope,   //!< an envelope to deliver and ack (envelope set)
+        Other,      //!< any other frame without an envelope id: ignored
+    };
+    Kind kind = Kind::Invalid;
+    QString type;
+    QString reason; //!< for Disconnect
+    SocketModeEnvelope envelope;
+};
+
 /*!
  * The Socket Mode client: apps.connections.open with the app token, a QWebSocket to the returned
  * URL, "connected" only after `hello`.
@@ -89,6 +106,9 @@ public:
     int connectedSocketCount() const;
     //! How many apps.connections.open calls were made (for tests and metrics).
     int connectionsOpened() const { return m_opens; }
+
+    //! Reads one text frame (pure: no state, never throws or crashes on hostile input).
+    static SocketModeFrame parseFrame(const QByteArray &utf8);
 
 Q_SIGNALS:
     //! Connected: the first socket said hello (again after a full loss).
