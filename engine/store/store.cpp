@@ -55,14 +55,27 @@ Result<void> Store::open(const QString &url)
     if (!parsed)
         return parsed.error();
     m_url = parsed.value();
-    m_connectionName = QStringLiteral("threadline-store-%1").arg(++s_connectionCounter);
+    if (auto r = connectDatabase(); !r) {
+        close();
+        return r;
+    }
+    if (auto r = migrate(); !r) {
+        qCWarning(lcStore) << "cannot prepare the database" << m_url.redacted() << r.error().toString();
+        close();
+        return r;
+    }
+    qCInfo(lcStore) << "opened" << m_url.redacted();
+    return {};
+}
 
+Result<void> Store::connectDatabase()
+{
+    m_connectionName = QStringLiteral("threadline-store-%1").arg(++s_connectionCounter);
     const bool sqlite = m_url.backend == DatabaseUrl::Backend::Sqlite;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(
             sqlite ? QStringLiteral("QSQLITE") : QStringLiteral("QPSQL"), m_connectionName);
         if (!db.isValid()) {
-            close();
             return makeError(ErrorCode::Unavailable, QStringLiteral("The database driver is not installed"),
                              QStringLiteral("url"),
                              sqlite ? QStringLiteral("QSQLITE") : QStringLiteral("QPSQL"));
@@ -79,12 +92,9 @@ Result<void> Store::open(const QString &url)
             db.setConnectOptions(QStringLiteral("connect_timeout=10;application_name=threadline"));
         }
         if (!db.open()) {
-            const Error error = makeError(ErrorCode::Unavailable,
-                                          QStringLiteral("Cannot open the database %1").arg(m_url.redacted()),
-                                          QStringLiteral("url"), db.lastError().text());
-            db = QSqlDatabase();
-            close();
-            return error;
+            return makeError(ErrorCode::Unavailable,
+                             QStringLiteral("Cannot open the database %1").arg(m_url.redacted()),
+                             QStringLiteral("url"), db.lastError().text());
         }
     }
 
@@ -102,26 +112,15 @@ Result<void> Store::open(const QString &url)
         }
     }
     for (const QString &sql : std::as_const(setup)) {
-        if (auto r = execDdl(sql); !r) {
-            close();
+        if (auto r = execDdl(sql); !r)
             return r;
-        }
     }
-    if (auto r = migrate(); !r) {
-        qCWarning(lcStore) << "cannot prepare the database" << m_url.redacted() << r.error().toString();
-        close();
-        return r;
-    }
-    qCInfo(lcStore) << "opened" << m_url.redacted();
     return {};
 }
 
-void Store::close()
+void Store::dropConnection()
 {
     m_queries.clear();
-    m_pending.clear();
-    m_savepointMarks.clear();
-    m_txDepth = 0;
     if (m_connectionName.isEmpty())
         return;
     {
@@ -133,14 +132,74 @@ void Store::close()
     m_connectionName.clear();
 }
 
+Result<void> Store::reconnect()
+{
+    Q_ASSERT(m_txDepth == 0);
+    // A caller may still hold a query of the lost connection (a result being read): keep those
+    // objects alive, dead, until close().
+    for (auto &[sql, query] : m_queries)
+        m_retiredQueries.push_back(std::move(query));
+    m_queries.clear();
+    dropConnection();
+    m_pending.clear();
+    m_savepointMarks.clear();
+    if (auto r = connectDatabase(); !r) {
+        dropConnection();
+        m_connectionLost = true;
+        qCWarning(lcStore) << "the database is still unreachable:" << r.error().toString();
+        return r;
+    }
+    m_connectionLost = false;
+    ++m_reconnects;
+    qCInfo(lcStore) << "reconnected to" << m_url.redacted();
+    return {};
+}
+
+Result<void> Store::ensureConnected()
+{
+    if (m_connectionLost && m_txDepth == 0)
+        return reconnect();
+    return {};
+}
+
+bool Store::isConnectionLoss(const QSqlError &error)
+{
+    if (error.type() == QSqlError::ConnectionError)
+        return true;
+    const QString native = error.nativeErrorCode();
+    // 08xxx connection exceptions; 57P01/57P02/57P03: the server shut down or is starting up.
+    if (native.startsWith(QLatin1String("08")) || native == QLatin1String("57P01") ||
+        native == QLatin1String("57P02") || native == QLatin1String("57P03"))
+        return true;
+    // libpq reports a dead socket without an SQLSTATE.
+    const QString text = error.text();
+    return text.contains(QLatin1String("server closed the connection"), Qt::CaseInsensitive) ||
+           text.contains(QLatin1String("no connection to the server"), Qt::CaseInsensitive) ||
+           text.contains(QLatin1String("terminating connection"), Qt::CaseInsensitive) ||
+           text.contains(QLatin1String("could not send data to server"), Qt::CaseInsensitive) ||
+           text.contains(QLatin1String("could not receive data from server"), Qt::CaseInsensitive) ||
+           text.contains(QLatin1String("connection to server"), Qt::CaseInsensitive);
+}
+
+void Store::close()
+{
+    m_queries.clear();
+    m_pending.clear();
+    m_savepointMarks.clear();
+    m_txDepth = 0;
+    m_connectionLost = false;
+    dropConnection();
+    m_retiredQueries.clear();
+}
+
 Error Store::sqlError(const QSqlError &error, const QString &what) const
 {
     const QString native = error.nativeErrorCode();
     const QString text = error.text();
     ErrorCode code = ErrorCode::Internal;
     QString message = QStringLiteral("The database could not %1").arg(what);
-    if (error.type() == QSqlError::ConnectionError || native.startsWith(QLatin1String("08")) ||
-        native == QLatin1String("57P01")) {
+    if (m_url.backend == DatabaseUrl::Backend::Postgres && isConnectionLoss(error)) {
+        m_connectionLost = true;
         code = ErrorCode::Unavailable;
         message = QStringLiteral("The database is not reachable");
     } else if (native == QLatin1String("23505") || text.contains(QLatin1String("UNIQUE constraint failed"))) {
@@ -171,6 +230,20 @@ Result<void> Store::execDdl(const QString &sql)
 }
 
 Result<QSqlQuery *> Store::exec(const QString &sql, const QVariantList &binds)
+{
+    if (auto r = ensureConnected(); !r)
+        return r.error();
+    auto result = execOnce(sql, binds);
+    // A lone SELECT outside a transaction is safe to repeat on a new connection.
+    if (!result && m_connectionLost && m_txDepth == 0 && sql.startsWith(QLatin1String("SELECT"))) {
+        if (auto r = reconnect(); !r)
+            return r.error();
+        result = execOnce(sql, binds);
+    }
+    return result;
+}
+
+Result<QSqlQuery *> Store::execOnce(const QString &sql, const QVariantList &binds)
 {
     if (!isOpen())
         return makeError(ErrorCode::Unavailable, QStringLiteral("The store is not open"));
@@ -229,6 +302,8 @@ Result<std::optional<QVariant>> Store::scalar(const QString &sql, const QVariant
 
 Result<void> Store::beginTransaction(bool readOnly)
 {
+    if (auto r = ensureConnected(); !r)
+        return r;
     if (!isOpen())
         return makeError(ErrorCode::Unavailable, QStringLiteral("The store is not open"));
     if (m_txDepth == 0) {
@@ -239,8 +314,15 @@ Result<void> Store::beginTransaction(bool readOnly)
             readOnly ? (sqlite ? QStringLiteral("BEGIN DEFERRED")
                                : QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
                      : (sqlite ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN"));
-        if (auto r = execDdl(begin); !r)
-            return r;
+        auto begun = execDdl(begin);
+        if (!begun && m_connectionLost) {
+            // The connection died while idle (a server restart): BEGIN is safe to repeat.
+            if (auto r = reconnect(); !r)
+                return r;
+            begun = execDdl(begin);
+        }
+        if (!begun)
+            return begun;
         m_pending.clear();
         m_feedLocked = false;
         m_feedError.reset();

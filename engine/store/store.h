@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 namespace threadline {
 
@@ -75,6 +76,21 @@ public:
     auto readTransaction(F &&fn) -> decltype(fn());
 
     bool inTransaction() const { return m_txDepth > 0; }
+
+    // ---- Connection loss ------------------------------------------------------------------------
+    //
+    // A PostgreSQL restart or a dropped network link ends the connection under the store. The
+    // store notices it from the failing statement, and the next statement or transaction outside a
+    // transaction opens a new connection first (the same URL and session set-up). Only statements
+    // that are safe to repeat are retried at once: BEGIN, and a lone SELECT outside a transaction.
+    // A transaction cut off midway is never resumed: the server rolled it back, the caller gets
+    // ErrorCode::Unavailable, and whoever ran it (a sync job, an API request, an inbound event
+    // not yet acknowledged) tries again later, so nothing is half-written and nothing is lost.
+
+    //! True after a statement failed because the connection was lost, until a reconnect succeeds.
+    bool connectionLost() const { return m_connectionLost; }
+    //! How many times the store opened a new connection after losing one.
+    int reconnectCount() const { return m_reconnects; }
 
     // ---- Low-level SQL, for the store's own operation files and tools --------------------------
 
@@ -159,6 +175,13 @@ private:
     Result<void> migrate();
     Result<void> execDdl(const QString &sql);
     Error sqlError(const QSqlError &error, const QString &what) const;
+    static bool isConnectionLoss(const QSqlError &error);
+    Result<void> connectDatabase();
+    void dropConnection();
+    Result<void> reconnect();
+    //! Outside a transaction: reconnects first when the last statement lost the connection.
+    Result<void> ensureConnected();
+    Result<QSqlQuery *> execOnce(const QString &sql, const QVariantList &binds);
 
     // deskstore.cpp helpers
     Result<Request> loadRequest(qint64 id, const QString &field);
@@ -177,10 +200,13 @@ private:
     DatabaseUrl m_url;
     QString m_connectionName;
     std::unordered_map<QString, std::unique_ptr<QSqlQuery>> m_queries; //!< prepared once per SQL text
+    std::vector<std::unique_ptr<QSqlQuery>> m_retiredQueries; //!< of connections lost, kept until close()
     QList<StoreChange> m_pending;
     QList<qsizetype> m_savepointMarks;
     int m_txDepth = 0;
     std::function<qint64()> m_clock;
+    mutable bool m_connectionLost = false; //!< set by sqlError() (const), cleared by reconnect()
+    int m_reconnects = 0;
     bool m_feedLocked = false;        //!< PostgreSQL: this transaction holds the change_log order lock
     std::optional<Error> m_feedError; //!< a change_log insert failed: the transaction must not commit
 };

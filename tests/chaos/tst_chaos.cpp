@@ -1,0 +1,325 @@
+// Chaos: the database goes away under the store and under a running engine. Nothing may be lost,
+// nothing half-written, and the engine must carry on by itself once the database is back.
+
+#include "sandbox/sandboxserver.h"
+#include "store/store.h"
+#include "sync/engine.h"
+#include "testsupport.h"
+#include "throwawaypostgres.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QLoggingCategory>
+#include <QNetworkAccessManager>
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTest>
+#include <QTimer>
+
+#include <memory>
+
+using namespace threadline;
+using namespace threadline::sync;
+using threadline::sandbox::SandboxMessage;
+using threadline::sandbox::SandboxServer;
+
+namespace {
+
+QString lit(const char *s)
+{
+    return QString::fromUtf8(s);
+}
+
+} // namespace
+
+class TestChaos : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void storeReconnectsAfterItsConnectionIsCut();
+    void engineLosesNothingAcrossPostgresRestart();
+
+private:
+    QStringList m_schemas;
+};
+
+void TestChaos::initTestCase()
+{
+    if (qEnvironmentVariableIsEmpty("THREADLINE_TEST_CHAOS_LOG"))
+        QLoggingCategory::setFilterRules(lit("threadline.*.info=false\nthreadline.*.debug=false\n"
+                                             "threadline.*.warning=false"));
+}
+
+void TestChaos::cleanupTestCase()
+{
+    if (m_schemas.isEmpty())
+        return;
+    Store store;
+    if (!store.open(test::postgresUrl()))
+        return;
+    QSqlQuery q(store.database());
+    for (const QString &schema : std::as_const(m_schemas))
+        q.exec(lit("DROP SCHEMA IF EXISTS \"%1\" CASCADE").arg(schema));
+}
+
+// The connection of a Store is cut by the server (pg_terminate_backend: what a restart, a failover
+// or an idle-session killer does to it). Outside a transaction the store opens a new connection
+// and carries on; a transaction cut midway fails as Unavailable and leaves nothing behind.
+void TestChaos::storeReconnectsAfterItsConnectionIsCut()
+{
+    if (test::postgresUrl().isEmpty()) {
+        if (test::postgresRequired())
+            QFAIL("THREADLINE_REQUIRE_POSTGRES=1 but THREADLINE_TEST_POSTGRES names no server");
+        QSKIP("PostgreSQL case skipped: set THREADLINE_TEST_POSTGRES to run it");
+    }
+    const QString schema = lit("tl_chaos_%1_%2")
+                               .arg(QCoreApplication::applicationPid())
+                               .arg(QDateTime::currentMSecsSinceEpoch() % 100000000);
+    m_schemas << schema;
+    const QString base = test::postgresUrl();
+    const QString url = base + (base.contains(QLatin1Char('?')) ? lit("&schema=") : lit("?schema=")) + schema;
+
+    Store store;
+    QVERIFY(store.open(url).ok());
+    Store admin;
+    QVERIFY(admin.open(url).ok());
+    const auto cut = [&] {
+        const auto pid = store.scalar(lit("SELECT pg_backend_pid()"));
+        QVERIFY(pid && pid.value());
+        const auto killed = admin.scalar(lit("SELECT pg_terminate_backend(?)"), {pid.value()->toLongLong()});
+        QVERIFY(killed && killed.value() && killed.value()->toBool());
+    };
+    const auto requestCount = [&admin] {
+        return admin.scalar(lit("SELECT count(*) FROM requests")).value().value().toLongLong();
+    };
+
+    auto ada = store.upsertPerson({lit("U0ADA"), lit("Ada"), {}, false});
+    QVERIFY(ada.ok());
+    NewRequest nr;
+    nr.title = lit("Printer jammed");
+    nr.requesterId = ada.value().id;
+
+    // A write after the cut: BEGIN fails on the dead connection, is repeated on a new one.
+    cut();
+    QCOMPARE(store.reconnectCount(), 0);
+    auto first = store.createRequest(nr);
+    QVERIFY2(first.ok(), qPrintable(first.error().toString()));
+    QCOMPARE(store.reconnectCount(), 1);
+    QVERIFY(!store.connectionLost());
+
+    // A lone read after the cut: repeated on a new connection.
+    cut();
+    auto read = store.request(first.value().id);
+    QVERIFY2(read.ok(), qPrintable(read.error().toString()));
+    QCOMPARE(read.value().title, nr.title);
+    QCOMPARE(store.reconnectCount(), 2);
+
+    // A transaction cut in the middle: the caller learns it (Unavailable), nothing is half-written.
+    const qint64 before = requestCount();
+    QSignalSpy announced(&store, &Store::changed);
+    auto cutMidway = store.transaction([&]() -> Result<Request> {
+        auto a = store.createRequest(nr);
+        if (!a)
+            return a;
+        cut();
+        return store.createRequest(nr);
+    });
+    QVERIFY(!cutMidway.ok());
+    QCOMPARE(cutMidway.error().code, ErrorCode::Unavailable);
+    QCOMPARE(requestCount(), before);
+    QCOMPARE(announced.size(), 0); // nothing committed, nothing announced
+    QVERIFY(store.connectionLost());
+
+    // The same work, done again by its owner, goes through once.
+    auto again = store.createRequest(nr);
+    QVERIFY2(again.ok(), qPrintable(again.error().toString()));
+    QCOMPARE(requestCount(), before + 1);
+    QCOMPARE(store.reconnectCount(), 3);
+
+    // Session settings survive a reconnect: the schema is still the one of the URL.
+    cut();
+    auto path = store.scalar(lit("SELECT current_setting('search_path')"));
+    QVERIFY(path && path.value());
+    QVERIFY2(path.value()->toString().contains(schema), qPrintable(path.value()->toString()));
+}
+
+// A running engine (outbound and Socket Mode inbound) on its own PostgreSQL cluster, with desk
+// updates and Slack replies flowing, while the server restarts twice. Every desk update reaches
+// every other follower's thread exactly once, every Slack reply lands on the desk exactly once.
+void TestChaos::engineLosesNothingAcrossPostgresRestart()
+{
+    if (!test::ThrowawayPostgres::available()) {
+        if (test::postgresRequired())
+            QFAIL("THREADLINE_REQUIRE_POSTGRES=1 but no PostgreSQL server binaries (THREADLINE_PG_BIN)");
+        QSKIP("PostgreSQL server binaries not found (set THREADLINE_PG_BIN)");
+    }
+    test::ThrowawayPostgres pg;
+    QString error;
+    QVERIFY2(pg.start(&error), qPrintable(error));
+
+    sandbox::SandboxOptions so;
+    so.rateLimitsEnabled = false;
+    so.serverPingIntervalMs = 0;
+    so.ackTimeoutMs = 300;
+    so.retryDelaysMs = {0, 200, 400, 800, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000};
+    SandboxServer sandbox(so);
+    QVERIFY(sandbox.listen());
+    auto &ws = sandbox.workspace();
+    QNetworkAccessManager nam;
+
+    EngineOptions o;
+    o.databaseUrl = pg.url();
+    o.slack.apiUrl = sandbox.apiUrl();
+    o.slack.botToken = so.botToken;
+    o.slack.appToken = so.appToken;
+    o.nam = &nam;
+    o.pollIntervalMs = 100;
+    o.retryBaseMs = 20;
+    o.retryMaxMs = 300;
+    o.maxAttempts = 1000;
+    o.leaseMs = 2000;
+    o.rateLimitScale = 1000;
+    Engine engine(o);
+    QVERIFY(engine.start().ok());
+    QTRY_COMPARE_WITH_TIMEOUT(engine.state(), EngineState::Running, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(engine.inboundConnected(), 10000);
+    Store *store = engine.store();
+
+    struct Member
+    {
+        qint64 id;
+        QString slackId;
+    };
+    QList<Member> people;
+    for (const QString &name : {lit("Rita"), lit("Alex"), lit("Wes")}) {
+        const auto user = ws.addUser(name, name.toLower() + lit("@example.com"));
+        auto p = store->upsertPerson({user.id, name, user.email, name == lit("Alex")});
+        QVERIFY(p.ok());
+        people.append({p.value().id, user.id});
+    }
+    NewRequest nr;
+    nr.title = lit("VPN drops every hour");
+    nr.requesterId = people[0].id;
+    nr.assigneeId = people[1].id;
+    nr.followerIds = {people[2].id};
+    auto created = store->createRequest(nr);
+    QVERIFY(created.ok());
+    const qint64 rid = created.value().id;
+
+    const auto summaryOf = [&](const Member &m) -> const SandboxMessage * {
+        const QString dm = ws.dmOf(m.slackId);
+        if (dm.isEmpty())
+            return nullptr;
+        for (const SandboxMessage *msg : ws.topLevel(dm)) {
+            if (msg->byApp && !msg->deleted &&
+                msg->metadata.value(lit("event_type")).toString() == QLatin1String("threadline_summary"))
+                return msg;
+        }
+        return nullptr;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(summaryOf(people[0]) && summaryOf(people[1]) && summaryOf(people[2]), 15000);
+    const QString ritaThread = summaryOf(people[0])->ts;
+
+    // The workload: every 50 ms a desk update by Alex or a Slack reply by Rita; desk writes that
+    // fail while the database is away are retried by their "client" until they succeed.
+    QStringList deskTexts, slackTexts, deskBacklog;
+    int tick = 0;
+    int restarts = 0;
+    QTimer workload;
+    workload.setInterval(50);
+    connect(&workload, &QTimer::timeout, this, [&] {
+        ++tick;
+        if (tick <= 80) {
+            if (tick % 2) {
+                deskBacklog << lit("desk update %1").arg(tick);
+            } else {
+                const QString text = lit("slack reply %1").arg(tick);
+                QVERIFY(ws.postAsUser(people[0].slackId, text, ritaThread).ok);
+                slackTexts << text;
+            }
+        }
+        while (!deskBacklog.isEmpty()) {
+            NewUpdate u;
+            u.requestId = rid;
+            u.authorId = people[1].id;
+            u.text = deskBacklog.constFirst();
+            if (!store->postUpdate(u))
+                break; // the database is away: the same update again on the next tick
+            deskTexts << deskBacklog.takeFirst();
+        }
+    });
+    workload.start();
+
+    for (int at : {20, 50}) {
+        QTRY_VERIFY_WITH_TIMEOUT(tick >= at, 30000);
+        QVERIFY2(pg.restart(&error), qPrintable(error));
+        ++restarts;
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(tick >= 80 && deskBacklog.isEmpty(), 60000);
+    workload.stop();
+    QCOMPARE(restarts, 2);
+    QCOMPARE(deskTexts.size(), 40);
+    QCOMPARE(slackTexts.size(), 40);
+
+    // Every Slack reply on the desk exactly once, every desk update exactly once.
+    const auto deskCount = [&](const QString &text) {
+        auto t = store->timeline(rid);
+        if (!t)
+            return -1;
+        int n = 0;
+        for (const Update &u : t.value().updates)
+            n += (u.text == text && !u.isDeleted()) ? 1 : 0;
+        return n;
+    };
+    for (const QString &text : std::as_const(slackTexts))
+        QTRY_COMPARE_WITH_TIMEOUT(deskCount(text), 1, 60000);
+    for (const QString &text : std::as_const(deskTexts))
+        QCOMPARE(deskCount(text), 1);
+
+    // Every update in every follower's thread but its author's, exactly once, in desk order.
+    const auto copies = [&](const Member &m) {
+        QList<qint64> ids;
+        const SandboxMessage *top = summaryOf(m);
+        if (!top)
+            return ids;
+        for (const SandboxMessage *msg : ws.replies(top->channel, top->ts)) {
+            if (msg->ts != top->ts && !msg->deleted && msg->byApp &&
+                msg->metadata.value(lit("event_type")).toString() == QLatin1String("threadline_update"))
+                ids << msg->metadata.value(lit("event_payload"))
+                           .toObject()
+                           .value(lit("update_id"))
+                           .toVariant()
+                           .toLongLong();
+        }
+        return ids;
+    };
+    const auto expected = [&](const Member &m) {
+        QList<qint64> ids;
+        const auto timeline = store->timeline(rid);
+        if (!timeline)
+            return ids;
+        for (const Update &u : timeline.value().updates) {
+            if (!u.isDeleted() && u.authorId != m.id)
+                ids << u.id;
+        }
+        return ids;
+    };
+    for (const Member &m : std::as_const(people))
+        QTRY_COMPARE_WITH_TIMEOUT(copies(m), expected(m), 60000);
+    QCOMPARE(expected(people[0]).size(), 40); // Rita gets Alex's 40, not her own 40
+    QCOMPARE(expected(people[2]).size(), 80);
+    QVERIFY2(store->reconnectCount() >= 2, qPrintable(QString::number(store->reconnectCount())));
+    QCOMPARE(engine.state(), EngineState::Running);
+
+    QSignalSpy stopped(&engine, &Engine::stopped);
+    engine.stop();
+    QVERIFY(engine.state() == EngineState::Stopped || stopped.wait(10000));
+}
+
+QTEST_GUILESS_MAIN(TestChaos)
+#include "tst_chaos.moc"
