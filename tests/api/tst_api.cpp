@@ -94,6 +94,9 @@ private Q_SLOTS:
     void agentCannotReachAdminRoutes_data();
     void agentCannotReachAdminRoutes();
     void agentActsAsThemself();
+    void routeTableMatchesTheDocumentation();
+    void everyRouteRefusesBadInput_data();
+    void everyRouteRefusesBadInput();
     void refusesBadBodies_data();
     void refusesBadBodies();
     void refusesOversizeBodies_data();
@@ -596,6 +599,148 @@ void TestApi::agentCannotReachAdminRoutes()
     QCOMPARE(call("GET", lit("/api/v1/requests"), m_agentToken).status, 200);
     auto bob = m_store->personBySlackId(lit("U0BOB"));
     QVERIFY(bob && bob->isAgent);
+}
+
+namespace {
+//! A concrete path of kProtectedRoutes as the route pattern docs/api.md names.
+QString routePattern(const char *method, const char *path)
+{
+    QString p = QString::fromLatin1(path);
+    p.replace(QStringLiteral("{update}"), QStringLiteral("{id}"));
+    p.replace(QRegularExpression(QStringLiteral("/(U0[A-Z]+)$")), QStringLiteral("/{user}"));
+    p.replace(QRegularExpression(QStringLiteral("/\\d+$")), QStringLiteral("/{id}"));
+    return QString::fromLatin1(method) + QLatin1Char(' ') + p;
+}
+
+bool isAdminRoute(const RouteCase &r)
+{
+    const QLatin1String path(r.path);
+    return path.startsWith(QLatin1String("/api/v1/tokens")) ||
+           (path == QLatin1String("/api/v1/people") && qstrcmp(r.method, "POST") == 0);
+}
+} // namespace
+
+void TestApi::routeTableMatchesTheDocumentation()
+{
+    // Every authenticated route docs/api.md documents is in the table the refusal tests walk, and
+    // the table has no route the documentation lacks.
+    QFile doc(QStringLiteral(THREADLINE_SOURCE_DIR "/docs/api.md"));
+    QVERIFY(doc.open(QIODevice::ReadOnly));
+    QSet<QString> documented;
+    const QRegularExpression route(QStringLiteral("`(GET|POST|PATCH|PUT|DELETE) (/[^`]*)`"));
+    for (const QByteArray &line : doc.readAll().split('\n')) {
+        if (!line.startsWith("### "))
+            continue;
+        auto it = route.globalMatch(QString::fromUtf8(line));
+        while (it.hasNext()) {
+            const auto m = it.next();
+            const QString path = m.captured(2);
+            if (!path.startsWith(QLatin1String("/api/v1/")) || path == QLatin1String("/api/v1/stream"))
+                continue; // the operational routes need no token; the stream is a WebSocket (own test)
+            documented.insert(m.captured(1) + QLatin1Char(' ') + path);
+        }
+    }
+    QSet<QString> tested;
+    for (const RouteCase &r : kProtectedRoutes)
+        tested.insert(routePattern(r.method, r.path));
+    QVERIFY2(documented.size() >= 16, qPrintable(QString::number(documented.size())));
+    const QSet<QString> untested = documented - tested;
+    const QSet<QString> undocumented = tested - documented;
+    QVERIFY2(untested.isEmpty(), qPrintable(QStringList(untested.cbegin(), untested.cend()).join(lit(", "))));
+    QVERIFY2(undocumented.isEmpty(),
+             qPrintable(QStringList(undocumented.cbegin(), undocumented.cend()).join(lit(", "))));
+}
+
+void TestApi::everyRouteRefusesBadInput_data()
+{
+    // Table-driven over the route list: every route × every kind of bad input it can get.
+    QTest::addColumn<int>("route");
+    QTest::addColumn<QString>("kind");
+    for (int i = 0; i < int(std::size(kProtectedRoutes)); ++i) {
+        const RouteCase &r = kProtectedRoutes[i];
+        QStringList kinds{lit("bad token"), lit("revoked token"), lit("oversize body")};
+        if (isAdminRoute(r))
+            kinds << lit("agent on admin route");
+        if (r.body)
+            kinds << lit("broken json") << lit("json array") << lit("json string");
+        for (const QString &kind : std::as_const(kinds))
+            QTest::newRow(qPrintable(lit(r.method) + QLatin1Char(' ') + lit(r.path) + lit(": ") + kind))
+                << i << kind;
+    }
+}
+
+void TestApi::everyRouteRefusesBadInput()
+{
+    QFETCH(int, route);
+    QFETCH(QString, kind);
+    const RouteCase &r = kProtectedRoutes[route];
+    const qint64 id = createRequest(lit("refusal target"));
+    auto update = m_store->postUpdate({id, 2, lit("kept"), UpdateSource::Desk, {}});
+    QVERIFY(update);
+    TokenStore tokens(*m_store);
+    auto revoked = tokens.create(m_store->personBySlackId(lit("U0BOB"))->id, lit("old laptop"));
+    QVERIFY(revoked);
+    QVERIFY(tokens.revoke(revoked->first.id));
+    QString path = lit(r.path);
+    path.replace(lit("{id}"), QString::number(id)).replace(lit("{update}"), QString::number(update->id));
+    const auto snapshot = [&] {
+        auto n = m_store->scalar(
+            lit("SELECT (SELECT COUNT(*) FROM requests) * 1000000 + (SELECT COUNT(*) FROM updates "
+                "WHERE deleted_at IS NULL) * 10000 + (SELECT COUNT(*) FROM followers) * 100 + (SELECT "
+                "COUNT(*) FROM people) * 10 + (SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL)"));
+        auto v = m_store->scalar(lit("SELECT version FROM requests WHERE id = ?"), {id});
+        return QStringLiteral("%1/%2")
+            .arg(n && n.value() ? n.value()->toLongLong() : -1)
+            .arg(v && v.value() ? v.value()->toLongLong() : -1);
+    };
+    const QString before = snapshot();
+
+    QByteArray token = AdminToken;
+    QByteArray body = r.body ? QByteArray(r.body) : QByteArray();
+    int status = 0;
+    QString error;
+    if (kind == QLatin1String("bad token")) {
+        token = "tl_" + QByteArray(43, 'x');
+        status = 401;
+        error = lit("unauthorized");
+    } else if (kind == QLatin1String("revoked token")) {
+        token = revoked->second.toLatin1();
+        status = 401;
+        error = lit("unauthorized");
+    } else if (kind == QLatin1String("agent on admin route")) {
+        token = m_agentToken;
+        status = 403;
+        error = lit("forbidden");
+    } else if (kind == QLatin1String("oversize body")) {
+        body = R"({"title":")" + QByteArray(70 * 1024, 'a') + R"("})"; // the fixture's limit is 64 KiB
+        status = 413;
+        error = lit("too_large");
+    } else if (kind == QLatin1String("broken json")) {
+        body = R"({"text": "unterminated)";
+        status = 400;
+        error = lit("bad_json");
+    } else if (kind == QLatin1String("json array")) {
+        body = "[" + body + "]";
+        status = 400;
+        error = lit("bad_json");
+    } else if (kind == QLatin1String("json string")) {
+        body = R"("just a string")";
+        status = 400;
+        error = lit("bad_json");
+    }
+    const Answer a = call(r.method, path, token, body);
+    QVERIFY2(a.status == status, qPrintable(QStringLiteral("%1 %2 -> %3 %4")
+                                                .arg(lit(r.method), path)
+                                                .arg(a.status)
+                                                .arg(QString::fromUtf8(a.body))));
+    QCOMPARE(a.error(), error);
+    QVERIFY(!a.json.value(lit("message")).toString().isEmpty());
+    QVERIFY(!a.body.contains(token));
+    if (status == 401)
+        QVERIFY(a.headers.value("www-authenticate").startsWith("Bearer"));
+    QCOMPARE(snapshot(), before); // nothing changed
+    // The same call with good credentials still works afterwards (the refusal left no state behind).
+    QCOMPARE(call("GET", QStringLiteral("/api/v1/requests/%1").arg(id)).status, 200);
 }
 
 void TestApi::agentActsAsThemself()
