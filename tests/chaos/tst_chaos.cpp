@@ -1,14 +1,18 @@
 // Chaos: the database goes away under the store and under a running engine. Nothing may be lost,
 // nothing half-written, and the engine must carry on by itself once the database is back.
 
+#include "files/filestore.h"
 #include "sandbox/sandboxserver.h"
 #include "store/store.h"
 #include "sync/engine.h"
 #include "testsupport.h"
 #include "throwawaypostgres.h"
 
+#include <QBuffer>
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QDir>
+#include <QDirIterator>
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
@@ -17,7 +21,10 @@
 #include <QTest>
 #include <QTimer>
 
+#include <csignal>
 #include <memory>
+
+#include <sys/resource.h>
 
 using namespace threadline;
 using namespace threadline::sync;
@@ -43,6 +50,7 @@ private Q_SLOTS:
 
     void storeReconnectsAfterItsConnectionIsCut();
     void engineLosesNothingAcrossPostgresRestart();
+    void attachmentDiskFullIsAClearErrorThenRetrySucceeds();
 
 private:
     QStringList m_schemas;
@@ -319,6 +327,52 @@ void TestChaos::engineLosesNothingAcrossPostgresRestart()
     QSignalSpy stopped(&engine, &Engine::stopped);
     engine.stop();
     QVERIFY(engine.state() == EngineState::Stopped || stopped.wait(10000));
+}
+
+// The attachment disk fills up while a file is being stored: the write fails with a clear,
+// retryable error (Unavailable, "could not be written to disk"), nothing is left at the content
+// address or in the staging folder, and once space is back the same file stores fine. The full
+// disk is a file-size limit on this process (RLIMIT_FSIZE: writes past it fail like ENOSPC, and
+// SIGXFSZ is ignored), so no mount or root is needed.
+void TestChaos::attachmentDiskFullIsAClearErrorThenRetrySucceeds()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    files::FileStore store(dir.filePath(lit("files")));
+    QVERIFY(store.ensureReady().ok());
+    QByteArray content(512 * 1024, 'x');
+    for (int i = 0; i < content.size(); i += 7)
+        content[i] = char('a' + i % 26);
+
+    rlimit saved{};
+    QCOMPARE(getrlimit(RLIMIT_FSIZE, &saved), 0);
+    const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit full = saved;
+    full.rlim_cur = 64 * 1024;
+    QCOMPARE(setrlimit(RLIMIT_FSIZE, &full), 0);
+    QBuffer source(&content);
+    QVERIFY(source.open(QIODevice::ReadOnly));
+    const auto refused = store.storeFrom(source);
+    QCOMPARE(setrlimit(RLIMIT_FSIZE, &saved), 0);
+    std::signal(SIGXFSZ, previousHandler);
+
+    QVERIFY(!refused.ok());
+    QCOMPARE(refused.error().code, ErrorCode::Unavailable); // retryable, not "invalid file"
+    QVERIFY2(refused.error().message.contains(lit("disk")), qPrintable(refused.error().toString()));
+    // Nothing half-written is visible: no stored file, no temporary left behind.
+    int leftovers = 0;
+    for (QDirIterator it(store.root(), QDir::Files, QDirIterator::Subdirectories); it.hasNext(); it.next())
+        ++leftovers;
+    QCOMPARE(leftovers, 0);
+
+    // Space is back: the same bytes store, at their content address, intact.
+    QVERIFY(source.seek(0));
+    const auto stored = store.storeFrom(source);
+    QVERIFY2(stored.ok(), qPrintable(stored.error().toString()));
+    QCOMPARE(stored.value().size, content.size());
+    auto file = store.open(stored.value().storageKey);
+    QVERIFY(file.ok());
+    QCOMPARE(file.value()->readAll(), content);
 }
 
 QTEST_GUILESS_MAIN(TestChaos)
