@@ -362,6 +362,12 @@ void RequestView::reloadThreads()
                              if (row >= 0)
                                  setThreadCell(row + 1, c, m.state, m.lastError, 0, m.updateId);
                          }
+                         // The author's own thread holds no copy of their update.
+                         for (int u = 0; u < m_timeline.updates.size(); ++u)
+                             if (!m_threads->item(u + 1, c) &&
+                                 m_timeline.updates.at(u).authorId == t.personId)
+                                 setThreadCell(u + 1, c, QStringLiteral("original"), {}, 0,
+                                               m_timeline.updates.at(u).id);
                      }
                      m_threads->resizeRowsToContents();
                      Q_EMIT threadsLoaded(m_timeline.request.id);

@@ -4,20 +4,12 @@
 <context>
     <name>threadline::gui::Console</name>
     <message>
-        <source>Slack sync is not part of this build yet: your tokens are stored, and requests stay on the desk until it is.</source>
-        <translation>Die Slack-Synchronisierung ist in diesem Build noch nicht enthalten: Ihre Tokens sind gespeichert, und Anfragen bleiben bis dahin auf dem Desk.</translation>
-    </message>
-    <message>
         <source>Remote mode is not available in this build: the server settings are stored, and this window shows the local desk.</source>
         <translation>Der Remote-Modus ist in diesem Build nicht verfügbar: Die Servereinstellungen sind gespeichert, und dieses Fenster zeigt den lokalen Desk.</translation>
     </message>
     <message>
         <source>Threadline</source>
         <translation>Threadline</translation>
-    </message>
-    <message>
-        <source>Your Slack tokens are stored. Slack sync is not part of this build yet, so requests stay on the desk until it is.</source>
-        <translation>Ihre Slack-Tokens sind gespeichert. Die Slack-Synchronisierung ist in diesem Build noch nicht enthalten, daher bleiben Anfragen bis dahin auf dem Desk.</translation>
     </message>
     <message>
         <source>Nothing is connected yet: choose a workspace in Settings, or restart with --sandbox.</source>
@@ -81,6 +73,25 @@
     <message>
         <source>disabled</source>
         <translation>deaktiviert</translation>
+    </message>
+</context>
+<context>
+    <name>threadline::gui::Keyring</name>
+    <message>
+        <source>The system keychain is not available (%1).</source>
+        <translation>Der Schlüsselbund des Systems ist nicht verfügbar (%1).</translation>
+    </message>
+    <message>
+        <source>The system keychain is turned off (THREADLINE_NO_KEYCHAIN=1).</source>
+        <translation>Der Schlüsselbund des Systems ist ausgeschaltet (THREADLINE_NO_KEYCHAIN=1).</translation>
+    </message>
+    <message>
+        <source>This build of Threadline has no system keychain support (QtKeychain).</source>
+        <translation>Dieser Build von Threadline unterstützt den Schlüsselbund des Systems nicht (QtKeychain).</translation>
+    </message>
+    <message>
+        <source>The system keychain refused the tokens (%1).</source>
+        <translation>Der Schlüsselbund des Systems hat die Tokens abgelehnt (%1).</translation>
     </message>
 </context>
 <context>
@@ -152,12 +163,16 @@
     <message numerus="yes">
         <source>%n request(s)</source>
         <translation>
-            <numerusform>%n Anfrage</numerusform><numerusform>%n Anfragen</numerusform></translation>
+            <numerusform>%n Anfrage</numerusform>
+            <numerusform>%n Anfragen</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n+ requests</source>
         <translation>
-            <numerusform>%n+ Anfragen</numerusform><numerusform>%n+ Anfragen</numerusform></translation>
+            <numerusform>%n+ Anfragen</numerusform>
+            <numerusform>%n+ Anfragen</numerusform>
+        </translation>
     </message>
     <message>
         <source>The requests could not be loaded: %1</source>
@@ -240,14 +255,6 @@
         <translation>Remote-Modus in diesem Build nicht verfügbar: lokaler Desk</translation>
     </message>
     <message>
-        <source>Slack: sync not running in this build</source>
-        <translation>Slack: Synchronisierung läuft in diesem Build nicht</translation>
-    </message>
-    <message>
-        <source>This build of the console has no Slack sync engine: requests and updates stay on the desk until it is available.</source>
-        <translation>Dieser Build der Konsole hat keine Slack-Synchronisierung: Anfragen und Beiträge bleiben auf dem Desk, bis sie verfügbar ist.</translation>
-    </message>
-    <message>
         <source>New Slack reply on #%1</source>
         <translation>Neue Slack-Antwort zu #%1</translation>
     </message>
@@ -258,7 +265,9 @@
     <message numerus="yes">
         <source>Threadline: %n request(s) waiting on you</source>
         <translation>
-            <numerusform>Threadline: %n Anfrage wartet auf Sie</numerusform><numerusform>Threadline: %n Anfragen warten auf Sie</numerusform></translation>
+            <numerusform>Threadline: %n Anfrage wartet auf Sie</numerusform>
+            <numerusform>Threadline: %n Anfragen warten auf Sie</numerusform>
+        </translation>
     </message>
     <message>
         <source>Slack: %1</source>
@@ -283,6 +292,22 @@
     <message>
         <source>failed %1</source>
         <translation>fehlgeschlagen %1</translation>
+    </message>
+    <message>
+        <source>Click a column to sort by it; click again to reverse</source>
+        <translation>Spalte anklicken, um danach zu sortieren; erneut klicken kehrt die Reihenfolge um</translation>
+    </message>
+    <message>
+        <source>Slack: not connected</source>
+        <translation>Slack: nicht verbunden</translation>
+    </message>
+    <message>
+        <source>Requests and updates stay on the desk until Slack is connected: add the tokens in Settings (Ctrl+,).</source>
+        <translation>Anfragen und Beiträge bleiben auf dem Desk, bis Slack verbunden ist: Tragen Sie die Tokens in den Einstellungen ein (Strg+,).</translation>
+    </message>
+    <message>
+        <source>Qt %1 · data folder %2</source>
+        <translation>Qt %1 · Datenordner %2</translation>
     </message>
 </context>
 <context>
@@ -416,7 +441,9 @@
     <message numerus="yes">
         <source>%n new Slack reply(s) since you last opened this request</source>
         <translation>
-            <numerusform>%n neue Slack-Antwort, seit Sie diese Anfrage zuletzt geöffnet haben</numerusform><numerusform>%n neue Slack-Antworten, seit Sie diese Anfrage zuletzt geöffnet haben</numerusform></translation>
+            <numerusform>%n neue Slack-Antwort, seit Sie diese Anfrage zuletzt geöffnet haben</numerusform>
+            <numerusform>%n neue Slack-Antworten, seit Sie diese Anfrage zuletzt geöffnet haben</numerusform>
+        </translation>
     </message>
     <message>
         <source>New Slack replies since you last opened the request</source>
@@ -546,18 +573,6 @@
         <translation>Wird gesendet</translation>
     </message>
     <message>
-        <source>Slack sync is not running.
-
-This build of Threadline has no Slack sync engine yet: when it is available, this tab shows every update's copy in every follower's Slack thread (posted, on its way, failed with the reason, deleted, retained by its author).</source>
-        <translation>Die Slack-Synchronisierung läuft nicht.
-
-Dieser Build von Threadline hat noch keine Slack-Synchronisierung: Sobald sie verfügbar ist, zeigt dieser Reiter die Kopie jedes Beitrags im Slack-Thread jedes Followers (gepostet, unterwegs, fehlgeschlagen mit Grund, gelöscht, vom Autor behalten).</translation>
-    </message>
-    <message>
-        <source>Slack: sync not running in this build, so there are no lanes, queues or Slack errors to show. Changes to this request made in this session:</source>
-        <translation>Slack: Die Synchronisierung läuft in diesem Build nicht, daher gibt es keine Spuren, Warteschlangen oder Slack-Fehler. Änderungen an dieser Anfrage in dieser Sitzung:</translation>
-    </message>
-    <message>
         <source>Recent changes</source>
         <translation>Letzte Änderungen</translation>
     </message>
@@ -624,7 +639,9 @@ Dieser Build von Threadline hat noch keine Slack-Synchronisierung: Sobald sie ve
     <message numerus="yes">
         <source>%n follower(s): %1</source>
         <translation>
-            <numerusform>%n Follower: %1</numerusform><numerusform>%n Follower: %1</numerusform></translation>
+            <numerusform>%n Follower: %1</numerusform>
+            <numerusform>%n Follower: %1</numerusform>
+        </translation>
     </message>
     <message>
         <source>Someone else changed this request first. It was reloaded with their changes: check it and make your change again.</source>
@@ -653,10 +670,12 @@ Dieser Build von Threadline hat noch keine Slack-Synchronisierung: Sobald sie ve
     <message numerus="yes">
         <source>Delete this update from the desk and from %n Slack thread(s)?</source>
         <translation>
-            <numerusform>Diesen Beitrag vom Desk und aus %n Slack-Thread löschen?</numerusform><numerusform>Diesen Beitrag vom Desk und aus %n Slack-Threads löschen?</numerusform></translation>
+            <numerusform>Diesen Beitrag vom Desk und aus %n Slack-Thread löschen?</numerusform>
+            <numerusform>Diesen Beitrag vom Desk und aus %n Slack-Threads löschen?</numerusform>
+        </translation>
     </message>
     <message>
-        <source>The author's own message in their Slack thread stays: Slack does not let the app delete it.</source>
+        <source>The author&apos;s own message in their Slack thread stays: Slack does not let the app delete it.</source>
         <translation>Die eigene Nachricht des Autors in seinem Slack-Thread bleibt: Slack erlaubt der App nicht, sie zu löschen.</translation>
     </message>
     <message>
@@ -747,6 +766,102 @@ Dieser Build von Threadline hat noch keine Slack-Synchronisierung: Sobald sie ve
         <source>DM channel %1</source>
         <translation>DM-Kanal %1</translation>
     </message>
+    <message>
+        <source>Slack sync is not running.
+
+Connect Slack in Settings (Ctrl+,): this tab then shows every update&apos;s copy in every follower&apos;s Slack thread (posted, on its way, failed with the reason and Retry, deleted, retained by its author).</source>
+        <translation>Die Slack-Synchronisierung läuft nicht.
+
+Verbinden Sie Slack in den Einstellungen (Strg+,): Dieser Tab zeigt dann die Kopie jedes Beitrags im Slack-Thread jedes Followers (gepostet, unterwegs, fehlgeschlagen mit Grund und „Erneut versuchen“, gelöscht, vom Autor behalten).</translation>
+    </message>
+    <message>
+        <source>Slack sync is not running, so there are no lanes, queues or Slack errors to show. Changes to this request made in this session:</source>
+        <translation>Die Slack-Synchronisierung läuft nicht, daher gibt es keine Spuren, Warteschlangen oder Slack-Fehler anzuzeigen. Änderungen an dieser Anfrage in dieser Sitzung:</translation>
+    </message>
+    <message>
+        <source>No DM channel yet</source>
+        <translation>Noch kein DM-Kanal</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Slack was unavailable</source>
+        <translation>Slack war nicht erreichbar</translation>
+    </message>
+    <message>
+        <source>Slack had an internal error</source>
+        <translation>Slack hatte einen internen Fehler</translation>
+    </message>
+    <message>
+        <source>Slack did not answer in time</source>
+        <translation>Slack hat nicht rechtzeitig geantwortet</translation>
+    </message>
+    <message>
+        <source>Slack&apos;s rate limit</source>
+        <translation>Ratenlimit von Slack</translation>
+    </message>
+    <message>
+        <source>the conversation no longer exists</source>
+        <translation>die Unterhaltung gibt es nicht mehr</translation>
+    </message>
+    <message>
+        <source>the conversation is archived</source>
+        <translation>die Unterhaltung ist archiviert</translation>
+    </message>
+    <message>
+        <source>the app is not in the conversation</source>
+        <translation>die App ist nicht in der Unterhaltung</translation>
+    </message>
+    <message>
+        <source>Slack does not know this person</source>
+        <translation>Slack kennt diese Person nicht</translation>
+    </message>
+    <message>
+        <source>the person&apos;s account is deactivated</source>
+        <translation>das Konto der Person ist deaktiviert</translation>
+    </message>
+    <message>
+        <source>the message is too long for Slack</source>
+        <translation>die Nachricht ist zu lang für Slack</translation>
+    </message>
+    <message>
+        <source>the Slack message is gone</source>
+        <translation>die Slack-Nachricht gibt es nicht mehr</translation>
+    </message>
+    <message>
+        <source>Slack does not let the app change it</source>
+        <translation>Slack erlaubt der App nicht, sie zu ändern</translation>
+    </message>
+    <message>
+        <source>Slack does not let the app delete it</source>
+        <translation>Slack erlaubt der App nicht, sie zu löschen</translation>
+    </message>
+    <message>
+        <source>Slack refused the token</source>
+        <translation>Slack hat das Token abgelehnt</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>geschlossen</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Erneut versuchen</translation>
+    </message>
+    <message>
+        <source>Post this update again to every thread where it failed</source>
+        <translation>Diesen Beitrag erneut in jeden Thread posten, in dem er fehlgeschlagen ist</translation>
+    </message>
+    <message>
+        <source>Post the summary and the updates again in this thread</source>
+        <translation>Zusammenfassung und Beiträge erneut in diesem Thread posten</translation>
+    </message>
+    <message>
+        <source>Nothing was retried.</source>
+        <translation>Es wurde nichts erneut versucht.</translation>
+    </message>
 </context>
 <context>
     <name>threadline::gui::SecretFile</name>
@@ -801,6 +916,14 @@ Dieser Build von Threadline hat noch keine Slack-Synchronisierung: Sobald sie ve
         <source>Team %1</source>
         <translation>Team %1</translation>
     </message>
+    <message>
+        <source>Slack sync needs the bot token and the app-level token: add them in Settings.</source>
+        <translation>Die Slack-Synchronisierung braucht das Bot-Token und das App-Token: Tragen Sie sie in den Einstellungen ein.</translation>
+    </message>
+    <message>
+        <source>The Slack address in the settings (slack/api_url) is not an http(s) URL.</source>
+        <translation>Die Slack-Adresse in den Einstellungen (slack/api_url) ist keine http(s)-URL.</translation>
+    </message>
 </context>
 <context>
     <name>threadline::gui::SettingsDialog</name>
@@ -849,10 +972,6 @@ Dieser Build von Threadline hat noch keine Slack-Synchronisierung: Sobald sie ve
         <translation>gespeichert — zum Ersetzen tippen</translation>
     </message>
     <message>
-        <source>⚠ No system keychain is used by this build: tokens are kept in %1, a file only your user account can read (mode 0600).</source>
-        <translation>⚠ Dieser Build verwendet keinen System-Schlüsselbund: Tokens liegen in %1, einer Datei, die nur Ihr Benutzerkonto lesen kann (Modus 0600).</translation>
-    </message>
-    <message>
         <source>&amp;Bot token:</source>
         <translation>&amp;Bot-Token:</translation>
     </message>
@@ -879,6 +998,14 @@ Dieser Build von Threadline hat noch keine Slack-Synchronisierung: Sobald sie ve
     <message>
         <source>The server address is not a valid URL.</source>
         <translation>Die Serveradresse ist keine gültige URL.</translation>
+    </message>
+    <message>
+        <source>Tokens are kept in the system keychain.</source>
+        <translation>Die Tokens liegen im Schlüsselbund des Systems.</translation>
+    </message>
+    <message>
+        <source>⚠ %1 Tokens are kept in %2 instead, a file only your user account can read (mode 0600): anyone who can sign in as you can read them.</source>
+        <translation>⚠ %1 Die Tokens liegen stattdessen in %2, einer Datei, die nur Ihr Benutzerkonto lesen kann (Modus 0600): Wer sich als Sie anmelden kann, kann sie lesen.</translation>
     </message>
 </context>
 <context>
@@ -943,7 +1070,7 @@ Dieser Build von Threadline hat noch keine Slack-Synchronisierung: Sobald sie ve
         <translation>&amp;Später</translation>
     </message>
     <message>
-        <source>&lt;h3&gt;Connect to Slack&lt;/h3&gt;&lt;p&gt;Create a Slack app for your workspace at api.slack.com/apps, turn on Socket Mode and install it. Threadline needs:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;a &lt;b&gt;bot token&lt;/b&gt; (&lt;tt&gt;xoxb-…&lt;/tt&gt;) with the scopes &lt;tt&gt;chat:write&lt;/tt&gt;, &lt;tt&gt;im:write&lt;/tt&gt;, &lt;tt&gt;im:history&lt;/tt&gt;, &lt;tt&gt;users:read&lt;/tt&gt;, &lt;tt&gt;users:read.email&lt;/tt&gt;, &lt;tt&gt;files:read&lt;/tt&gt; and &lt;tt&gt;files:write&lt;/tt&gt;, to post and keep each follower's thread;&lt;/li&gt;&lt;li&gt;an &lt;b&gt;app-level token&lt;/b&gt; (&lt;tt&gt;xapp-…&lt;/tt&gt;) with &lt;tt&gt;connections:write&lt;/tt&gt;, to receive replies through Socket Mode without a public address.&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;The tokens are stored on this computer only and never shown again.&lt;/p&gt;</source>
+        <source>&lt;h3&gt;Connect to Slack&lt;/h3&gt;&lt;p&gt;Create a Slack app for your workspace at api.slack.com/apps, turn on Socket Mode and install it. Threadline needs:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;a &lt;b&gt;bot token&lt;/b&gt; (&lt;tt&gt;xoxb-…&lt;/tt&gt;) with the scopes &lt;tt&gt;chat:write&lt;/tt&gt;, &lt;tt&gt;im:write&lt;/tt&gt;, &lt;tt&gt;im:history&lt;/tt&gt;, &lt;tt&gt;users:read&lt;/tt&gt;, &lt;tt&gt;users:read.email&lt;/tt&gt;, &lt;tt&gt;files:read&lt;/tt&gt; and &lt;tt&gt;files:write&lt;/tt&gt;, to post and keep each follower&apos;s thread;&lt;/li&gt;&lt;li&gt;an &lt;b&gt;app-level token&lt;/b&gt; (&lt;tt&gt;xapp-…&lt;/tt&gt;) with &lt;tt&gt;connections:write&lt;/tt&gt;, to receive replies through Socket Mode without a public address.&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;The tokens are stored on this computer only and never shown again.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Mit Slack verbinden&lt;/h3&gt;&lt;p&gt;Legen Sie unter api.slack.com/apps eine Slack-App für Ihren Arbeitsbereich an, schalten Sie den Socket Mode ein und installieren Sie sie. Threadline braucht:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;ein &lt;b&gt;Bot-Token&lt;/b&gt; (&lt;tt&gt;xoxb-…&lt;/tt&gt;) mit den Scopes &lt;tt&gt;chat:write&lt;/tt&gt;, &lt;tt&gt;im:write&lt;/tt&gt;, &lt;tt&gt;im:history&lt;/tt&gt;, &lt;tt&gt;users:read&lt;/tt&gt;, &lt;tt&gt;users:read.email&lt;/tt&gt;, &lt;tt&gt;files:read&lt;/tt&gt; und &lt;tt&gt;files:write&lt;/tt&gt;, um den Thread jedes Followers zu posten und zu pflegen;&lt;/li&gt;&lt;li&gt;ein &lt;b&gt;App-Token&lt;/b&gt; (&lt;tt&gt;xapp-…&lt;/tt&gt;) mit &lt;tt&gt;connections:write&lt;/tt&gt;, um Antworten ohne öffentliche Adresse über den Socket Mode zu empfangen.&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;Die Tokens werden nur auf diesem Computer gespeichert und nie wieder angezeigt.&lt;/p&gt;</translation>
     </message>
     <message>
@@ -967,7 +1094,7 @@ Dieser Build von Threadline hat noch keine Slack-Synchronisierung: Sobald sie ve
         <translation>&amp;Verbinden</translation>
     </message>
     <message>
-        <source>The bot token starts with xoxb- and the app-level token with xapp-: copy them from your Slack app's settings.</source>
+        <source>The bot token starts with xoxb- and the app-level token with xapp-: copy them from your Slack app&apos;s settings.</source>
         <translation>Das Bot-Token beginnt mit xoxb- und das App-Token mit xapp-: Kopieren Sie sie aus den Einstellungen Ihrer Slack-App.</translation>
     </message>
     <message>
@@ -999,7 +1126,7 @@ Dieser Build von Threadline hat noch keine Slack-Synchronisierung: Sobald sie ve
         <translation>&amp;Speichern</translation>
     </message>
     <message>
-        <source>Enter the server's http(s) address and your agent token.</source>
+        <source>Enter the server&apos;s http(s) address and your agent token.</source>
         <translation>Geben Sie die http(s)-Adresse des Servers und Ihr Agenten-Token ein.</translation>
     </message>
     <message>

@@ -4,20 +4,12 @@
 <context>
     <name>threadline::gui::Console</name>
     <message>
-        <source>Slack sync is not part of this build yet: your tokens are stored, and requests stay on the desk until it is.</source>
-        <translation>La synchronisation Slack ne fait pas encore partie de cette version : vos jetons sont enregistrés, et les demandes restent sur le desk d’ici là.</translation>
-    </message>
-    <message>
         <source>Remote mode is not available in this build: the server settings are stored, and this window shows the local desk.</source>
         <translation>Le mode distant n’est pas disponible dans cette version : les réglages du serveur sont enregistrés, et cette fenêtre affiche le desk local.</translation>
     </message>
     <message>
         <source>Threadline</source>
         <translation>Threadline</translation>
-    </message>
-    <message>
-        <source>Your Slack tokens are stored. Slack sync is not part of this build yet, so requests stay on the desk until it is.</source>
-        <translation>Vos jetons Slack sont enregistrés. La synchronisation Slack ne fait pas encore partie de cette version : les demandes restent sur le desk d’ici là.</translation>
     </message>
     <message>
         <source>Nothing is connected yet: choose a workspace in Settings, or restart with --sandbox.</source>
@@ -81,6 +73,25 @@
     <message>
         <source>disabled</source>
         <translation>désactivé</translation>
+    </message>
+</context>
+<context>
+    <name>threadline::gui::Keyring</name>
+    <message>
+        <source>The system keychain is not available (%1).</source>
+        <translation>Le trousseau du système n’est pas disponible (%1).</translation>
+    </message>
+    <message>
+        <source>The system keychain is turned off (THREADLINE_NO_KEYCHAIN=1).</source>
+        <translation>Le trousseau du système est désactivé (THREADLINE_NO_KEYCHAIN=1).</translation>
+    </message>
+    <message>
+        <source>This build of Threadline has no system keychain support (QtKeychain).</source>
+        <translation>Cette version de Threadline ne prend pas en charge le trousseau du système (QtKeychain).</translation>
+    </message>
+    <message>
+        <source>The system keychain refused the tokens (%1).</source>
+        <translation>Le trousseau du système a refusé les jetons (%1).</translation>
     </message>
 </context>
 <context>
@@ -152,12 +163,16 @@
     <message numerus="yes">
         <source>%n request(s)</source>
         <translation>
-            <numerusform>%n demande</numerusform><numerusform>%n demandes</numerusform></translation>
+            <numerusform>%n demande</numerusform>
+            <numerusform>%n demandes</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n+ requests</source>
         <translation>
-            <numerusform>%n+ demandes</numerusform><numerusform>%n+ demandes</numerusform></translation>
+            <numerusform>%n+ demandes</numerusform>
+            <numerusform>%n+ demandes</numerusform>
+        </translation>
     </message>
     <message>
         <source>The requests could not be loaded: %1</source>
@@ -240,14 +255,6 @@
         <translation>Mode distant indisponible dans cette version : desk local</translation>
     </message>
     <message>
-        <source>Slack: sync not running in this build</source>
-        <translation>Slack : synchronisation inactive dans cette version</translation>
-    </message>
-    <message>
-        <source>This build of the console has no Slack sync engine: requests and updates stay on the desk until it is available.</source>
-        <translation>Cette version de la console n’a pas de moteur de synchronisation Slack : les demandes et les messages restent sur le desk jusqu’à ce qu’il soit disponible.</translation>
-    </message>
-    <message>
         <source>New Slack reply on #%1</source>
         <translation>Nouvelle réponse Slack sur n° %1</translation>
     </message>
@@ -258,7 +265,9 @@
     <message numerus="yes">
         <source>Threadline: %n request(s) waiting on you</source>
         <translation>
-            <numerusform>Threadline : %n demande vous attend</numerusform><numerusform>Threadline : %n demandes vous attendent</numerusform></translation>
+            <numerusform>Threadline : %n demande vous attend</numerusform>
+            <numerusform>Threadline : %n demandes vous attendent</numerusform>
+        </translation>
     </message>
     <message>
         <source>Slack: %1</source>
@@ -283,6 +292,22 @@
     <message>
         <source>failed %1</source>
         <translation>en échec %1</translation>
+    </message>
+    <message>
+        <source>Click a column to sort by it; click again to reverse</source>
+        <translation>Cliquez sur une colonne pour trier ; cliquez à nouveau pour inverser</translation>
+    </message>
+    <message>
+        <source>Slack: not connected</source>
+        <translation>Slack : non connecté</translation>
+    </message>
+    <message>
+        <source>Requests and updates stay on the desk until Slack is connected: add the tokens in Settings (Ctrl+,).</source>
+        <translation>Les demandes et les messages restent sur le bureau tant que Slack n’est pas connecté : ajoutez les jetons dans les Paramètres (Ctrl+,).</translation>
+    </message>
+    <message>
+        <source>Qt %1 · data folder %2</source>
+        <translation>Qt %1 · dossier de données %2</translation>
     </message>
 </context>
 <context>
@@ -416,7 +441,9 @@
     <message numerus="yes">
         <source>%n new Slack reply(s) since you last opened this request</source>
         <translation>
-            <numerusform>%n nouvelle réponse Slack depuis votre dernière ouverture de cette demande</numerusform><numerusform>%n nouvelles réponses Slack depuis votre dernière ouverture de cette demande</numerusform></translation>
+            <numerusform>%n nouvelle réponse Slack depuis votre dernière ouverture de cette demande</numerusform>
+            <numerusform>%n nouvelles réponses Slack depuis votre dernière ouverture de cette demande</numerusform>
+        </translation>
     </message>
     <message>
         <source>New Slack replies since you last opened the request</source>
@@ -546,18 +573,6 @@
         <translation>Envoi en cours</translation>
     </message>
     <message>
-        <source>Slack sync is not running.
-
-This build of Threadline has no Slack sync engine yet: when it is available, this tab shows every update's copy in every follower's Slack thread (posted, on its way, failed with the reason, deleted, retained by its author).</source>
-        <translation>La synchronisation Slack ne tourne pas.
-
-Cette version de Threadline n’a pas encore de moteur de synchronisation Slack : quand il sera disponible, cet onglet montrera la copie de chaque message dans le fil Slack de chaque abonné (publiée, en route, en échec avec la raison, supprimée, conservée par son auteur).</translation>
-    </message>
-    <message>
-        <source>Slack: sync not running in this build, so there are no lanes, queues or Slack errors to show. Changes to this request made in this session:</source>
-        <translation>Slack : la synchronisation ne tourne pas dans cette version, il n’y a donc ni voies, ni files d’attente, ni erreurs Slack à afficher. Modifications de cette demande pendant cette session :</translation>
-    </message>
-    <message>
         <source>Recent changes</source>
         <translation>Modifications récentes</translation>
     </message>
@@ -624,7 +639,9 @@ Cette version de Threadline n’a pas encore de moteur de synchronisation Slack 
     <message numerus="yes">
         <source>%n follower(s): %1</source>
         <translation>
-            <numerusform>%n abonné : %1</numerusform><numerusform>%n abonnés : %1</numerusform></translation>
+            <numerusform>%n abonné : %1</numerusform>
+            <numerusform>%n abonnés : %1</numerusform>
+        </translation>
     </message>
     <message>
         <source>Someone else changed this request first. It was reloaded with their changes: check it and make your change again.</source>
@@ -653,10 +670,12 @@ Cette version de Threadline n’a pas encore de moteur de synchronisation Slack 
     <message numerus="yes">
         <source>Delete this update from the desk and from %n Slack thread(s)?</source>
         <translation>
-            <numerusform>Supprimer ce message du desk et de %n fil Slack ?</numerusform><numerusform>Supprimer ce message du desk et de %n fils Slack ?</numerusform></translation>
+            <numerusform>Supprimer ce message du desk et de %n fil Slack ?</numerusform>
+            <numerusform>Supprimer ce message du desk et de %n fils Slack ?</numerusform>
+        </translation>
     </message>
     <message>
-        <source>The author's own message in their Slack thread stays: Slack does not let the app delete it.</source>
+        <source>The author&apos;s own message in their Slack thread stays: Slack does not let the app delete it.</source>
         <translation>Le message de l’auteur dans son propre fil Slack reste : Slack ne permet pas à l’application de le supprimer.</translation>
     </message>
     <message>
@@ -747,6 +766,102 @@ Cette version de Threadline n’a pas encore de moteur de synchronisation Slack 
         <source>DM channel %1</source>
         <translation>Canal DM %1</translation>
     </message>
+    <message>
+        <source>Slack sync is not running.
+
+Connect Slack in Settings (Ctrl+,): this tab then shows every update&apos;s copy in every follower&apos;s Slack thread (posted, on its way, failed with the reason and Retry, deleted, retained by its author).</source>
+        <translation>La synchronisation Slack ne tourne pas.
+
+Connectez Slack dans les Paramètres (Ctrl+,) : cet onglet montre alors la copie de chaque message dans le fil Slack de chaque abonné (publiée, en route, en échec avec la raison et « Réessayer », supprimée, conservée par son auteur).</translation>
+    </message>
+    <message>
+        <source>Slack sync is not running, so there are no lanes, queues or Slack errors to show. Changes to this request made in this session:</source>
+        <translation>La synchronisation Slack ne tourne pas : aucune voie, file d’attente ou erreur Slack à afficher. Modifications de cette demande pendant cette session :</translation>
+    </message>
+    <message>
+        <source>No DM channel yet</source>
+        <translation>Pas encore de conversation directe</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>échec</translation>
+    </message>
+    <message>
+        <source>Slack was unavailable</source>
+        <translation>Slack était indisponible</translation>
+    </message>
+    <message>
+        <source>Slack had an internal error</source>
+        <translation>Slack a eu une erreur interne</translation>
+    </message>
+    <message>
+        <source>Slack did not answer in time</source>
+        <translation>Slack n’a pas répondu à temps</translation>
+    </message>
+    <message>
+        <source>Slack&apos;s rate limit</source>
+        <translation>limite de débit de Slack</translation>
+    </message>
+    <message>
+        <source>the conversation no longer exists</source>
+        <translation>la conversation n’existe plus</translation>
+    </message>
+    <message>
+        <source>the conversation is archived</source>
+        <translation>la conversation est archivée</translation>
+    </message>
+    <message>
+        <source>the app is not in the conversation</source>
+        <translation>l’application n’est pas dans la conversation</translation>
+    </message>
+    <message>
+        <source>Slack does not know this person</source>
+        <translation>Slack ne connaît pas cette personne</translation>
+    </message>
+    <message>
+        <source>the person&apos;s account is deactivated</source>
+        <translation>le compte de la personne est désactivé</translation>
+    </message>
+    <message>
+        <source>the message is too long for Slack</source>
+        <translation>le message est trop long pour Slack</translation>
+    </message>
+    <message>
+        <source>the Slack message is gone</source>
+        <translation>le message Slack n’existe plus</translation>
+    </message>
+    <message>
+        <source>Slack does not let the app change it</source>
+        <translation>Slack ne permet pas à l’application de le modifier</translation>
+    </message>
+    <message>
+        <source>Slack does not let the app delete it</source>
+        <translation>Slack ne permet pas à l’application de le supprimer</translation>
+    </message>
+    <message>
+        <source>Slack refused the token</source>
+        <translation>Slack a refusé le jeton</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>fermé</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Réessayer</translation>
+    </message>
+    <message>
+        <source>Post this update again to every thread where it failed</source>
+        <translation>Publier à nouveau ce message dans chaque fil où il a échoué</translation>
+    </message>
+    <message>
+        <source>Post the summary and the updates again in this thread</source>
+        <translation>Publier à nouveau le résumé et les messages dans ce fil</translation>
+    </message>
+    <message>
+        <source>Nothing was retried.</source>
+        <translation>Rien n’a été réessayé.</translation>
+    </message>
 </context>
 <context>
     <name>threadline::gui::SecretFile</name>
@@ -801,6 +916,14 @@ Cette version de Threadline n’a pas encore de moteur de synchronisation Slack 
         <source>Team %1</source>
         <translation>Équipe %1</translation>
     </message>
+    <message>
+        <source>Slack sync needs the bot token and the app-level token: add them in Settings.</source>
+        <translation>La synchronisation Slack a besoin du jeton du bot et du jeton d’application : ajoutez-les dans les Paramètres.</translation>
+    </message>
+    <message>
+        <source>The Slack address in the settings (slack/api_url) is not an http(s) URL.</source>
+        <translation>L’adresse Slack des paramètres (slack/api_url) n’est pas une URL http(s).</translation>
+    </message>
 </context>
 <context>
     <name>threadline::gui::SettingsDialog</name>
@@ -849,10 +972,6 @@ Cette version de Threadline n’a pas encore de moteur de synchronisation Slack 
         <translation>enregistré — tapez pour remplacer</translation>
     </message>
     <message>
-        <source>⚠ No system keychain is used by this build: tokens are kept in %1, a file only your user account can read (mode 0600).</source>
-        <translation>⚠ Cette version n’utilise pas de trousseau système : les jetons sont conservés dans %1, un fichier que seul votre compte utilisateur peut lire (mode 0600).</translation>
-    </message>
-    <message>
         <source>&amp;Bot token:</source>
         <translation>Jeton &amp;bot :</translation>
     </message>
@@ -879,6 +998,14 @@ Cette version de Threadline n’a pas encore de moteur de synchronisation Slack 
     <message>
         <source>The server address is not a valid URL.</source>
         <translation>L’adresse du serveur n’est pas une URL valide.</translation>
+    </message>
+    <message>
+        <source>Tokens are kept in the system keychain.</source>
+        <translation>Les jetons sont conservés dans le trousseau du système.</translation>
+    </message>
+    <message>
+        <source>⚠ %1 Tokens are kept in %2 instead, a file only your user account can read (mode 0600): anyone who can sign in as you can read them.</source>
+        <translation>⚠ %1 Les jetons sont conservés à la place dans %2, un fichier que seul votre compte utilisateur peut lire (mode 0600) : quiconque peut se connecter sous votre nom peut les lire.</translation>
     </message>
 </context>
 <context>
@@ -943,7 +1070,7 @@ Cette version de Threadline n’a pas encore de moteur de synchronisation Slack 
         <translation>Plus &amp;tard</translation>
     </message>
     <message>
-        <source>&lt;h3&gt;Connect to Slack&lt;/h3&gt;&lt;p&gt;Create a Slack app for your workspace at api.slack.com/apps, turn on Socket Mode and install it. Threadline needs:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;a &lt;b&gt;bot token&lt;/b&gt; (&lt;tt&gt;xoxb-…&lt;/tt&gt;) with the scopes &lt;tt&gt;chat:write&lt;/tt&gt;, &lt;tt&gt;im:write&lt;/tt&gt;, &lt;tt&gt;im:history&lt;/tt&gt;, &lt;tt&gt;users:read&lt;/tt&gt;, &lt;tt&gt;users:read.email&lt;/tt&gt;, &lt;tt&gt;files:read&lt;/tt&gt; and &lt;tt&gt;files:write&lt;/tt&gt;, to post and keep each follower's thread;&lt;/li&gt;&lt;li&gt;an &lt;b&gt;app-level token&lt;/b&gt; (&lt;tt&gt;xapp-…&lt;/tt&gt;) with &lt;tt&gt;connections:write&lt;/tt&gt;, to receive replies through Socket Mode without a public address.&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;The tokens are stored on this computer only and never shown again.&lt;/p&gt;</source>
+        <source>&lt;h3&gt;Connect to Slack&lt;/h3&gt;&lt;p&gt;Create a Slack app for your workspace at api.slack.com/apps, turn on Socket Mode and install it. Threadline needs:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;a &lt;b&gt;bot token&lt;/b&gt; (&lt;tt&gt;xoxb-…&lt;/tt&gt;) with the scopes &lt;tt&gt;chat:write&lt;/tt&gt;, &lt;tt&gt;im:write&lt;/tt&gt;, &lt;tt&gt;im:history&lt;/tt&gt;, &lt;tt&gt;users:read&lt;/tt&gt;, &lt;tt&gt;users:read.email&lt;/tt&gt;, &lt;tt&gt;files:read&lt;/tt&gt; and &lt;tt&gt;files:write&lt;/tt&gt;, to post and keep each follower&apos;s thread;&lt;/li&gt;&lt;li&gt;an &lt;b&gt;app-level token&lt;/b&gt; (&lt;tt&gt;xapp-…&lt;/tt&gt;) with &lt;tt&gt;connections:write&lt;/tt&gt;, to receive replies through Socket Mode without a public address.&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;The tokens are stored on this computer only and never shown again.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Se connecter à Slack&lt;/h3&gt;&lt;p&gt;Créez une application Slack pour votre espace de travail sur api.slack.com/apps, activez le Socket Mode et installez-la. Threadline a besoin :&lt;/p&gt;&lt;ul&gt;&lt;li&gt;d’un &lt;b&gt;jeton bot&lt;/b&gt; (&lt;tt&gt;xoxb-…&lt;/tt&gt;) avec les scopes &lt;tt&gt;chat:write&lt;/tt&gt;, &lt;tt&gt;im:write&lt;/tt&gt;, &lt;tt&gt;im:history&lt;/tt&gt;, &lt;tt&gt;users:read&lt;/tt&gt;, &lt;tt&gt;users:read.email&lt;/tt&gt;, &lt;tt&gt;files:read&lt;/tt&gt; et &lt;tt&gt;files:write&lt;/tt&gt;, pour publier et tenir le fil de chaque abonné ;&lt;/li&gt;&lt;li&gt;d’un &lt;b&gt;jeton d’application&lt;/b&gt; (&lt;tt&gt;xapp-…&lt;/tt&gt;) avec &lt;tt&gt;connections:write&lt;/tt&gt;, pour recevoir les réponses par le Socket Mode sans adresse publique.&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;Les jetons sont enregistrés sur cet ordinateur uniquement et ne sont plus jamais affichés.&lt;/p&gt;</translation>
     </message>
     <message>
@@ -967,7 +1094,7 @@ Cette version de Threadline n’a pas encore de moteur de synchronisation Slack 
         <translation>Se &amp;connecter</translation>
     </message>
     <message>
-        <source>The bot token starts with xoxb- and the app-level token with xapp-: copy them from your Slack app's settings.</source>
+        <source>The bot token starts with xoxb- and the app-level token with xapp-: copy them from your Slack app&apos;s settings.</source>
         <translation>Le jeton bot commence par xoxb- et le jeton d’application par xapp- : copiez-les depuis les réglages de votre application Slack.</translation>
     </message>
     <message>
@@ -999,7 +1126,7 @@ Cette version de Threadline n’a pas encore de moteur de synchronisation Slack 
         <translation>&amp;Enregistrer</translation>
     </message>
     <message>
-        <source>Enter the server's http(s) address and your agent token.</source>
+        <source>Enter the server&apos;s http(s) address and your agent token.</source>
         <translation>Saisissez l’adresse http(s) du serveur et votre jeton d’agent.</translation>
     </message>
     <message>
