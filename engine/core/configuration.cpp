@@ -72,7 +72,8 @@ QStringList Configuration::variableNames()
             QStringLiteral("THREADLINE_LOG_RULES"),
             QStringLiteral("THREADLINE_FILES_MAX_BYTES"),
             QStringLiteral("THREADLINE_FILES_ALLOWED_TYPES"),
-            QStringLiteral("THREADLINE_FILES_DOWNLOAD_HOSTS")};
+            QStringLiteral("THREADLINE_FILES_DOWNLOAD_HOSTS"),
+            QStringLiteral("THREADLINE_SYNC_RETENTION_DAYS")};
 }
 
 Result<Configuration> Configuration::load(const QString &iniPath, const QProcessEnvironment &env,
@@ -107,12 +108,13 @@ Result<Configuration> Configuration::load(const QString &iniPath, const QProcess
                 return makeError(
                     ErrorCode::Invalid,
                     QStringLiteral("unknown key \"%1\" in %2; known keys are %3")
-                        .arg(
-                            key, iniPath,
-                            QStringLiteral("database, data_dir, slack_api_url, slack_bot_token, "
-                                           "slack_app_token, slack_signing_secret, events_listen, "
-                                           "api_listen, admin_token, log_rules, files_max_bytes, "
-                                           "files_allowed_types, files_download_hosts (group [threadline])")),
+                        .arg(key, iniPath,
+                             QStringLiteral(
+                                 "database, data_dir, slack_api_url, slack_bot_token, "
+                                 "slack_app_token, slack_signing_secret, events_listen, "
+                                 "api_listen, admin_token, log_rules, files_max_bytes, "
+                                 "files_allowed_types, files_download_hosts, sync_retention_days (group "
+                                 "[threadline])")),
                     key);
         }
     }
@@ -206,6 +208,17 @@ Result<Configuration> Configuration::load(const QString &iniPath, const QProcess
     if (!apiListen)
         return apiListen.error();
     c.apiListen = *apiListen;
+    const QString retention = values.value(QStringLiteral("THREADLINE_SYNC_RETENTION_DAYS")).trimmed();
+    if (!retention.isEmpty()) {
+        bool ok = false;
+        const int days = retention.toInt(&ok);
+        if (!ok || days < 0 || days > 36500)
+            return makeError(ErrorCode::Invalid,
+                             QStringLiteral("the sync retention must be a whole number of days from 0 "
+                                            "(keep finished jobs) to 36500"),
+                             QStringLiteral("THREADLINE_SYNC_RETENTION_DAYS"));
+        c.syncRetentionDays = days;
+    }
     return c;
 }
 
@@ -237,7 +250,10 @@ QString Configuration::describe() const
           << QStringLiteral("Slack signing secret: %1").arg(secretState(slackSigningSecret))
           << QStringLiteral("HTTP Events receiver: %1").arg(eventsListen.toString())
           << QStringLiteral("REST API: %1").arg(apiListen.toString())
-          << QStringLiteral("admin token: %1").arg(secretState(adminToken));
+          << QStringLiteral("admin token: %1").arg(secretState(adminToken))
+          << QStringLiteral("finished sync jobs kept: %1")
+                 .arg(syncRetentionDays > 0 ? QStringLiteral("%1 days").arg(syncRetentionDays)
+                                            : QStringLiteral("for ever"));
     return lines.join(QLatin1Char('\n'));
 }
 

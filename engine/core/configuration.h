@@ -42,6 +42,7 @@ struct Configuration
     qint64 filesMaxBytes = 100LL * 1024 * 1024; //!< THREADLINE_FILES_MAX_BYTES (`100M`, `2G`, bytes)
     QStringList filesAllowedTypes; //!< THREADLINE_FILES_ALLOWED_TYPES: `image/*,application/pdf`; empty = all
     QStringList filesDownloadHosts; //!< THREADLINE_FILES_DOWNLOAD_HOSTS; empty = files.slack.com
+    int syncRetentionDays = 7;      //!< finished sync jobs kept this many days (0: kept for ever)
 
     //! Every key of the contract with the environment variable that overrides it.
     static QStringList variableNames();

@@ -16,6 +16,8 @@
 #include <QSysInfo>
 #include <QTimer>
 
+#include <limits>
+
 namespace threadline::sync {
 
 EngineOptions EngineOptions::fromConfiguration(const Configuration &configuration, QNetworkAccessManager *nam)
@@ -27,6 +29,7 @@ EngineOptions EngineOptions::fromConfiguration(const Configuration &configuratio
     o.slack.appToken = configuration.slackAppToken;
     o.slack.signingSecret = configuration.slackSigningSecret;
     o.eventsListen = configuration.eventsListen;
+    o.jobRetentionMs = qint64(configuration.syncRetentionDays) * 24 * 3600 * 1000;
     o.nam = nam;
     return o;
 }
@@ -139,11 +142,13 @@ Result<void> Engine::start()
         poll->setInterval(std::max(50, m_options.pollIntervalMs));
         connect(poll, &QTimer::timeout, m_planner, &Planner::schedule);
         // Jobs planned or released by another process sharing the database.
-        connect(poll, &QTimer::timeout, m_scheduler, [this] {
-            if (m_scheduler->isRunning() && !m_scheduler->isPaused())
-                m_scheduler->jobsChanged();
-        });
+        connect(poll, &QTimer::timeout, m_scheduler, &Scheduler::poll);
         poll->start();
+        auto *pruneTimer = new QTimer(this);
+        pruneTimer->setObjectName(QStringLiteral("prune"));
+        pruneTimer->setSingleShot(true);
+        connect(pruneTimer, &QTimer::timeout, this, &Engine::onPruneTimer);
+        pruneTimer->start(0);
         auto *statsTimer = new QTimer(this);
         statsTimer->setObjectName(QStringLiteral("queueStats"));
         statsTimer->setSingleShot(true);
@@ -252,6 +257,29 @@ void Engine::nudge()
 {
     if (m_planner)
         m_planner->schedule();
+}
+
+Result<PruneCounts> Engine::prune()
+{
+    if (!m_store || !m_planner)
+        return makeError(ErrorCode::Unavailable, QStringLiteral("The engine is not started"));
+    const qint64 before = m_options.jobRetentionMs > 0 ? m_store->now() - m_options.jobRetentionMs
+                                                       : std::numeric_limits<qint64>::min();
+    return m_planner->prune(before);
+}
+
+void Engine::onPruneTimer()
+{
+    auto *t = findChild<QTimer *>(QStringLiteral("prune"));
+    auto r = prune();
+    if (!r)
+        qCWarning(lcSync) << "pruning failed:" << r.error().toString();
+    else if (r.value().changes + r.value().jobs > 0)
+        qCInfo(lcSync) << "pruned" << r.value().changes << "change_log rows and" << r.value().jobs
+                       << "finished jobs";
+    // A full batch: go on soon (between batches the event loop runs), else at the next interval.
+    if (t)
+        t->start(r && r.value().more ? 100 : std::max(1000, m_options.pruneIntervalMs));
 }
 
 void Engine::onIdle()

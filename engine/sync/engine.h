@@ -56,6 +56,11 @@ struct EngineOptions
     //! (SharedRateBudget, docs/scale-out.md). Ignored on SQLite (one process).
     bool sharedRateBudget = true;
     int sharedRateBudgetIntervalMs = 500; //!< heartbeat; a process silent 4 intervals stops counting
+    //! `done` jobs are deleted this long after they ended (configuration key sync_retention_days,
+    //! THREADLINE_SYNC_RETENTION_DAYS; default 7 days); <= 0 keeps them. change_log rows are
+    //! deleted once every consumer's cursor has passed them.
+    qint64 jobRetentionMs = 7LL * 24 * 3600 * 1000;
+    int pruneIntervalMs = 10 * 60'000; //!< how often pruning runs (and once at start)
 
     //! Fills the database and Slack fields from the shared configuration.
     static EngineOptions fromConfiguration(const Configuration &configuration, QNetworkAccessManager *nam);
@@ -121,6 +126,8 @@ public:
 
     //! Makes the planner read the change feed now (e.g. after a write through another connection).
     void nudge();
+    //! One pruning pass (see EngineOptions::jobRetentionMs); the engine runs it periodically.
+    Result<PruneCounts> prune();
 
 Q_SIGNALS:
     void stateChanged(threadline::sync::EngineState state, const QString &reason);
@@ -139,6 +146,7 @@ private:
     void startInbound();
     void createSlackClient();
     void stopInbound();
+    void onPruneTimer();
     Result<int> requeue(const QString &where, const QVariantList &binds);
 
     EngineOptions m_options;

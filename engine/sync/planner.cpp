@@ -70,6 +70,35 @@ Result<qint64> Planner::lag()
     return r.value() ? r.value()->toLongLong() : 0;
 }
 
+Result<PruneCounts> Planner::prune(qint64 jobsBefore, int batch)
+{
+    return m_store->transaction([&]() -> Result<PruneCounts> {
+        PruneCounts p;
+        // Every reader of the feed keeps a cursor; with none there is no reader yet to wait for.
+        auto passed = m_store->scalar(QStringLiteral("SELECT MIN(position) FROM sync_cursors"));
+        if (!passed)
+            return passed.error();
+        if (passed.value() && !passed.value()->isNull()) {
+            auto c = m_store->execAffected(
+                QStringLiteral("DELETE FROM change_log WHERE id IN (SELECT id FROM change_log WHERE id <= ? "
+                               "ORDER BY id LIMIT ?)"),
+                {passed.value()->toLongLong(), batch});
+            if (!c)
+                return c.error();
+            p.changes = c.value();
+        }
+        auto j = m_store->execAffected(
+            QStringLiteral("DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE state = 'done' AND "
+                           "updated_at < ? LIMIT ?)"),
+            {jobsBefore, batch});
+        if (!j)
+            return j.error();
+        p.jobs = j.value();
+        p.more = p.changes >= batch || p.jobs >= batch;
+        return p;
+    });
+}
+
 Result<int> Planner::runOnce(int batch)
 {
     m_jobsCreated = 0;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "sync/synctypes.h"
 
 #include <QObject>
 #include <QTimer>
@@ -33,6 +34,11 @@ public:
     void schedule();
     //! change_log rows after the cursor.
     Result<qint64> lag();
+
+    //! Deletes, at most \a batch of each per call, the change_log rows every consumer has passed
+    //! (id at or below the lowest sync_cursors position) and the `done` jobs last updated before
+    //! \a jobsBefore (ms since the epoch). Failed and open jobs are kept.
+    Result<PruneCounts> prune(qint64 jobsBefore, int batch = 5000);
 
 Q_SIGNALS:
     //! Jobs were created (the scheduler reloads its heads).

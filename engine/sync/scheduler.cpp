@@ -56,22 +56,14 @@ public:
         : QObject(scheduler)
         , m_s(scheduler)
         , m_job(job)
+        , m_ctx(job.ctx)
         , m_mayHavePosted(job.uncertain)
     {}
 
     void run();
 
 private:
-    struct Context
-    {
-        qint64 personId = 0;
-        QString slackUserId;
-        QString channel;
-        QString summaryTs;
-        QString convState;
-        QString rowState; //!< thread_messages.state for (conversation, update)
-        QString rowTs;
-    };
+    using Context = Scheduler::Context;
 
     Store *store() const { return m_s->m_store; }
     slack::SlackClient *client() const { return m_s->m_slack; }
@@ -118,16 +110,11 @@ void Scheduler::Execution::end(Outcome outcome)
 
 void Scheduler::Execution::done(std::function<Result<void>()> apply)
 {
+    // The result is recorded with the job's end, in the scheduler's next batch transaction; if
+    // that fails the job is retried (and reconciled first when it may have posted).
     Outcome o;
     o.kind = Kind::Done;
-    if (apply) {
-        if (auto r = apply(); !r) {
-            o.kind = Kind::Retry;
-            o.error = r.error();
-        }
-    }
-    if (o.kind == Kind::Done)
-        m_mayHavePosted = false;
+    o.apply = std::move(apply);
     end(o);
 }
 
@@ -194,38 +181,12 @@ bool Scheduler::Execution::call(slack::SlackApiJob *job, std::function<void(slac
 
 Result<void> Scheduler::Execution::loadContext()
 {
-    if (m_job.conversationId <= 0)
+    if (m_ctx.loaded || m_job.conversationId <= 0)
         return {};
-    auto q = store()->exec(
-        QStringLiteral("SELECT c.person_id, p.slack_id, COALESCE(c.channel_id, d.channel_id), "
-                       "c.summary_ts, c.state FROM conversations c JOIN people p ON p.id = c.person_id "
-                       "LEFT JOIN dm_channels d ON d.person_id = c.person_id WHERE c.id = ?"),
-        {m_job.conversationId});
-    if (!q)
-        return q.error();
-    {
-        QueryGuard guard(q.value());
-        if (!q.value()->next())
-            return makeError(ErrorCode::NotFound, QStringLiteral("The conversation no longer exists"));
-        m_ctx.personId = q.value()->value(0).toLongLong();
-        m_ctx.slackUserId = q.value()->value(1).toString();
-        m_ctx.channel = q.value()->value(2).toString();
-        m_ctx.summaryTs = q.value()->value(3).toString();
-        m_ctx.convState = q.value()->value(4).toString();
-    }
-    if (m_job.updateId > 0) {
-        auto r = store()->exec(
-            QStringLiteral("SELECT state, slack_ts FROM thread_messages WHERE conversation_id = ? AND "
-                           "update_id = ?"),
-            {m_job.conversationId, m_job.updateId});
-        if (!r)
-            return r.error();
-        QueryGuard guard(r.value());
-        if (r.value()->next()) {
-            m_ctx.rowState = r.value()->value(0).toString();
-            m_ctx.rowTs = r.value()->value(1).toString();
-        }
-    }
+    Job job = m_job;
+    if (auto r = m_s->loadContext(job); !r)
+        return r;
+    m_ctx = job.ctx;
     return {};
 }
 
@@ -464,15 +425,14 @@ void Scheduler::Execution::runPostReply()
     Store *st = store();
     const qint64 cid = m_job.conversationId;
     const qint64 uid = m_job.updateId;
-    auto update = st->update(uid);
-    if (!update) {
+    if (!m_ctx.hasUpdate) {
         Outcome o;
-        o.kind = update.error().code == ErrorCode::NotFound ? Kind::Failed : Kind::Retry;
-        o.error = update.error();
+        o.kind = Kind::Failed;
+        o.error = makeError(ErrorCode::NotFound, QStringLiteral("The update no longer exists"));
         end(o);
         return;
     }
-    if (update.value().isDeleted()) {
+    if (m_ctx.updateDeleted) {
         done([st, cid, uid]() -> Result<void> {
             auto r = st->execAffected(
                 QStringLiteral("UPDATE thread_messages SET state = 'skipped', updated_at = ? WHERE "
@@ -501,18 +461,10 @@ void Scheduler::Execution::runPostReply()
         return {};
     };
     auto send = [this, record] {
-        auto text = ThreadRenderer::updateText(*store(), m_job.updateId);
-        if (!text) {
-            Outcome o;
-            o.kind = Kind::Retry;
-            o.error = text.error();
-            end(o);
-            return;
-        }
         slack::PostMessageArgs args;
         args.channel = m_ctx.channel;
         args.threadTs = m_ctx.summaryTs;
-        args.text = text.value();
+        args.text = ThreadRenderer::updateText(m_ctx.authorName, m_ctx.updateText);
         args.metadata = marker(QStringLiteral("threadline_update"));
         post(args, record);
     };
@@ -525,23 +477,14 @@ void Scheduler::Execution::runUpdateReply()
         done(); // not posted yet (the post renders the latest text) or gone
         return;
     }
-    auto update = store()->update(m_job.updateId);
-    if (!update || update.value().isDeleted()) {
+    if (!m_ctx.hasUpdate || m_ctx.updateDeleted) {
         done();
-        return;
-    }
-    auto text = ThreadRenderer::updateText(*store(), m_job.updateId);
-    if (!text) {
-        Outcome o;
-        o.kind = Kind::Retry;
-        o.error = text.error();
-        end(o);
         return;
     }
     slack::UpdateMessageArgs args;
     args.channel = m_ctx.channel;
     args.ts = m_ctx.rowTs;
-    args.text = text.value();
+    args.text = ThreadRenderer::updateText(m_ctx.authorName, m_ctx.updateText);
     auto *job = new slack::UpdateMessageJob(client()->networkAccessManager(), client()->botEndpoint(), args);
     call(job, [this](slack::SlackApiJob *) { done(); });
 }
@@ -663,6 +606,46 @@ void Scheduler::Execution::runOutsideReply()
 
 // ---- Scheduler ----------------------------------------------------------------------------------
 
+namespace {
+
+// A job row with the DM channel and Slack user of its conversation (for the rate limiter).
+const QString kJobColumns = QStringLiteral(
+    "j.id, j.lane, j.kind, j.ordering_key, j.request_id, j.conversation_id, j.update_id, j.attempts, "
+    "j.uncertain, j.not_before, j.payload, COALESCE(c.channel_id, d.channel_id), p.slack_id, j.state");
+const QString kJobJoins = QStringLiteral(
+    " FROM jobs j LEFT JOIN conversations c ON c.id = j.conversation_id LEFT JOIN people p ON p.id = "
+    "c.person_id LEFT JOIN dm_channels d ON d.person_id = c.person_id ");
+
+Scheduler::Job readJob(const QSqlQuery &q)
+{
+    Scheduler::Job j;
+    j.id = q.value(0).toLongLong();
+    j.lane = q.value(1).toString() == QLatin1String("maintenance") ? Lane::Maintenance : Lane::Fast;
+    j.kind = q.value(2).toString();
+    j.orderingKey = q.value(3).toString();
+    j.requestId = q.value(4).toLongLong();
+    j.conversationId = q.value(5).toLongLong();
+    j.updateId = q.value(6).toLongLong();
+    j.attempts = q.value(7).toInt();
+    j.uncertain = q.value(8).toBool();
+    j.notBefore = q.value(9).toLongLong();
+    const QString payload = q.value(10).toString();
+    if (payload.size() > 2) // '{}' for most jobs
+        j.payload = QJsonDocument::fromJson(payload.toUtf8()).object();
+    j.channel = q.value(11).toString();
+    j.personSlackId = q.value(12).toString();
+    return j;
+}
+
+QString errorText(const Error &e)
+{
+    if (e.message.isEmpty())
+        return {};
+    return e.detail.isEmpty() ? e.message : e.message + QStringLiteral(" (") + e.detail + QStringLiteral(")");
+}
+
+} // namespace
+
 Scheduler::Scheduler(Store *store, slack::SlackClient *slack, const SchedulerOptions &options,
                      QObject *parent)
     : QObject(parent)
@@ -672,6 +655,10 @@ Scheduler::Scheduler(Store *store, slack::SlackClient *slack, const SchedulerOpt
 {
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &Scheduler::pump);
+    // A lease covers leaseMs; an execution that takes longer (a long reconciliation, a slow
+    // upload, a wait for the rate limiter) keeps it by renewing at a third of that.
+    m_leaseTimer.setInterval(std::max(50, m_options.leaseMs / 3));
+    connect(&m_leaseTimer, &QTimer::timeout, this, &Scheduler::renewLeases);
 }
 
 Scheduler::~Scheduler() = default;
@@ -704,12 +691,45 @@ Result<void> Scheduler::releaseLeases()
     return {};
 }
 
+void Scheduler::renewLeases()
+{
+    if (m_running_.empty() && m_finished.empty())
+        return;
+    const qint64 until = m_store->now() + m_options.leaseMs;
+    auto r = m_store->transaction([&]() -> Result<void> {
+        auto renew = [&](qint64 id) -> Result<void> {
+            auto w = m_store->execAffected(
+                QStringLiteral("UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND state = 'in_flight' "
+                               "AND lease_owner = ?"),
+                {until, id, m_options.instanceId});
+            if (!w)
+                return w.error();
+            return {};
+        };
+        for (const auto &[id, e] : m_running_) {
+            Q_UNUSED(e)
+            if (auto w = renew(id); !w)
+                return w;
+        }
+        for (const Finished &f : m_finished) {
+            if (auto w = renew(f.job.id); !w)
+                return w;
+        }
+        return {};
+    });
+    if (!r)
+        qCWarning(lcSync) << "could not renew the leases of the jobs in flight:" << r.error().toString();
+}
+
 void Scheduler::start()
 {
     m_running = true;
     m_paused = false;
-    if (auto r = releaseLeases(); !r)
-        qCWarning(lcSync) << "could not release leases:" << r.error().toString();
+    if (m_running_.empty() && m_finished.empty()) {
+        if (auto r = releaseLeases(); !r)
+            qCWarning(lcSync) << "could not release leases:" << r.error().toString();
+    }
+    m_leaseTimer.start();
     m_dirty = true;
     pump();
 }
@@ -718,7 +738,9 @@ void Scheduler::stop()
 {
     m_running = false;
     m_timer.stop();
-    if (m_running_.empty())
+    if (!m_finished.empty())
+        flushResults(); // emits drained() when nothing is left in flight
+    else if (m_running_.empty())
         Q_EMIT drained();
 }
 
@@ -737,13 +759,30 @@ void Scheduler::jobsChanged()
         m_timer.start(0); // also cuts short a wait for a limited head: new heads may be ready now
 }
 
+void Scheduler::poll()
+{
+    if (!m_running || m_paused)
+        return;
+    // New jobs (another process's planner or inbound side) or leases of a dead process: reload.
+    // Jobs another process put back (retries) are picked up by a full reload every 10 polls.
+    auto maxId = m_store->scalar(QStringLiteral("SELECT MAX(id) FROM jobs"));
+    auto expired = m_store->scalar(
+        QStringLiteral("SELECT 1 FROM jobs WHERE state = 'in_flight' AND lease_expires_at < ? LIMIT 1"),
+        {m_store->now()});
+    const bool grew = !maxId || (maxId.value() && maxId.value()->toLongLong() != m_maxJobId);
+    const bool released = !expired || expired.value().has_value();
+    if (grew || released || ++m_pollsSinceReload >= 10)
+        jobsChanged();
+}
+
 void Scheduler::reloadHeads()
 {
     m_dirty = false;
+    m_pollsSinceReload = 0;
     m_heads[0].clear();
     m_heads[1].clear();
     // Expired leases of another (dead) process come back here, to be reconciled.
-    if (m_running_.empty())
+    if (m_running_.empty() && m_finished.empty())
         releaseLeases();
     else {
         auto r = m_store->execAffected(
@@ -752,40 +791,49 @@ void Scheduler::reloadHeads()
             {m_store->now(), m_options.instanceId});
         Q_UNUSED(r)
     }
-    auto q = m_store->exec(QStringLiteral(
-        "SELECT j.id, j.lane, j.kind, j.ordering_key, j.request_id, j.conversation_id, j.update_id, "
-        "j.attempts, "
-        "j.uncertain, j.not_before, j.payload, COALESCE(c.channel_id, d.channel_id), p.slack_id FROM jobs j "
-        "LEFT JOIN conversations c ON c.id = j.conversation_id LEFT JOIN people p ON p.id = c.person_id "
-        "LEFT JOIN dm_channels d ON d.person_id = c.person_id "
-        "WHERE j.state = 'pending' AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.ordering_key = "
-        "j.ordering_key AND "
-        "k.state IN ('pending','in_flight') AND k.id < j.id) ORDER BY j.id"));
+    if (auto m = m_store->scalar(QStringLiteral("SELECT MAX(id) FROM jobs")); m && m.value())
+        m_maxJobId = m.value()->toLongLong();
+    // The head of a key is its oldest open job; it may run when it is pending. One grouped scan of
+    // the open-jobs index (no per-row subquery), plus keyless jobs (each its own head).
+    auto q = m_store->exec(
+        QStringLiteral("SELECT ") + kJobColumns + kJobJoins +
+        QStringLiteral("WHERE j.id IN (SELECT MIN(id) FROM jobs WHERE state IN ('pending','in_flight') "
+                       "GROUP BY ordering_key) AND j.state = 'pending' AND j.ordering_key IS NOT NULL "
+                       "UNION ALL SELECT ") +
+        kJobColumns + kJobJoins +
+        QStringLiteral("WHERE j.ordering_key IS NULL AND j.state = 'pending' ORDER BY 1"));
     if (!q) {
         qCWarning(lcSync) << "could not load the job heads:" << q.error().toString();
+        m_dirty = true;
         return;
     }
     QueryGuard guard(q.value());
     while (q.value()->next()) {
-        Job j;
-        j.id = q.value()->value(0).toLongLong();
-        j.lane =
-            q.value()->value(1).toString() == QLatin1String("maintenance") ? Lane::Maintenance : Lane::Fast;
-        j.kind = q.value()->value(2).toString();
-        j.orderingKey = q.value()->value(3).toString();
-        j.requestId = q.value()->value(4).toLongLong();
-        j.conversationId = q.value()->value(5).toLongLong();
-        j.updateId = q.value()->value(6).toLongLong();
-        j.attempts = q.value()->value(7).toInt();
-        j.uncertain = q.value()->value(8).toBool();
-        j.notBefore = q.value()->value(9).toLongLong();
-        j.payload = QJsonDocument::fromJson(q.value()->value(10).toString().toUtf8()).object();
-        j.channel = q.value()->value(11).toString();
-        j.personSlackId = q.value()->value(12).toString();
+        Job j = readJob(*q.value());
         if (m_busyKeys.contains(j.orderingKey) || m_running_.count(j.id))
             continue;
         m_heads[int(j.lane)][j.requestId].emplace(j.id, j);
     }
+}
+
+void Scheduler::loadHead(const QString &orderingKey)
+{
+    auto q =
+        m_store->exec(QStringLiteral("SELECT ") + kJobColumns + kJobJoins +
+                          QStringLiteral("WHERE j.ordering_key = ? AND j.state IN ('pending','in_flight') "
+                                         "ORDER BY j.id LIMIT 1"),
+                      {orderingKey});
+    if (!q) {
+        m_dirty = true;
+        return;
+    }
+    QueryGuard guard(q.value());
+    if (!q.value()->next())
+        return;
+    if (q.value()->value(13).toString() != QLatin1String("pending"))
+        return;
+    Job j = readJob(*q.value());
+    m_heads[int(j.lane)][j.requestId][j.id] = j;
 }
 
 std::optional<Scheduler::Job> Scheduler::pickInLane(int lane, qint64 now, qint64 *wakeAt)
@@ -849,66 +897,168 @@ std::optional<Scheduler::Job> Scheduler::pick(qint64 now, qint64 *wakeAt)
     return std::nullopt;
 }
 
-bool Scheduler::claim(const Job &job, qint64 now)
+Result<bool> Scheduler::claimOne(Job &job, qint64 now)
 {
-    const bool pg = m_store->backend() == DatabaseUrl::Backend::Postgres;
-    auto r = m_store->transaction([&]() -> Result<int> {
-        if (pg) {
-            // Serialise claims of one ordering key across processes; SKIP LOCKED leaves a job that
-            // another process is claiming right now to that process.
-            if (auto l = m_store->scalar(QStringLiteral("SELECT pg_advisory_xact_lock(hashtext(?))"),
-                                         {job.orderingKey});
-                !l)
-                return l.error();
-            return m_store->execAffected(
-                QStringLiteral(
-                    "UPDATE jobs SET state = 'in_flight', attempts = attempts + 1, lease_owner = ?, "
-                    "lease_expires_at = ?, uncertain = ?, updated_at = ? WHERE id = (SELECT j.id FROM jobs j "
-                    "WHERE j.id = ? AND j.state = 'pending' AND NOT EXISTS (SELECT 1 FROM jobs k WHERE "
-                    "k.ordering_key = j.ordering_key AND k.state = 'in_flight') FOR UPDATE SKIP LOCKED)"),
-                {m_options.instanceId, now + m_options.leaseMs, job.uncertain || isPosting(job.kind), now,
-                 job.id});
-        }
-        return m_store->execAffected(
+    const bool posting = job.uncertain || isPosting(job.kind);
+    if (m_store->backend() == DatabaseUrl::Backend::Postgres) {
+        // Serialise claims of one ordering key across processes. A try-lock: a batch holds several
+        // keys' locks until it commits, so waiting could deadlock with another process's batch;
+        // a key that another process is claiming right now is simply left to it.
+        auto l = m_store->scalar(QStringLiteral("SELECT pg_try_advisory_xact_lock(hashtext(?))"),
+                                 {job.orderingKey});
+        if (!l)
+            return l.error();
+        if (!l.value() || !l.value()->toBool())
+            return false;
+        auto r = m_store->execAffected(
             QStringLiteral(
                 "UPDATE jobs SET state = 'in_flight', attempts = attempts + 1, lease_owner = ?, "
-                "lease_expires_at = ?, uncertain = ?, updated_at = ? WHERE id = ? AND state = 'pending' AND "
-                "NOT EXISTS (SELECT 1 FROM jobs k WHERE k.ordering_key = ? AND k.state = 'in_flight')"),
-            {m_options.instanceId, now + m_options.leaseMs, job.uncertain || isPosting(job.kind), now, job.id,
-             job.orderingKey});
+                "lease_expires_at = ?, uncertain = ?, updated_at = ? WHERE id = (SELECT j.id FROM jobs j "
+                "WHERE j.id = ? AND j.state = 'pending' AND NOT EXISTS (SELECT 1 FROM jobs k WHERE "
+                "k.ordering_key = j.ordering_key AND k.state = 'in_flight') FOR UPDATE SKIP LOCKED)"),
+            {m_options.instanceId, now + m_options.leaseMs, posting, now, job.id});
+        if (!r)
+            return r.error();
+        return r.value() == 1;
+    }
+    auto r = m_store->execAffected(
+        QStringLiteral(
+            "UPDATE jobs SET state = 'in_flight', attempts = attempts + 1, lease_owner = ?, "
+            "lease_expires_at = ?, uncertain = ?, updated_at = ? WHERE id = ? AND state = 'pending' AND "
+            "NOT EXISTS (SELECT 1 FROM jobs k WHERE k.ordering_key = ? AND k.state = 'in_flight')"),
+        {m_options.instanceId, now + m_options.leaseMs, posting, now, job.id, job.orderingKey});
+    if (!r)
+        return r.error();
+    return r.value() == 1;
+}
+
+Result<void> Scheduler::loadContext(Job &job)
+{
+    job.ctx = {};
+    if (job.conversationId <= 0) {
+        job.ctx.loaded = true;
+        return {};
+    }
+    Context &ctx = job.ctx;
+    {
+        auto q = m_store->exec(
+            QStringLiteral("SELECT c.person_id, p.slack_id, COALESCE(c.channel_id, d.channel_id), "
+                           "c.summary_ts, c.state FROM conversations c JOIN people p ON p.id = c.person_id "
+                           "LEFT JOIN dm_channels d ON d.person_id = c.person_id WHERE c.id = ?"),
+            {job.conversationId});
+        if (!q)
+            return q.error();
+        QueryGuard guard(q.value());
+        if (!q.value()->next())
+            return makeError(ErrorCode::NotFound, QStringLiteral("The conversation no longer exists"));
+        ctx.personId = q.value()->value(0).toLongLong();
+        ctx.slackUserId = q.value()->value(1).toString();
+        ctx.channel = q.value()->value(2).toString();
+        ctx.summaryTs = q.value()->value(3).toString();
+        ctx.convState = q.value()->value(4).toString();
+    }
+    if (job.updateId > 0) {
+        {
+            auto r = m_store->exec(
+                QStringLiteral("SELECT state, slack_ts FROM thread_messages WHERE conversation_id = ? AND "
+                               "update_id = ?"),
+                {job.conversationId, job.updateId});
+            if (!r)
+                return r.error();
+            QueryGuard guard(r.value());
+            if (r.value()->next()) {
+                ctx.rowState = r.value()->value(0).toString();
+                ctx.rowTs = r.value()->value(1).toString();
+            }
+        }
+        auto u = m_store->exec(
+            QStringLiteral("SELECT u.text, p.name, u.deleted_at FROM updates u JOIN people p ON p.id = "
+                           "u.author_id WHERE u.id = ?"),
+            {job.updateId});
+        if (!u)
+            return u.error();
+        QueryGuard guard(u.value());
+        if (u.value()->next()) {
+            ctx.hasUpdate = true;
+            ctx.updateText = u.value()->value(0).toString();
+            ctx.authorName = u.value()->value(1).toString();
+            ctx.updateDeleted = !u.value()->value(2).isNull();
+        }
+    }
+    ctx.loaded = true;
+    return {};
+}
+
+std::vector<Scheduler::Job> Scheduler::claimBatch(std::vector<Job> picks, qint64 now)
+{
+    std::vector<Job> claimed;
+    // One transaction: every claim (the intent) commits before any of these jobs calls Slack, and
+    // each claimed job's context is read with it.
+    auto r = m_store->transaction([&]() -> Result<void> {
+        claimed.clear();
+        for (Job &job : picks) {
+            auto c = claimOne(job, now);
+            if (!c)
+                return c.error();
+            if (!c.value())
+                continue;
+            if (auto l = loadContext(job); !l) {
+                if (l.error().code != ErrorCode::NotFound)
+                    return l;
+                job.ctx = {}; // the execution reads it again and ends the job with the reason
+            }
+            claimed.push_back(job);
+        }
+        return {};
     });
     if (!r) {
         qCWarning(lcSync) << "claim failed:" << r.error().toString();
-        return false;
+        return {};
     }
-    return r.value() == 1;
+    return claimed;
 }
 
 void Scheduler::pump()
 {
+    if (!m_finished.empty())
+        flushResults();
     if (!m_running || m_paused)
         return;
     if (m_dirty)
         reloadHeads();
     const qint64 now = m_store->now();
     qint64 wakeAt = std::numeric_limits<qint64>::max();
-    while (int(m_running_.size()) < m_options.maxConcurrentCalls) {
-        auto job = pick(now, &wakeAt);
-        if (!job)
-            break;
-        if (!claim(*job, now)) {
-            m_dirty = true; // someone else has it, or the table moved: reload next time
-            continue;
+    // Claims another process won free their slots: pick again (a few rounds at most).
+    for (int round = 0; round < 4 && m_running && !m_paused; ++round) {
+        std::vector<Job> picks;
+        while (int(m_running_.size() + picks.size()) < m_options.maxConcurrentCalls) {
+            auto job = pick(now, &wakeAt);
+            if (!job)
+                break;
+            picks.push_back(std::move(*job));
         }
-        job->attempts += 1;
-        m_busyKeys.insert(job->orderingKey);
-        auto *e = new Execution(this, *job);
-        m_running_.emplace(job->id, e);
-        e->run();
-        if (!m_running || m_paused)
-            return;
+        if (picks.empty())
+            break;
+        const size_t wanted = picks.size();
+        std::vector<Job> claimed = claimBatch(std::move(picks), now);
+        if (claimed.size() < wanted)
+            m_dirty = true; // someone else has some, or the table moved: reload next time
+        std::vector<Execution *> started;
+        started.reserve(claimed.size());
+        for (Job &job : claimed) {
+            job.attempts += 1;
+            m_busyKeys.insert(job.orderingKey);
+            auto *e = new Execution(this, job);
+            m_running_.emplace(job.id, e);
+            started.push_back(e);
+        }
+        // Every claimed job runs (they are in_flight in the table), even if one pauses dispatching.
+        for (Execution *e : started)
+            e->run();
+        if (claimed.size() == wanted)
+            break;
     }
-    if (wakeAt != std::numeric_limits<qint64>::max()) {
+    if (wakeAt != std::numeric_limits<qint64>::max() && m_running && !m_paused) {
         const qint64 wait = std::clamp<qint64>(wakeAt - m_store->now(), 1, 1000);
         if (!m_timer.isActive() || m_timer.remainingTime() > wait)
             m_timer.start(int(wait));
@@ -917,137 +1067,143 @@ void Scheduler::pump()
 
 void Scheduler::finish(const Job &job, const Outcome &outcome)
 {
-    const qint64 now = m_store->now();
-    Outcome o = outcome;
-    if (o.kind == Kind::Retry && job.attempts >= m_options.maxAttempts)
-        o.kind = Kind::Failed;
-    const QString error = o.error.message.isEmpty()
-                              ? QString()
-                              : (o.error.detail.isEmpty() ? o.error.message
-                                                          : o.error.message + QStringLiteral(" (") +
-                                                                o.error.detail + QStringLiteral(")"));
-    auto r = m_store->transaction([&]() -> Result<void> {
-        Result<int> w = 0;
-        switch (o.kind) {
-        case Kind::Done:
-            w = m_store->execAffected(
-                QStringLiteral("UPDATE jobs SET state = 'done', uncertain = FALSE, lease_owner = NULL, "
-                               "last_error = NULL, updated_at = ? WHERE id = ?"),
-                {now, job.id});
-            break;
-        case Kind::Failed: {
-            w = m_store->execAffected(
-                QStringLiteral("UPDATE jobs SET state = 'failed', uncertain = ?, lease_owner = "
-                               "NULL, last_error = ?, updated_at = ? WHERE id = ?"),
-                {o.uncertain, error, now, job.id});
-            if (!w)
-                return w.error();
-            // Make the failure visible where the desk looks.
-            if (job.kind == QLatin1String("post_reply") || job.kind == QLatin1String("update_reply") ||
-                job.kind == QLatin1String("delete_reply"))
-                w = m_store->execAffected(
-                    QStringLiteral(
-                        "UPDATE thread_messages SET state = CASE WHEN state = 'pending' THEN 'failed' ELSE "
-                        "state END, last_error = ?, updated_at = ? WHERE conversation_id = ? AND update_id = "
-                        "?"),
-                    {error, now, job.conversationId, job.updateId});
-            else if (job.conversationId > 0)
-                w = m_store->execAffected(
-                    QStringLiteral(
-                        "UPDATE conversations SET state = CASE WHEN state = 'pending' AND ? = 'post_summary' "
-                        "THEN 'failed' ELSE state END, last_error = ?, updated_at = ? WHERE id = ?"),
-                    {job.kind, error, now, job.conversationId});
-            break;
-        }
-        case Kind::Retry: {
-            auto base = std::min<qint64>(m_options.retryMaxMs,
-                                         m_options.retryBaseMs << std::min(job.attempts - 1, 20));
-            const qint64 delay = base / 2 + qint64(QRandomGenerator::global()->bounded(double(base / 2 + 1)));
-            w = m_store->execAffected(
-                QStringLiteral("UPDATE jobs SET state = 'pending', uncertain = ?, lease_owner = "
-                               "NULL, not_before = ?, last_error = ?, updated_at = ? WHERE id = ?"),
-                {o.uncertain, now + delay, error, now, job.id});
-            break;
-        }
-        case Kind::RateLimited:
-        case Kind::Deferred:
-        case Kind::Reauthorize:
-            // Not the job's fault: the attempt does not count.
-            w = m_store->execAffected(
-                QStringLiteral("UPDATE jobs SET state = 'pending', attempts = attempts - 1, "
-                               "uncertain = ?, lease_owner = NULL, not_before = ?, last_error = ?, "
-                               "updated_at = ? WHERE id = ?"),
-                {o.uncertain, now + o.delayMs, error.isEmpty() ? nullText() : error, now, job.id});
-            break;
-        }
-        if (!w)
-            return w.error();
-        return {};
-    });
-    if (!r)
-        qCWarning(lcSync) << "could not record the outcome of job" << job.id << ":" << r.error().toString();
-    if (o.kind == Kind::Failed)
-        qCWarning(lcSync) << "job" << job.id << job.kind << "failed:" << error;
-
+    Execution *e = nullptr;
     if (auto it = m_running_.find(job.id); it != m_running_.end()) {
-        it->second->deleteLater();
+        e = it->second;
         m_running_.erase(it);
     }
-    m_busyKeys.remove(job.orderingKey);
-    m_dirty = m_dirty || !r;
-    if (!m_dirty)
-        loadHead(job.orderingKey);
-    Q_EMIT threadStateChanged(job.requestId, job.conversationId, job.updateId);
-    Q_EMIT progressed();
-    if (o.kind == Kind::Reauthorize && !m_paused) {
+    m_finished.push_back({job, outcome, e});
+    if (outcome.kind == Kind::Reauthorize && !m_paused) {
         m_paused = true;
-        m_timer.stop();
-        Q_EMIT reauthorizationNeeded(o.error);
+        Q_EMIT reauthorizationNeeded(outcome.error);
     }
-    if (!m_running) {
-        if (m_running_.empty())
-            Q_EMIT drained();
-        return;
-    }
+    // Recorded by the next pump, together with whatever else ended meanwhile. The job's key stays
+    // busy until then, so the next job of its conversation cannot overtake the result.
     if (!m_timer.isActive() || m_timer.remainingTime() > 0)
         m_timer.start(0);
 }
 
-void Scheduler::loadHead(const QString &orderingKey)
+Result<void> Scheduler::record(const Job &job, const Outcome &o, qint64 now)
 {
-    auto q = m_store->exec(
-        QStringLiteral(
-            "SELECT j.id, j.lane, j.kind, j.ordering_key, j.request_id, j.conversation_id, j.update_id, "
-            "j.attempts, j.uncertain, j.not_before, j.payload, COALESCE(c.channel_id, d.channel_id), "
-            "p.slack_id, j.state FROM jobs j LEFT JOIN conversations c ON c.id = j.conversation_id "
-            "LEFT JOIN people p ON p.id = c.person_id LEFT JOIN dm_channels d ON d.person_id = "
-            "c.person_id WHERE j.ordering_key = ? AND j.state IN ('pending','in_flight') ORDER BY j.id "
-            "LIMIT 1"),
-        {orderingKey});
-    if (!q) {
-        m_dirty = true;
-        return;
+    const QString error = errorText(o.error);
+    Result<int> w = 0;
+    switch (o.kind) {
+    case Kind::Done:
+        if (o.apply) {
+            if (auto a = o.apply(); !a)
+                return a.error();
+        }
+        w = m_store->execAffected(
+            QStringLiteral("UPDATE jobs SET state = 'done', uncertain = FALSE, lease_owner = NULL, "
+                           "last_error = NULL, updated_at = ? WHERE id = ?"),
+            {now, job.id});
+        break;
+    case Kind::Failed: {
+        w = m_store->execAffected(
+            QStringLiteral("UPDATE jobs SET state = 'failed', uncertain = ?, lease_owner = "
+                           "NULL, last_error = ?, updated_at = ? WHERE id = ?"),
+            {o.uncertain, error, now, job.id});
+        if (!w)
+            return w.error();
+        // Make the failure visible where the desk looks.
+        if (job.kind == QLatin1String("post_reply") || job.kind == QLatin1String("update_reply") ||
+            job.kind == QLatin1String("delete_reply"))
+            w = m_store->execAffected(
+                QStringLiteral(
+                    "UPDATE thread_messages SET state = CASE WHEN state = 'pending' THEN 'failed' ELSE "
+                    "state END, last_error = ?, updated_at = ? WHERE conversation_id = ? AND update_id = "
+                    "?"),
+                {error, now, job.conversationId, job.updateId});
+        else if (job.conversationId > 0)
+            w = m_store->execAffected(
+                QStringLiteral(
+                    "UPDATE conversations SET state = CASE WHEN state = 'pending' AND ? = 'post_summary' "
+                    "THEN 'failed' ELSE state END, last_error = ?, updated_at = ? WHERE id = ?"),
+                {job.kind, error, now, job.conversationId});
+        break;
     }
-    QueryGuard guard(q.value());
-    if (!q.value()->next())
-        return;
-    if (q.value()->value(13).toString() != QLatin1String("pending"))
-        return;
-    Job j;
-    j.id = q.value()->value(0).toLongLong();
-    j.lane = q.value()->value(1).toString() == QLatin1String("maintenance") ? Lane::Maintenance : Lane::Fast;
-    j.kind = q.value()->value(2).toString();
-    j.orderingKey = q.value()->value(3).toString();
-    j.requestId = q.value()->value(4).toLongLong();
-    j.conversationId = q.value()->value(5).toLongLong();
-    j.updateId = q.value()->value(6).toLongLong();
-    j.attempts = q.value()->value(7).toInt();
-    j.uncertain = q.value()->value(8).toBool();
-    j.notBefore = q.value()->value(9).toLongLong();
-    j.payload = QJsonDocument::fromJson(q.value()->value(10).toString().toUtf8()).object();
-    j.channel = q.value()->value(11).toString();
-    j.personSlackId = q.value()->value(12).toString();
-    m_heads[int(j.lane)][j.requestId][j.id] = j;
+    case Kind::Retry: {
+        auto base =
+            std::min<qint64>(m_options.retryMaxMs, m_options.retryBaseMs << std::min(job.attempts - 1, 20));
+        const qint64 delay = base / 2 + qint64(QRandomGenerator::global()->bounded(double(base / 2 + 1)));
+        w = m_store->execAffected(
+            QStringLiteral("UPDATE jobs SET state = 'pending', uncertain = ?, lease_owner = "
+                           "NULL, not_before = ?, last_error = ?, updated_at = ? WHERE id = ?"),
+            {o.uncertain, now + delay, error, now, job.id});
+        break;
+    }
+    case Kind::RateLimited:
+    case Kind::Deferred:
+    case Kind::Reauthorize:
+        // Not the job's fault: the attempt does not count.
+        w = m_store->execAffected(
+            QStringLiteral("UPDATE jobs SET state = 'pending', attempts = attempts - 1, "
+                           "uncertain = ?, lease_owner = NULL, not_before = ?, last_error = ?, "
+                           "updated_at = ? WHERE id = ?"),
+            {o.uncertain, now + o.delayMs, error.isEmpty() ? nullText() : error, now, job.id});
+        break;
+    }
+    if (!w)
+        return w.error();
+    return {};
+}
+
+void Scheduler::flushResults()
+{
+    std::vector<Finished> batch;
+    batch.swap(m_finished);
+    const qint64 now = m_store->now();
+    for (Finished &f : batch) {
+        if (f.outcome.kind == Kind::Retry && f.job.attempts >= m_options.maxAttempts)
+            f.outcome.kind = Kind::Failed;
+    }
+    // Optimistic: every result, and the next head of each key, in one transaction.
+    bool headsLoaded = false;
+    auto all = m_store->transaction([&]() -> Result<void> {
+        for (const Finished &f : batch) {
+            if (auto r = record(f.job, f.outcome, now); !r)
+                return r;
+        }
+        for (const Finished &f : batch) {
+            m_busyKeys.remove(f.job.orderingKey);
+            if (!m_dirty)
+                loadHead(f.job.orderingKey);
+        }
+        headsLoaded = true;
+        return {};
+    });
+    if (!all) {
+        // One by one, so that one result that cannot be written does not hold up the others. A
+        // result (thread_messages, conversations) that cannot be written makes the job a retry:
+        // it may have posted, so its next attempt reconciles first.
+        for (Finished &f : batch) {
+            auto r = m_store->transaction([&] { return record(f.job, f.outcome, now); });
+            if (!r && f.outcome.kind == Kind::Done) {
+                f.outcome.kind = f.job.attempts >= m_options.maxAttempts ? Kind::Failed : Kind::Retry;
+                f.outcome.error = r.error();
+                f.outcome.apply = {};
+                r = m_store->transaction([&] { return record(f.job, f.outcome, now); });
+            }
+            if (!r)
+                qCWarning(lcSync) << "could not record the outcome of job" << f.job.id << ":"
+                                  << r.error().toString();
+        }
+        m_dirty = true; // heads reloaded from the table
+    }
+    for (Finished &f : batch) {
+        m_busyKeys.remove(f.job.orderingKey);
+        if (f.outcome.kind == Kind::Failed)
+            qCWarning(lcSync) << "job" << f.job.id << f.job.kind << "failed:" << errorText(f.outcome.error);
+        if (f.execution)
+            f.execution->deleteLater();
+    }
+    if (!headsLoaded)
+        m_dirty = true;
+    for (const Finished &f : batch)
+        Q_EMIT threadStateChanged(f.job.requestId, f.job.conversationId, f.job.updateId);
+    Q_EMIT progressed();
+    if (!m_running && m_running_.empty() && m_finished.empty())
+        Q_EMIT drained();
 }
 
 } // namespace threadline::sync

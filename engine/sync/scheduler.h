@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <vector>
 
 namespace threadline {
 class Store;
@@ -77,8 +78,11 @@ public:
 
     //! The jobs table changed (planner, retry): reload the heads.
     void jobsChanged();
+    //! The periodic poll: reloads the heads when another process added jobs (or every few polls,
+    //! for jobs another process put back), cheaply otherwise.
+    void poll();
 
-    int inFlight() const { return int(m_running_.size()); }
+    int inFlight() const { return int(m_running_.size() + m_finished.size()); }
     qint64 rateLimitWaits() const { return m_rateLimitWaits; }
     qint64 rateLimited() const { return m_rateLimited; }
     qint64 dispatched() const { return m_dispatched; }
@@ -93,6 +97,23 @@ Q_SIGNALS:
     void progressed();
 
 public:
+    //! What a job's execution reads from the store, read in the claim's transaction.
+    struct Context
+    {
+        bool loaded = false;
+        qint64 personId = 0;
+        QString slackUserId;
+        QString channel;
+        QString summaryTs;
+        QString convState;
+        QString rowState; //!< thread_messages.state for (conversation, update)
+        QString rowTs;
+        bool hasUpdate = false; //!< the update row exists (jobs with an update id)
+        bool updateDeleted = false;
+        QString updateText;
+        QString authorName;
+    };
+
     struct Job
     {
         qint64 id = 0;
@@ -108,6 +129,7 @@ public:
         QJsonObject payload;
         QString channel; //!< the conversation's DM channel when known (for the rate limiter)
         QString personSlackId;
+        Context ctx;
     };
 
     //! How an execution ended.
@@ -126,6 +148,8 @@ public:
         Error error;
         qint64 delayMs = 0;
         bool uncertain = false; //!< a post may have reached Slack
+        //! The result to record (thread_messages, conversations) in the transaction that ends the job.
+        std::function<Result<void>()> apply;
     };
 
 private:
@@ -137,9 +161,23 @@ private:
     void loadHead(const QString &orderingKey);
     std::optional<Job> pick(qint64 now, qint64 *wakeAt);
     std::optional<Job> pickInLane(int lane, qint64 now, qint64 *wakeAt);
-    bool claim(const Job &job, qint64 now);
+    //! Claims the picked jobs in one transaction and reads their contexts; returns those claimed.
+    std::vector<Job> claimBatch(std::vector<Job> picks, qint64 now);
+    Result<bool> claimOne(Job &job, qint64 now);
+    Result<void> loadContext(Job &job);
+    //! Queues an execution's end; the next pump() records it (with the others) in one transaction.
     void finish(const Job &job, const Outcome &outcome);
+    void flushResults();
+    Result<void> record(const Job &job, const Outcome &outcome, qint64 now);
     Result<void> releaseLeases();
+    void renewLeases();
+
+    struct Finished
+    {
+        Job job;
+        Outcome outcome;
+        Execution *execution = nullptr;
+    };
 
     Store *m_store;
     slack::SlackClient *m_slack;
@@ -149,6 +187,9 @@ private:
     qint64 m_lastRequest[2] = {0, 0};
     QSet<QString> m_busyKeys;
     std::map<qint64, Execution *> m_running_;
+    std::vector<Finished> m_finished; //!< ended, result not recorded yet (their keys stay busy)
+    qint64 m_maxJobId = 0;            //!< highest job id seen by the last reload
+    int m_pollsSinceReload = 0;
     int m_fastStreak = 0;
     bool m_running = false;
     bool m_paused = false;
@@ -157,6 +198,7 @@ private:
     qint64 m_rateLimited = 0;
     qint64 m_dispatched = 0;
     QTimer m_timer;
+    QTimer m_leaseTimer;
 };
 
 } // namespace threadline::sync

@@ -92,6 +92,14 @@ struct JobInfo
     QString lastError;
 };
 
+//! What one pruning pass deleted (Engine::prune()).
+struct PruneCounts
+{
+    int changes = 0;   //!< change_log rows every consumer had passed
+    int jobs = 0;      //!< `done` jobs older than the retention
+    bool more = false; //!< a batch was full: there is more to delete
+};
+
 } // namespace threadline::sync
 
 Q_DECLARE_METATYPE(threadline::sync::QueueStats)

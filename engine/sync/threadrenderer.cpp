@@ -58,9 +58,13 @@ Result<QString> ThreadRenderer::updateText(Store &store, qint64 updateId)
     QueryGuard guard(q.value());
     if (!q.value()->next())
         return makeError(ErrorCode::NotFound, QStringLiteral("The update no longer exists"));
-    const QString header =
-        QStringLiteral("*") + slack::mrkdwn::escape(q.value()->value(1).toString()) + QStringLiteral("*\n");
-    const QString body = slack::mrkdwn::encode(q.value()->value(0).toString());
+    return updateText(q.value()->value(1).toString(), q.value()->value(0).toString());
+}
+
+QString ThreadRenderer::updateText(const QString &authorName, const QString &text)
+{
+    const QString header = QStringLiteral("*") + slack::mrkdwn::escape(authorName) + QStringLiteral("*\n");
+    const QString body = slack::mrkdwn::encode(text);
     return QString(header + slack::mrkdwn::truncate(body, MaxMessageText - int(header.size()), true));
 }
 

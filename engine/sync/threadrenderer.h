@@ -20,6 +20,8 @@ public:
     static QString reasonText(const QString &reason, const QString &team);
     //! A thread reply: "*Author*" then the Slack-encoded text; over-long text ends with a visible marker.
     static Result<QString> updateText(Store &store, qint64 updateId);
+    //! The same from values already read (the scheduler reads them with the job's claim).
+    static QString updateText(const QString &authorName, const QString &text);
     static QString closingNote();
     static QString catchUpNote(int earlier);
 

@@ -64,6 +64,8 @@ private Q_SLOTS:
     void twoEnginesShareOneQueue();
     void slackReplyThroughTheEngineReachesEveryOtherThread();
     void changeWithoutItsFeedRowDoesNotCommit();
+    void longCallKeepsItsLease();
+    void pruningKeepsWhatIsStillNeeded();
 
 private:
     QString newUrl();
@@ -703,9 +705,8 @@ void TestSyncOutbound::crashedPostIsReconciledNotReposted()
 
 void TestSyncOutbound::killedEngineProcessDeliversEveryUpdateExactlyOnce()
 {
-    QFETCH_GLOBAL(QString, backend);
-    if (backend != QLatin1String("sqlite"))
-        QSKIP("the crash test runs on SQLite (one engine process on a file)");
+    // On both backends: the engine runs in the worker process on the same database (a SQLite file,
+    // or this test's PostgreSQL schema), the desk is written by this process.
     const QString worker =
         QCoreApplication::applicationDirPath() + QStringLiteral("/tst_sync_outbound_worker");
     QVERIFY(QFile::exists(worker));
@@ -862,6 +863,115 @@ void TestSyncOutbound::changeWithoutItsFeedRowDoesNotCommit()
     QVERIFY(ddl.exec(QStringLiteral("ALTER TABLE change_log_gone RENAME TO change_log")));
     QVERIFY(
         store.postUpdate({r.value().id, p.value().id, QStringLiteral("kept"), UpdateSource::Desk, {}}).ok());
+}
+
+void TestSyncOutbound::longCallKeepsItsLease()
+{
+    // A lease covers leaseMs. An execution that takes longer (here every Slack answer takes five
+    // lease lengths) renews it, so another engine never takes the job back, reconciles it or
+    // sends it again while it runs.
+    startEngine([](EngineOptions &o) {
+        o.instanceId = QStringLiteral("engine-a");
+        o.leaseMs = 300;
+    });
+    EngineOptions o = m_engine->options();
+    o.instanceId = QStringLiteral("engine-b");
+    Engine second(o);
+    QVERIFY(second.start().ok());
+    QTRY_COMPARE_WITH_TIMEOUT(second.state(), EngineState::Running, 10000);
+    const Member requester = addMember(QStringLiteral("Rita"));
+    m_sandbox->workspace().faults().latencyMs = 1500;
+    const qint64 rid = createRequest(requester, {});
+    Store *st = m_engine->store();
+    auto inFlight = [st] {
+        auto n = st->scalar(QStringLiteral("SELECT COUNT(*) FROM jobs WHERE state = 'in_flight'"));
+        return n && n.value() ? n.value()->toLongLong() : -1;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(inFlight(), 1, 10000);
+    QTest::qWait(1000); // past three lease lengths, the call still waiting for its answer
+    QCOMPARE(inFlight(), 1);
+    auto lease = st->scalar(QStringLiteral("SELECT lease_expires_at FROM jobs WHERE state = 'in_flight'"));
+    QVERIFY(lease.ok() && lease.value());
+    QVERIFY2(lease.value()->toLongLong() > st->now(), "the lease of the running job was not renewed");
+    m_sandbox->workspace().faults().latencyMs = 0;
+    waitIdle(30000);
+    QTRY_VERIFY_WITH_TIMEOUT(second.queueStats().inFlight == 0, 10000);
+    QCOMPARE(summaries(requester, rid).size(), 1);
+    auto attempts = st->scalar(QStringLiteral("SELECT attempts FROM jobs WHERE kind = 'post_summary'"));
+    QVERIFY(attempts.ok() && attempts.value());
+    QCOMPARE(attempts.value()->toInt(), 1); // claimed once, by one engine
+    QCOMPARE(m_sandbox->workspace().callCount(QStringLiteral("conversations.history")),
+             0); // no reconciliation
+    QCOMPARE(m_sandbox->workspace().callCount(QStringLiteral("chat.postMessage")), 1);
+}
+
+void TestSyncOutbound::pruningKeepsWhatIsStillNeeded()
+{
+    startEngine([](EngineOptions &o) {
+        o.jobRetentionMs = 60'000;
+        o.pruneIntervalMs = 3'600'000; // this test prunes by hand
+    });
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const Member watcher = addMember(QStringLiteral("Wes"));
+    const qint64 rid = createRequest(requester, {watcher}, agent);
+    for (int i = 0; i < 3; ++i)
+        postUpdate(rid, agent, QStringLiteral("before pruning %1").arg(i));
+    waitIdle();
+    Store *st = m_engine->store();
+    auto count = [st](const QString &sql) {
+        auto n = st->scalar(sql);
+        return n && n.value() ? n.value()->toLongLong() : -1;
+    };
+    const qint64 done = count(QStringLiteral("SELECT COUNT(*) FROM jobs WHERE state = 'done'"));
+    QVERIFY(done >= 9); // 3 summaries and 3 updates to 2 followers
+    const qint64 feed = count(QStringLiteral("SELECT COUNT(*) FROM change_log"));
+    const qint64 lastChange = count(QStringLiteral("SELECT MAX(id) FROM change_log"));
+    QVERIFY(feed >= 4);
+    // Half the finished jobs ended two minutes ago; a failed job just as old stays for the operator.
+    const qint64 old = st->now() - 120'000;
+    QVERIFY(st->execAffected(QStringLiteral("UPDATE jobs SET updated_at = ? WHERE state = 'done' AND id <= "
+                                            "(SELECT MIN(id) FROM jobs) + 3"),
+                             {old})
+                .ok());
+    const qint64 aged =
+        count(QStringLiteral("SELECT COUNT(*) FROM jobs WHERE state = 'done' AND updated_at < ") +
+              QString::number(st->now() - 60'000));
+    QCOMPARE(aged, 4);
+    QVERIFY(
+        st->execAffected(
+              QStringLiteral("INSERT INTO jobs (lane, kind, ordering_key, payload, not_before, state, "
+                             "last_error, created_at, updated_at, dedupe_key) VALUES ('fast', "
+                             "'post_reply', 'prune-test', '{}', 0, 'failed', 'kept', ?, ?, 'prune-test')"),
+              {old, old})
+            .ok());
+    // A second reader of the feed that has not caught up: the rows after its cursor stay.
+    QVERIFY(st->execAffected(QStringLiteral("INSERT INTO sync_cursors (name, position) VALUES ('slow', ?)"),
+                             {lastChange - 2})
+                .ok());
+
+    auto r = m_engine->prune();
+    QVERIFY2(r.ok(), qPrintable(r.error().toString()));
+    QCOMPARE(r.value().jobs, 4);
+    QCOMPARE(r.value().changes, int(feed - 2));
+    QVERIFY(!r.value().more);
+    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM change_log")), 2);
+    QCOMPARE(count(QStringLiteral("SELECT MIN(id) FROM change_log")), lastChange - 1);
+    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM jobs WHERE state = 'done'")), done - 4);
+    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM jobs WHERE state = 'failed'")), 1);
+
+    // Once every reader has passed them, the rest go too; a second pass finds nothing.
+    QVERIFY(st->execAffected(QStringLiteral("DELETE FROM sync_cursors WHERE name = 'slow'"), {}).ok());
+    r = m_engine->prune();
+    QVERIFY(r.ok());
+    QCOMPARE(r.value().changes, 2);
+    QCOMPARE(r.value().jobs, 0);
+    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM change_log")), 0);
+
+    // The engine goes on as before: the feed's ids keep growing, every copy arrives once.
+    postUpdate(rid, agent, QStringLiteral("after pruning"));
+    waitIdle();
+    verifyThreads(rid);
 }
 
 QTEST_GUILESS_MAIN(TestSyncOutbound)
