@@ -3,8 +3,11 @@
 //  - rest: N concurrent keep-alive clients, each creating a request then posting updates to it,
 //    one call at a time; latency per call (send to complete answer), p50/p99 per kind;
 //  - stream: N WebSocket clients; the server publishes events stamped with a monotonic clock and
-//    each client records the delay until it has the message (fan-out latency).
-// Prints one JSON document. Usage: bench_api [--clients N] [--calls N] [--events N]
+//    each client records the delay until it has the message (fan-out latency);
+//  - write to delivery: updates written to the store (as a REST call or the sync engine would)
+//    while the N clients listen; latency from the start of the write to the `update.posted` event
+//    at every client.
+// Prints one JSON document. Usage: bench_api [--clients N] [--calls N] [--events N] [--writes N]
 
 #include "api/apiserver.h"
 #include "api/tokenstore.h"
@@ -12,6 +15,7 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -143,6 +147,7 @@ int main(int argc, char *argv[])
     const int clients = option("--clients", 50);
     const int calls = option("--calls", 40);
     const int events = option("--events", 200);
+    const int writes = option("--writes", 100);
 
     QTemporaryDir dir;
     Store store;
@@ -203,8 +208,11 @@ int main(int argc, char *argv[])
 
     // ---- stream fan-out ------------------------------------------------------------------------
     QList<double> fanout;
+    QList<double> writeFanout;
+    QHash<qint64, qint64> writtenAt; // update id → start of its write (ns)
     int connectedCount = 0;
     int received = 0;
+    int receivedWrites = 0;
     auto *streamRoot = new QObject;
     streamRoot->moveToThread(&generator);
     QUrl wsUrl = server.baseUrl().resolved(QUrl(QStringLiteral("api/v1/stream")));
@@ -217,17 +225,21 @@ int main(int argc, char *argv[])
                 const qint64 t = nowNs();
                 const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
                 const QString type = o.value(QStringLiteral("type")).toString();
-                QMetaObject::invokeMethod(&app,
-                                          [&, type, sent = o.value(QStringLiteral("t")).toInteger(), t] {
-                                              if (type == QLatin1String("hello")) {
-                                                  if (++connectedCount == clients)
-                                                      app.exit(0);
-                                              } else if (type == QLatin1String("bench")) {
-                                                  fanout << double(t - sent) / 1e6;
-                                                  if (++received == clients * events)
-                                                      app.exit(0);
-                                              }
-                                          });
+                QMetaObject::invokeMethod(&app, [&, type, sent = o.value(QStringLiteral("t")).toInteger(), t,
+                                                 update = o.value(QStringLiteral("update_id")).toInteger()] {
+                    if (type == QLatin1String("update.posted")) {
+                        writeFanout << double(t - writtenAt.value(update)) / 1e6;
+                        if (++receivedWrites == clients * writes)
+                            app.exit(0);
+                    } else if (type == QLatin1String("hello")) {
+                        if (++connectedCount == clients)
+                            app.exit(0);
+                    } else if (type == QLatin1String("bench")) {
+                        fanout << double(t - sent) / 1e6;
+                        if (++received == clients * events)
+                            app.exit(0);
+                    }
+                });
             });
             QNetworkRequest request(wsUrl);
             request.setRawHeader("Authorization", auth);
@@ -246,14 +258,42 @@ int main(int argc, char *argv[])
     QTimer::singleShot(60000, &app, [&] { app.exit(1); });
     pacer.start();
     const int streamRc = app.exec();
+
+    // Writes on the server's thread, one every 5 ms: the stream event follows the commit.
+    auto target =
+        store.createRequest({QStringLiteral("fan-out"), QStringLiteral("b"), agent->id, 0, 0, {}, 0});
+    int written = 0;
+    QTimer writer;
+    writer.setInterval(5);
+    QObject::connect(&writer, &QTimer::timeout, &app, [&] {
+        const qint64 start = nowNs();
+        auto u = store.postUpdate(
+            {target->id, agent->id, QStringLiteral("w%1").arg(written), UpdateSource::Desk, {}});
+        if (u)
+            writtenAt.insert(u->id, start);
+        if (++written == writes)
+            writer.stop();
+    });
+    QTimer::singleShot(120000, &app, [&] { app.exit(1); });
+    int writeRc = 1;
+    if (target) {
+        writer.start();
+        writeRc = app.exec();
+    }
     QMetaObject::invokeMethod(streamRoot, &QObject::deleteLater);
     result.insert(QStringLiteral("stream"), QJsonObject{{QStringLiteral("clients"), clients},
                                                         {QStringLiteral("events"), events},
                                                         {QStringLiteral("delivered"), received},
                                                         {QStringLiteral("fanout"), summary(fanout)},
                                                         {QStringLiteral("complete"), streamRc == 0}});
+    result.insert(QStringLiteral("write_to_delivery"),
+                  QJsonObject{{QStringLiteral("clients"), clients},
+                              {QStringLiteral("writes"), writes},
+                              {QStringLiteral("delivered"), receivedWrites},
+                              {QStringLiteral("latency"), summary(writeFanout)},
+                              {QStringLiteral("complete"), writeRc == 0}});
     generator.quit();
     generator.wait();
     std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Indented).constData());
-    return errors == 0 && streamRc == 0 ? 0 : 1;
+    return errors == 0 && streamRc == 0 && writeRc == 0 ? 0 : 1;
 }
