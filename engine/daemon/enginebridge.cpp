@@ -135,6 +135,29 @@ void bridgeEngineToApi(sync::Engine &engine, ApiServer &api)
         out += "# HELP threadline_inbound_connected 1 when Socket Mode or the HTTP Events receiver is up.\n"
                "# TYPE threadline_inbound_connected gauge\nthreadline_inbound_connected " +
                QByteArray(e->inboundConnected() ? "1" : "0") + '\n';
+        // Jobs by lane and state, and retries, from the jobs table: every process on the database.
+        if (Store *store = e->store()) {
+            if (auto q = store->exec(QStringLiteral("SELECT lane, state, COUNT(*), COALESCE(SUM(CASE WHEN "
+                                                    "attempts > 1 THEN attempts - 1 ELSE 0 END), 0) FROM "
+                                                    "jobs GROUP BY lane, state ORDER BY lane, state"));
+                q) {
+                QByteArray jobs;
+                qint64 retries = 0;
+                while (q.value()->next()) {
+                    jobs += "threadline_jobs{lane=\"" + q.value()->value(0).toString().toUtf8() +
+                            "\",state=\"" + q.value()->value(1).toString().toUtf8() + "\"} " +
+                            QByteArray::number(q.value()->value(2).toLongLong()) + '\n';
+                    retries += q.value()->value(3).toLongLong();
+                }
+                q.value()->finish();
+                out += "# HELP threadline_jobs Jobs in the database by lane and state (all processes).\n"
+                       "# TYPE threadline_jobs gauge\n" +
+                       jobs;
+                out += "# HELP threadline_job_retries Attempts beyond the first, summed over the jobs in the "
+                       "database.\n# TYPE threadline_job_retries gauge\nthreadline_job_retries " +
+                       QByteArray::number(retries) + '\n';
+            }
+        }
         out += slack::SlackStats::global().render();
         return out;
     });

@@ -291,6 +291,12 @@ void TestDaemon::sandboxServesAndDrainsOnSigterm()
     QVERIFY(series.value("threadline_slack_calls_total{method=\"auth.test\",outcome=\"ok\"}") >= 1);
     QVERIFY(series.value("threadline_slack_calls_total{method=\"chat.postMessage\",outcome=\"ok\"}") >= 3);
     QVERIFY(series.contains("threadline_slack_http_429_total"));
+    QVERIFY(series.contains("threadline_job_retries"));
+    double doneJobs = 0;
+    for (auto it = series.cbegin(); it != series.cend(); ++it)
+        if (it.key().startsWith("threadline_jobs{") && it.key().contains("state=\"done\""))
+            doneJobs += it.value();
+    QVERIFY(doneJobs >= 3); // two summaries and a reply
     QVERIFY(series.value("threadline_inbound_events_total{transport=\"socket_mode\",result=\"stored\"}") >=
             1);
     QVERIFY(series.value("threadline_delivery_seconds_bucket{le=\"+Inf\"}") ==
