@@ -173,25 +173,28 @@ QString sanitizeFileName(const QString &name, int maxLength)
     }
     // Whitespace runs become one space; no leading dots or spaces (hidden files, "..", "."), no
     // trailing dots or spaces (Windows drops them).
-    clean = clean.simplified();
-    while (!clean.isEmpty() && (clean.front() == QLatin1Char('.') || clean.front() == QLatin1Char(' ')))
-        clean.remove(0, 1);
-    while (!clean.isEmpty() && (clean.back() == QLatin1Char('.') || clean.back() == QLatin1Char(' ')))
-        clean.chop(1);
-    if (clean.isEmpty())
-        clean = QStringLiteral("file");
-    // Keep a short extension when cutting a long name.
-    if (codePointCount(clean) > maxLength) {
-        const qsizetype dot = clean.lastIndexOf(QLatin1Char('.'));
-        const QString ext = dot > 0 ? clean.mid(dot) : QString();
-        if (!ext.isEmpty() && codePointCount(ext) <= 16)
-            clean = leftCodePoints(clean.left(dot), maxLength - codePointCount(ext)).trimmed() + ext;
-        else
-            clean = leftCodePoints(clean, maxLength).trimmed();
-    }
+    const auto tidy = [](QString s) -> QString {
+        while (!s.isEmpty() && (s.front() == QLatin1Char('.') || s.front() == QLatin1Char(' ')))
+            s.remove(0, 1);
+        while (!s.isEmpty() && (s.back() == QLatin1Char('.') || s.back() == QLatin1Char(' ')))
+            s.chop(1);
+        return s.isEmpty() ? QStringLiteral("file") : s;
+    };
+    // Keep a short extension when cutting a long name (when there is room for a stem before it).
+    const auto fit = [maxLength](const QString &s) -> QString {
+        if (codePointCount(s) <= maxLength)
+            return s;
+        const qsizetype dot = s.lastIndexOf(QLatin1Char('.'));
+        const QString ext = dot > 0 ? s.mid(dot) : QString();
+        const int extLength = codePointCount(ext);
+        if (!ext.isEmpty() && extLength <= 16 && extLength < maxLength)
+            return leftCodePoints(s.left(dot), maxLength - extLength).trimmed() + ext;
+        return leftCodePoints(s, maxLength);
+    };
+    clean = tidy(fit(tidy(clean.simplified())));
     const qsizetype dot = clean.indexOf(QLatin1Char('.'));
     if (isReservedDeviceName(dot > 0 ? clean.left(dot) : clean))
-        clean.prepend(QLatin1Char('_'));
+        clean = tidy(fit(QLatin1Char('_') + clean));
     return clean;
 }
 

@@ -167,10 +167,11 @@ QString truncate(const QString &text, int maxChars, bool encoded)
     // Do not end inside an entity (&amp; is the longest: 5 units) or a <…> markup.
     if (!encoded)
         return text.left(cut) + QChar(0x2026);
-    const qsizetype amp = text.lastIndexOf(QLatin1Char('&'), cut - 1);
+    // (cut may be 0 here: lastIndexOf(…, -1) would search the whole text, so guard it.)
+    const qsizetype amp = cut > 0 ? text.lastIndexOf(QLatin1Char('&'), cut - 1) : -1;
     if (amp >= 0 && cut - amp < 5 && text.indexOf(QLatin1Char(';'), amp) >= cut)
         cut = amp;
-    const qsizetype lt = text.lastIndexOf(QLatin1Char('<'), cut - 1);
+    const qsizetype lt = cut > 0 ? text.lastIndexOf(QLatin1Char('<'), cut - 1) : -1;
     if (lt >= 0 && text.lastIndexOf(QLatin1Char('>'), cut - 1) < lt)
         cut = lt;
     if (cut > 0 && text.at(cut - 1).isHighSurrogate())
