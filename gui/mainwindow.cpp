@@ -194,19 +194,7 @@ MainWindow::MainWindow(Session *session, QWidget *parent)
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
         m_tray = new QSystemTrayIcon(windowIcon(), this);
         m_tray->setToolTip(tr("Threadline"));
-        connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this] {
-            showNormal();
-            raise();
-            activateWindow();
-            if (m_notifiedRequest && !selectRequest(m_notifiedRequest)) {
-                m_pendingSelection = m_notifiedRequest;
-                m_search->clear();
-                m_statusFilter->setCurrentIndex(0);
-                m_teamFilter->setCurrentIndex(0);
-                m_assignedToMe->setChecked(false);
-                applyFilter();
-            }
-        });
+        connect(m_tray, &QSystemTrayIcon::messageClicked, this, &MainWindow::openNotifiedRequest);
         connect(m_tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
             if (reason == QSystemTrayIcon::Trigger) {
                 showNormal();
@@ -555,7 +543,7 @@ void MainWindow::updateSlackStatus()
 void MainWindow::onStoreChanged(const StoreChange &change)
 {
     m_trayTimer->start();
-    if (change.kind != StoreChange::Kind::UpdatePosted || change.source != UpdateSource::Slack || !m_tray ||
+    if (change.kind != StoreChange::Kind::UpdatePosted || change.source != UpdateSource::Slack ||
         !m_session->settings().value(QStringLiteral("notifications"), true).toBool())
         return;
     const qint64 agent = m_session->agentId();
@@ -563,13 +551,32 @@ void MainWindow::onStoreChanged(const StoreChange &change)
         this,
         m_session->store().run<Request>([id = change.requestId](Store &store) { return store.request(id); }),
         [this, agent, author = change.actorId](const Result<Request> &result) {
-            if (!result || !m_tray || result->assigneeId != agent || agent == 0)
+            if (!result || result->assigneeId != agent || agent == 0)
                 return;
             m_notifiedRequest = result->id;
-            m_tray->showMessage(tr("New Slack reply on #%1").arg(result->id),
-                                tr("%1 replied on “%2”").arg(m_session->personName(author), result->title),
-                                QSystemTrayIcon::Information);
+            const QString title = tr("New Slack reply on #%1").arg(result->id);
+            const QString text = tr("%1 replied on “%2”").arg(m_session->personName(author), result->title);
+            Q_EMIT notified(result->id, title, text);
+            if (m_tray)
+                m_tray->showMessage(title, text, QSystemTrayIcon::Information);
         });
+}
+
+void MainWindow::openNotifiedRequest()
+{
+    showNormal();
+    raise();
+    activateWindow();
+    if (m_notifiedRequest && !selectRequest(m_notifiedRequest)) {
+        m_pendingSelection = m_notifiedRequest;
+        QSignalBlocker b1(m_search), b2(m_statusFilter), b3(m_teamFilter), b4(m_assignedToMe);
+        m_search->clear();
+        m_statusFilter->setCurrentIndex(0);
+        m_teamFilter->setCurrentIndex(0);
+        m_assignedToMe->setChecked(false);
+        m_assignedAction->setChecked(false);
+        applyFilter();
+    }
 }
 
 void MainWindow::updateTray()

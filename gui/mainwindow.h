@@ -45,6 +45,8 @@ public:
     void showMessage(const QString &text, bool warning = false);
     //! Selects (and opens) a request when it is loaded in the list.
     bool selectRequest(qint64 requestId);
+    //! Brings the window up on the request of the last notification (a click on it).
+    void openNotifiedRequest();
 
     QTableView *requestList() const { return m_list; }
     RequestListModel *requestModel() const { return m_model; }
@@ -66,6 +68,8 @@ public:
 Q_SIGNALS:
     //! The first page of the current filter is on screen.
     void firstPageShown(int rows);
+    //! A new Slack reply on a request assigned to the agent (shown in the tray when there is one).
+    void notified(qint64 requestId, const QString &title, const QString &text);
 
 protected:
     void closeEvent(QCloseEvent *event) override;

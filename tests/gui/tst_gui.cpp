@@ -30,7 +30,9 @@
 #include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFont>
 #include <QHeaderView>
+#include <QImage>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -39,9 +41,11 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPalette>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
@@ -812,6 +816,68 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(channelsWithCopy(ws, text).size() >= 2, 30000);
     }
 
+    void slackReplyOnMyRequestRaisesTheBadgeAndANotification()
+    {
+        QTemporaryDir dir;
+        auto console = startConsole(dir, true);
+        QVERIFY(console);
+        MainWindow *window = console->mainWindow();
+        RequestListModel *model = window->requestModel();
+        RequestView *view = window->requestView();
+        const qint64 sample = view->timeline().request.id;
+        QCOMPARE(view->timeline().request.assigneeId, console->session()->agentId());
+        // The agent looks at another request: the sample one is not on screen.
+        {
+            auto side = openSideStore(dir.path());
+            QVERIFY(side);
+            const qint64 agent = console->session()->agentId();
+            QVERIFY(
+                side->createRequest(NewRequest{QStringLiteral("Other request"), {}, agent, 0, 0, {}, agent}));
+        }
+        QTest::keyClick(window, Qt::Key_F5);
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 2, Timeout);
+        window->selectRequest(model->requestAt(0).id == sample ? model->requestAt(1).id
+                                                               : model->requestAt(0).id);
+        QTRY_VERIFY(view->timeline().request.id != sample && view->timeline().request.id != 0);
+        QCOMPARE(model->newReplies(sample), 0);
+
+        sandbox::Workspace &ws = console->session()->sandboxServer()->workspace();
+        QString alice;
+        for (const sandbox::SandboxUser &u : ws.users())
+            if (u.realName.startsWith(QLatin1String("Alice")))
+                alice = u.id;
+        QString summaryTs;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (const sandbox::SandboxMessage *m : ws.topLevel(ws.dmOf(alice)))
+                    if (m->byApp)
+                        summaryTs = m->ts;
+                return !summaryTs.isEmpty();
+            }(),
+            30000);
+        QSignalSpy notified(window, &MainWindow::notified);
+        QVERIFY(ws.postAsUser(alice, QStringLiteral("Still dropping, any news?"), summaryTs).ok);
+        // The New column counts it, in bold; a notification names the request and the colleague.
+        QTRY_VERIFY_WITH_TIMEOUT(model->newReplies(sample) >= 1, 30000);
+        const QModelIndex badge = model->index(model->rowOf(sample), RequestListModel::NewRepliesColumn);
+        QVERIFY(badge.data().toInt() >= 1);
+        QVERIFY(badge.data(Qt::FontRole).value<QFont>().bold());
+        QTRY_VERIFY_WITH_TIMEOUT(!notified.isEmpty(), 30000);
+        QCOMPARE(notified.first().at(0).toLongLong(), sample);
+        QVERIFY(notified.first().at(2).toString().contains(QStringLiteral("Alice")));
+        // Clicking the notification opens the request; opening it clears the badge.
+        window->openNotifiedRequest();
+        QTRY_COMPARE_WITH_TIMEOUT(view->timeline().request.id, sample, Timeout);
+        QTRY_COMPARE(model->newReplies(sample), 0);
+        // Notifications can be turned off in Settings.
+        console->session()->settings().setValue(QStringLiteral("notifications"), false);
+        notified.clear();
+        QVERIFY(ws.postAsUser(alice, QStringLiteral("Hello again"), summaryTs).ok);
+        QTRY_VERIFY_WITH_TIMEOUT(timelineTexts(view).contains(QStringLiteral("Hello again")), 30000);
+        QTest::qWait(200);
+        QVERIFY(notified.isEmpty());
+    }
+
     void staleStatusChangeShowsTheConflictAndReloads()
     {
         QTemporaryDir dir;
@@ -881,6 +947,51 @@ private Q_SLOTS:
         QCOMPARE(chain.value(2), static_cast<QWidget *>(window->assignedToMe()));
         QCOMPARE(chain.value(3), static_cast<QWidget *>(window->requestList()));
         QCOMPARE(chain.value(4), static_cast<QWidget *>(window->requestView()->titleEdit()));
+    }
+
+    void followsADarkSystemPalette()
+    {
+        // A dark desktop theme hands the application a dark palette: every view follows it.
+        const QPalette original = QApplication::palette();
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+        dark.setColor(QPalette::WindowText, QColor(0xee, 0xee, 0xee));
+        dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+        dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
+        dark.setColor(QPalette::Text, QColor(0xee, 0xee, 0xee));
+        dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
+        dark.setColor(QPalette::ButtonText, QColor(0xee, 0xee, 0xee));
+        dark.setColor(QPalette::ToolTipBase, QColor(0x40, 0x40, 0x30));
+        dark.setColor(QPalette::ToolTipText, QColor(0xee, 0xee, 0xee));
+        dark.setColor(QPalette::Highlight, QColor(0x2a, 0x6a, 0xb0));
+        dark.setColor(QPalette::HighlightedText, Qt::white);
+        QApplication::setPalette(dark);
+        auto restore = qScopeGuard([&] { QApplication::setPalette(original); });
+        QTemporaryDir dir;
+        auto console = startConsole(dir, true);
+        QVERIFY(console);
+        MainWindow *window = console->mainWindow();
+        sendReply(window->requestView(), QStringLiteral("Dark and readable"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            timelineTexts(window->requestView()).contains(QStringLiteral("Dark and readable")), Timeout);
+        const QImage image = window->grab().toImage();
+        auto luminance = [&image](QWidget *w, QPoint at) {
+            const QPoint p = w->mapTo(w->window(), at) * image.devicePixelRatio();
+            return qGray(image.pixel(p));
+        };
+        // Empty areas of the list, the timeline and the window are dark; text on them is light.
+        QWidget *list = window->requestList()->viewport();
+        QVERIFY(luminance(list, QPoint(list->width() / 2, list->height() - 5)) < 80);
+        QWidget *timeline = window->requestView()->timelineView()->viewport();
+        QVERIFY(luminance(timeline, QPoint(timeline->width() - 5, timeline->height() - 5)) < 80);
+        QVERIFY(luminance(window, QPoint(window->width() - 5, window->height() / 2)) < 80);
+        int light = 0;
+        const QRect row = window->requestView()->timelineView()->visualRect(
+            window->requestView()->timelineModel()->index(0));
+        for (int x = row.left(); x < row.right(); ++x)
+            for (int y = row.top(); y < row.bottom(); ++y)
+                light += luminance(timeline, QPoint(x, y)) > 170 ? 1 : 0;
+        QVERIFY2(light > 20, qPrintable(QString::number(light)));
     }
 
     void rememberedLayout()
