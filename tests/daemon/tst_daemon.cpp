@@ -305,6 +305,19 @@ void TestDaemon::sandboxServesAndDrainsOnSigterm()
     QVERIFY(
         series.contains("threadline_http_requests_total{route=\"/readyz\",method=\"GET\",status=\"200\"}"));
 
+    // Slack disables Socket Mode for the app: readiness drops to 503 naming only the inbound side.
+    const QUrl sandboxUrl(QString::fromLatin1(printed.value("sandbox_url")));
+    QCOMPARE(call("POST", sandboxUrl.resolved(QUrl(lit("control/socket/disconnect"))), {},
+                  R"({"reason":"link_disabled"})")
+                 .status,
+             200);
+    QTRY_COMPARE_WITH_TIMEOUT(call("GET", api.resolved(QUrl(lit("readyz")))).status, 503, 10000);
+    a = call("GET", api.resolved(QUrl(lit("readyz"))));
+    QVERIFY(check(a, "database") && check(a, "slack") && !check(a, "inbound"));
+    QVERIFY2(a.json.value(lit("message")).toString().contains(lit("inbound:")), a.body.constData());
+    QVERIFY(!a.json.value(lit("message")).toString().contains(lit("slack:")));
+    QTRY_VERIFY_WITH_TIMEOUT(scrape() && series.value("threadline_inbound_connected") == 0, 5000);
+
     // SIGHUP reloads the log rules and the server keeps serving.
     ::kill(pid_t(daemon.processId()), SIGHUP);
     QByteArray err;
