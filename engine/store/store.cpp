@@ -48,6 +48,12 @@ qint64 Store::now() const
     return m_clock();
 }
 
+void Store::setWriteHooks(std::function<void()> before, std::function<void()> after)
+{
+    m_beforeWrite = std::move(before);
+    m_afterWrite = std::move(after);
+}
+
 Result<void> Store::open(const QString &url)
 {
     close();
@@ -187,6 +193,8 @@ void Store::close()
     m_pending.clear();
     m_savepointMarks.clear();
     m_txDepth = 0;
+    if (std::exchange(m_writeHooked, false))
+        m_afterWrite();
     m_connectionLost = false;
     dropConnection();
     m_retiredQueries.clear();
@@ -314,15 +322,25 @@ Result<void> Store::beginTransaction(bool readOnly)
             readOnly ? (sqlite ? QStringLiteral("BEGIN DEFERRED")
                                : QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
                      : (sqlite ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN"));
+        if (!readOnly && m_beforeWrite) {
+            m_beforeWrite();
+            m_writeHooked = true;
+        }
         auto begun = execDdl(begin);
         if (!begun && m_connectionLost) {
             // The connection died while idle (a server restart): BEGIN is safe to repeat.
-            if (auto r = reconnect(); !r)
+            if (auto r = reconnect(); !r) {
+                if (std::exchange(m_writeHooked, false))
+                    m_afterWrite();
                 return r;
+            }
             begun = execDdl(begin);
         }
-        if (!begun)
+        if (!begun) {
+            if (std::exchange(m_writeHooked, false))
+                m_afterWrite();
             return begun;
+        }
         m_pending.clear();
         m_feedLocked = false;
         m_feedError.reset();
@@ -350,13 +368,19 @@ Result<void> Store::commitTransaction()
         // The change feed must hold every committed change: without its row, nothing commits.
         const Error error = *std::exchange(m_feedError, std::nullopt);
         execDdl(QStringLiteral("ROLLBACK"));
+        if (std::exchange(m_writeHooked, false))
+            m_afterWrite();
         m_pending.clear();
         return error;
     }
-    if (auto r = execDdl(QStringLiteral("COMMIT")); !r) {
+    auto committed = execDdl(QStringLiteral("COMMIT"));
+    if (!committed)
         execDdl(QStringLiteral("ROLLBACK"));
+    if (std::exchange(m_writeHooked, false))
+        m_afterWrite();
+    if (!committed) {
         m_pending.clear();
-        return r;
+        return committed;
     }
     const QList<StoreChange> changes = std::exchange(m_pending, {});
     for (const StoreChange &change : changes)
@@ -378,6 +402,8 @@ void Store::rollbackTransaction()
     for (auto &[sql, query] : m_queries)
         query->finish();
     execDdl(QStringLiteral("ROLLBACK"));
+    if (std::exchange(m_writeHooked, false))
+        m_afterWrite();
     m_pending.clear();
 }
 

@@ -77,6 +77,11 @@ public:
 
     bool inTransaction() const { return m_txDepth > 0; }
 
+    //! Called on this store's thread right before a top-level write transaction begins and right
+    //! after it ended (COMMIT or ROLLBACK). The sync engine uses it on SQLite to let inbox receipts
+    //! of another connection take the write lock first (docs/sync.md, "Ack path").
+    void setWriteHooks(std::function<void()> before, std::function<void()> after);
+
     // ---- Connection loss ------------------------------------------------------------------------
     //
     // A PostgreSQL restart or a dropped network link ends the connection under the store. The
@@ -207,6 +212,9 @@ private:
     std::function<qint64()> m_clock;
     mutable bool m_connectionLost = false; //!< set by sqlError() (const), cleared by reconnect()
     int m_reconnects = 0;
+    std::function<void()> m_beforeWrite;
+    std::function<void()> m_afterWrite;
+    bool m_writeHooked = false;       //!< the open top-level transaction called m_beforeWrite
     bool m_feedLocked = false;        //!< PostgreSQL: this transaction holds the change_log order lock
     std::optional<Error> m_feedError; //!< a change_log insert failed: the transaction must not commit
 };

@@ -2,12 +2,12 @@
 
 #include "core/logging.h"
 #include "slack/slackclient.h"
-#include "slack/slackeventsreceiver.h"
 #include "slack/slackratelimiter.h"
-#include "slack/socketmodeclient.h"
+#include "store/databaseurl.h"
 #include "store/store.h"
 #include "sync/inboundprocessor.h"
-#include "sync/inboundreceiver.h"
+#include "sync/inboundreceiptthread.h"
+#include "sync/inboundwritegate.h"
 #include "sync/planner.h"
 #include "sync/scheduler.h"
 #include "sync/sharedratebudget.h"
@@ -60,15 +60,11 @@ Engine::Engine(const EngineOptions &options, QObject *parent)
 Engine::~Engine()
 {
     stopInbound();
-    // Before the store and the client they use go.
-    delete m_socket;
-    m_socket = nullptr;
-    delete m_events;
-    m_events = nullptr;
+    // Before the store and the client they use go (the receipt thread is joined here).
+    delete m_inbound;
+    m_inbound = nullptr;
     delete m_processor;
     m_processor = nullptr;
-    delete m_receiver;
-    m_receiver = nullptr;
     delete m_budget; // it holds the client's limiter
     m_budget = nullptr;
     delete m_scheduler; // executions first: they use the client and the store
@@ -105,6 +101,27 @@ Result<void> Engine::start()
             return r;
         }
         m_store = std::move(store);
+        // SQLite: inbox receipts (on their own thread and connection) take the write lock before
+        // the engine's next write transaction, so an ack waits for at most one of them.
+        if (const auto url = DatabaseUrl::parse(m_options.databaseUrl);
+            url && url.value().backend == DatabaseUrl::Backend::Sqlite &&
+            url.value().path != QLatin1String(":memory:")) {
+            m_writeGate = InboundWriteGate::forDatabase(url.value().path);
+            auto gate = m_writeGate;
+            m_store->setWriteHooks([gate] { gate->lock(); }, [gate] { gate->unlock(); });
+            // Checkpoints outside any write transaction (and so outside the gate): an automatic
+            // one runs inside the COMMIT that crosses the threshold and would hold receipts up.
+            if (auto q = m_store->exec(QStringLiteral("PRAGMA wal_autocheckpoint=0")); q)
+                QueryGuard guard(q.value());
+            auto *checkpoint = new QTimer(this);
+            checkpoint->setObjectName(QStringLiteral("walCheckpoint"));
+            checkpoint->setInterval(1000);
+            connect(checkpoint, &QTimer::timeout, this, [this] {
+                if (auto q = m_store->exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")); q)
+                    QueryGuard guard(q.value());
+            });
+            checkpoint->start();
+        }
         m_planner = new Planner(m_store.get(), m_options.catchUpLimit, this);
         SchedulerOptions so;
         so.maxConcurrentCalls = m_options.maxConcurrentCalls;
@@ -459,57 +476,84 @@ Result<int> Engine::retryUpdate(qint64 updateId)
     return requeue(QStringLiteral("j.update_id = ?"), {updateId});
 }
 
+InboundReceiptStats Engine::inboundReceiptStats() const
+{
+    return m_inbound ? m_inbound->stats() : InboundReceiptStats{};
+}
+
 void Engine::startInbound()
 {
     if (!m_options.inboundEnabled || !m_store || !m_slack)
         return;
     const slack::SlackIdentity self = m_slack->identity();
+    InboundReceiptOptions ro;
+    ro.databaseUrl = m_options.databaseUrl;
+    ro.appEndpoint = m_slack->appEndpoint();
+    ro.signingSecret = m_options.slack.signingSecret;
+    ro.eventsListen = m_options.eventsListen;
+    ro.self = self;
+    ro.configureSocket = m_options.configureSocket;
+    ro.writeGate = m_writeGate;
+    // An in-memory SQLite database cannot be opened a second time: its receipt shares this thread.
+    const auto url = DatabaseUrl::parse(m_options.databaseUrl);
+    Store *sameThread = url && url.value().backend == DatabaseUrl::Backend::Sqlite &&
+                                url.value().path == QLatin1String(":memory:")
+                            ? m_store.get()
+                            : nullptr;
     if (m_processor) {
         m_processor->setIdentity(self);
         if (!m_processor->isRunning())
             m_processor->start();
-        if (m_socket)
-            m_socket->start();
+        if (!m_inbound->isRunning()) {
+            m_inboundProblem.clear();
+            m_inbound->start(ro, sameThread);
+        } else {
+            m_inbound->setIdentity(self);
+        }
         return;
     }
-    m_receiver = new InboundReceiver(m_store.get(), self, this);
     m_processor = new InboundProcessor(m_store.get(), self, this);
-    connect(m_receiver, &InboundReceiver::stored, m_processor,
-            [this](const QString &, bool) { m_processor->wake(); });
+    m_inbound = new InboundReceiptThread(this);
+    connect(m_inbound, &InboundReceiptThread::stored, m_processor, [this] { m_processor->wake(); });
     // Jobs the processor inserts directly (helpful replies) do not go through the change feed:
     // wake the scheduler now instead of on its next poll.
     connect(m_processor, &InboundProcessor::rowProcessed, this, [this] { nudge(); });
-    auto setConnected = [this](bool connected) {
+    connect(m_inbound, &InboundReceiptThread::connectedChanged, this, [this](bool connected) {
+        if (connected)
+            m_inboundProblem.clear();
         if (m_inboundConnected == connected)
             return;
         m_inboundConnected = connected;
         Q_EMIT inboundStateChanged(connected);
+    });
+    const auto problem = [this](const QString &text) {
+        m_inboundProblem = text;
+        qCWarning(lcSync).noquote() << "inbound:" << text;
+        // Outbound keeps running; the reason is shown with the engine's state.
+        if (m_state == EngineState::Running)
+            setState(EngineState::Running, makeError(ErrorCode::Unavailable, text));
     };
-    if (!m_options.eventsListen.isNull()) {
-        m_events =
-            new slack::SlackEventsReceiver(m_options.slack.signingSecret, m_receiver->httpConsumer(), this);
-        const quint16 port = m_events->listen(m_options.eventsListen.host, m_options.eventsListen.port);
-        if (port == 0)
-            qCWarning(lcSync) << "the HTTP Events receiver could not listen on"
-                              << m_options.eventsListen.toString();
-        setConnected(port != 0);
-    } else if (!m_options.slack.appToken.isEmpty()) {
-        m_socket = new slack::SocketModeClient(m_options.nam, m_slack->appEndpoint(), this);
-        m_receiver->attachSocketMode(m_socket);
-        connect(m_socket, &slack::SocketModeClient::ready, this, [setConnected] { setConnected(true); });
-        connect(m_socket, &slack::SocketModeClient::connectionLost, this,
-                [setConnected](const QString &) { setConnected(false); });
-        connect(m_socket, &slack::SocketModeClient::disabled, this,
-                [setConnected](const QString &) { setConnected(false); });
-        m_socket->start();
-    }
+    connect(m_inbound, &InboundReceiptThread::disabled, this, [problem](const QString &reason) {
+        problem(QStringLiteral("Slack disabled Socket Mode for this app (%1): no events are received. "
+                               "Enable Socket Mode in the app's settings, then restart the engine.")
+                    .arg(reason));
+    });
+    connect(m_inbound, &InboundReceiptThread::authenticationFailed, this, [problem](const Error &error) {
+        problem(QStringLiteral("Slack refused the app-level token (%1): no events are received. "
+                               "Set a valid THREADLINE_SLACK_APP_TOKEN, then restart the engine.")
+                    .arg(error.detail.isEmpty() ? error.message : error.detail));
+    });
+    connect(m_inbound, &InboundReceiptThread::startFailed, this, [problem](const Error &error) {
+        problem(QStringLiteral("The inbound side cannot start: %1").arg(error.message));
+    });
+    m_inbound->start(ro, sameThread);
     m_processor->start();
 }
 
 void Engine::stopInbound()
 {
-    if (m_socket)
-        m_socket->stop();
+    if (m_inbound)
+        m_inbound->stop();
     if (m_processor)
         m_processor->stop();
     if (m_inboundConnected) {

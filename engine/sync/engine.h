@@ -4,11 +4,13 @@
 #include "core/result.h"
 #include "slack/slackconfig.h"
 #include "slack/slackconnectionstate.h"
+#include "sync/inboundreceiver.h"
 #include "sync/synctypes.h"
 
 #include <QObject>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 class QNetworkAccessManager;
@@ -28,8 +30,10 @@ namespace threadline::sync {
 class Planner;
 class Scheduler;
 class SharedRateBudget;
-class InboundReceiver;
 class InboundProcessor;
+class InboundReceiptThread;
+class InboundWriteGate;
+using InboundReceiptStats = InboundReceiver::Stats;
 
 //! Everything an Engine needs. Secrets are never logged.
 struct EngineOptions
@@ -39,6 +43,8 @@ struct EngineOptions
     ListenAddress eventsListen;           //!< HTTP Events receiver; null = Socket Mode (inbound side)
     QNetworkAccessManager *nam = nullptr; //!< injected, never owned; required
     bool inboundEnabled = true;           //!< false: outbound only (tests, tools)
+    //! Called on the inbound receipt thread with the new Socket Mode client (intervals; tests).
+    std::function<void(slack::SocketModeClient *)> configureSocket;
 
     int maxConcurrentCalls = 8; //!< Slack calls in flight at once
     int maintenanceShare = 5;   //!< when both lanes are ready, at least 1 in N dispatches is maintenance
@@ -101,6 +107,11 @@ public:
     slack::SlackConnectionState::State slackState() const;
     //! True when the inbound side (Socket Mode or HTTP Events) is connected/listening.
     bool inboundConnected() const { return m_inboundConnected; }
+    //! Why the inbound side is not connected when it cannot recover by itself (Socket Mode
+    //! disabled for the app, app token refused, database or listen address refused); empty otherwise.
+    QString inboundProblem() const { return m_inboundProblem; }
+    //! Counters of the inbound receipt (events stored, duplicates, not stored, slow receipts).
+    InboundReceiptStats inboundReceiptStats() const;
 
     //! The engine's own store (valid after a successful start()). Same thread as the engine.
     Store *store() const { return m_store.get(); }
@@ -155,14 +166,15 @@ private:
     Planner *m_planner = nullptr;
     Scheduler *m_scheduler = nullptr;
     SharedRateBudget *m_budget = nullptr; //!< PostgreSQL only
-    // Inbound side (engine/sync/inbound*), created once Slack authenticated us (own echoes).
-    InboundReceiver *m_receiver = nullptr;
+    // Inbound side (engine/sync/inbound*), created once Slack authenticated us (own echoes): the
+    // receipt (socket or HTTP listener, inbox INSERT, ack) on its own thread, the processor here.
+    InboundReceiptThread *m_inbound = nullptr;
+    std::shared_ptr<InboundWriteGate> m_writeGate; //!< SQLite only
     InboundProcessor *m_processor = nullptr;
-    slack::SocketModeClient *m_socket = nullptr;
-    slack::SlackEventsReceiver *m_events = nullptr;
     EngineState m_state = EngineState::Stopped;
     Error m_stateReason;
     bool m_inboundConnected = false;
+    QString m_inboundProblem;
 };
 
 } // namespace threadline::sync

@@ -42,7 +42,16 @@ slack::SlackEventsReceiver::Consumer InboundReceiver::httpConsumer()
 Result<Receipt> InboundReceiver::store(const QJsonObject &payload)
 {
     ++m_stats.received;
-    auto r = m_inbox.receive(payload, m_self);
+    QElapsedTimer timer;
+    timer.start();
+    auto r = [&] {
+        InboundWriteGate::Hold first(m_gate.get(), true);
+        return m_inbox.receive(payload, m_self);
+    }();
+    const qint64 ms = timer.elapsed();
+    m_stats.slowest = std::max(m_stats.slowest, ms);
+    if (ms >= 50)
+        ++m_stats.slow;
     if (!r) {
         ++m_stats.notStored;
         qCWarning(lcSync).noquote()

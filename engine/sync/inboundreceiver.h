@@ -4,6 +4,7 @@
 #include "slack/slackeventsreceiver.h"
 #include "slack/slacktypes.h"
 #include "sync/inboundstore.h"
+#include "sync/inboundwritegate.h"
 
 #include <QObject>
 #include <QPointer>
@@ -40,11 +41,15 @@ public:
         qint64 duplicates = 0; //!< already in the inbox (acked all the same)
         qint64 notStored = 0;  //!< the database refused: not acked
         qint64 ackFailed = 0;  //!< stored, but no socket was connected to ack (Slack redelivers: a duplicate)
+        qint64 slow = 0;       //!< receipts (INSERT + COMMIT) that took 50 ms or more
+        qint64 slowest = 0;    //!< the longest receipt, in ms
     };
 
     InboundReceiver(Store *store, const slack::SlackIdentity &self, QObject *parent = nullptr);
 
     void setIdentity(const slack::SlackIdentity &self) { m_self = self; }
+    //! SQLite: taken with priority around each receipt (see InboundWriteGate). Optional.
+    void setWriteGate(std::shared_ptr<InboundWriteGate> gate) { m_gate = std::move(gate); }
     const slack::SlackIdentity &identity() const { return m_self; }
 
     //! Stores and acks every envelope \a client delivers. The client is not owned.
@@ -72,6 +77,7 @@ private:
     InboundStore m_inbox;
     slack::SlackIdentity m_self;
     QPointer<slack::SocketModeClient> m_socket;
+    std::shared_ptr<InboundWriteGate> m_gate;
     Stats m_stats;
 };
 
