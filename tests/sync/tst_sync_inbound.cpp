@@ -25,8 +25,12 @@
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSqlQuery>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -104,7 +108,42 @@ private Q_SLOTS:
     void httpEventsForgedSignaturesRejected();
     void endToEndWithOutboundEngine();
 
+    // Through the wired Engine (its own receipt thread, processor, planner and scheduler).
+    void engineFlows_data();
+    void engineFlows();
+    void engineFaultsGiveTheFaultFreeState_data();
+    void engineFaultsGiveTheFaultFreeState();
+    void killedEngineImportsEveryReplyExactlyOnce();
+
 private:
+    struct EngineRun
+    {
+        ~EngineRun()
+        {
+            engine.reset(); // joins its receipt thread
+            delete sandbox;
+            delete store;
+        }
+        SandboxServer *sandbox = nullptr;
+        Store *store = nullptr;
+        std::unique_ptr<Engine> engine;
+        QList<qint64> people; //!< person ids, in creation order
+        QStringList slackIds; //!< their Slack user ids
+        QStringList names;
+    };
+    //! A sandbox and an Engine with its inbound side on (Socket Mode or HTTP Events) on \a url.
+    void startEngineRun(EngineRun &run, const QString &url, bool http, bool withFaultTimers = false);
+    //! Creates a request (people by index: requester, assignee, others) and waits for the summaries.
+    qint64 engineRequest(EngineRun &run, const QString &title, const QList<int> &members);
+    ThreadState threadOf(EngineRun &run, qint64 requestId, int member);
+    //! The live replies in a thread, "app: text" or "user: text", in thread order.
+    QStringList threadPicture(EngineRun &run, qint64 requestId, int member);
+    //! Desk + every thread of every request: what must be equal with and without faults.
+    QMap<QString, QStringList> fullPicture(EngineRun &run, const QList<qint64> &requests);
+    bool engineIdle(EngineRun &run);
+    void runWorkload(EngineRun &run, bool faults, QList<qint64> &requests);
+    QString extraUrl(const QString &suffix);
+
     void startSandbox(bool http);
     void startSocketMode();
     QString postAsBot(const QString &channel, const QString &text, const QString &threadTs = {});
@@ -116,7 +155,9 @@ private:
     void checkInvariants();
 
     QTemporaryDir *m_dir = nullptr;
-    QString m_schema; //!< PostgreSQL: this test's schema, dropped in cleanup()
+    QString m_schema;           //!< PostgreSQL: this test's schema, dropped in cleanup()
+    QStringList m_extraSchemas; //!< PostgreSQL: more schemas of this test, dropped in cleanup()
+    std::function<void()> m_engineCleanup;
     int m_counter = 0;
     QString m_dbUrl;
     Store *m_store = nullptr;
@@ -172,6 +213,8 @@ void TestSyncInbound::init()
 
 void TestSyncInbound::cleanup()
 {
+    if (m_engineCleanup)
+        std::exchange(m_engineCleanup, {})();
     if (m_socket)
         m_socket->stop();
     delete m_processor;
@@ -182,11 +225,14 @@ void TestSyncInbound::cleanup()
     delete m_store;
     if (!m_schema.isEmpty()) {
         Store admin;
-        if (admin.open(m_dbUrl).ok()) { // the test's own schema: nothing is created elsewhere
+        if (admin.open(m_dbUrl).ok()) { // the test's own schemas: nothing is created elsewhere
             QSqlQuery q(admin.database());
-            q.exec(QStringLiteral("DROP SCHEMA IF EXISTS \"%1\" CASCADE").arg(m_schema));
+            const QStringList schemas = QStringList(m_extraSchemas) << m_schema;
+            for (const QString &schema : schemas)
+                q.exec(QStringLiteral("DROP SCHEMA IF EXISTS \"%1\" CASCADE").arg(schema));
         }
     }
+    m_extraSchemas.clear();
     delete m_nam;
     delete m_dir;
     m_processor = nullptr;
@@ -1064,6 +1110,640 @@ void TestSyncInbound::endToEndWithOutboundEngine()
     socket.stop();
     processor.stop();
     engine.stop();
+}
+
+// ---- Through the wired Engine ---------------------------------------------------------------
+
+QString TestSyncInbound::extraUrl(const QString &suffix)
+{
+    if (m_schema.isEmpty())
+        return QStringLiteral("sqlite:") + m_dir->filePath(QStringLiteral("desk-%1.db").arg(suffix));
+    const QString schema = m_schema + QLatin1Char('_') + suffix;
+    m_extraSchemas << schema;
+    const QString base = test::postgresUrl();
+    return base +
+           (base.contains(QLatin1Char('?')) ? QStringLiteral("&schema=") : QStringLiteral("?schema=")) +
+           schema;
+}
+
+void TestSyncInbound::startEngineRun(EngineRun &run, const QString &url, bool http, bool)
+{
+    SandboxOptions options;
+    options.rateLimitsEnabled = false;
+    options.ackTimeoutMs = 400;
+    options.retryDelaysMs = QList<int>(40, 100); // keep redelivering: faults must not lose an event
+    options.serverPingIntervalMs = 0;
+    options.httpTimeoutMs = 1000;
+    run.sandbox = new SandboxServer(options);
+    QVERIFY(run.sandbox->listen());
+    run.store = new Store;
+    auto opened = run.store->open(url);
+    QVERIFY2(opened.ok(), qPrintable(opened.error().toString()));
+    auto &ws = run.sandbox->workspace();
+    for (const QString &name :
+         {QStringLiteral("Ada"), QStringLiteral("Bob"), QStringLiteral("Carol"), QStringLiteral("Dan")}) {
+        const auto user = ws.addUser(name.toLower(), name.toLower() + QStringLiteral("@example.com"), name);
+        auto p = run.store->upsertPerson({user.id, name, user.email, name == QLatin1String("Bob")});
+        QVERIFY(p.ok());
+        run.people << p.value().id;
+        run.slackIds << user.id;
+        run.names << name;
+    }
+    EngineOptions o;
+    o.databaseUrl = url;
+    o.slack.apiUrl = run.sandbox->apiUrl();
+    o.slack.botToken = options.botToken;
+    o.nam = m_nam;
+    o.pollIntervalMs = 100;
+    o.retryBaseMs = 20;
+    o.retryMaxMs = 300;
+    o.maxAttempts = 1000;
+    o.rateLimitScale = 1000; // the client's own limiter out of the way: the sandbox's 429s are the test
+    if (http) {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        const quint16 port = probe.serverPort();
+        probe.close();
+        o.eventsListen = {QHostAddress(QHostAddress::LocalHost), port};
+        o.slack.signingSecret = options.signingSecret;
+        ws.mutableOptions().eventsUrl = QUrl(QStringLiteral("http://127.0.0.1:%1/slack/events").arg(port));
+    } else {
+        o.slack.appToken = options.appToken;
+        o.configureSocket = [](SocketModeClient *socket) {
+            socket->setReconnectBackoff(20, 200);
+            socket->setPingInterval(200);
+            socket->setPongTimeout(2000);
+        };
+    }
+    run.engine = std::make_unique<Engine>(o);
+    QVERIFY(run.engine->start().ok());
+    QTRY_COMPARE_WITH_TIMEOUT(run.engine->state(), EngineState::Running, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(run.engine->inboundConnected(), 10000);
+}
+
+qint64 TestSyncInbound::engineRequest(EngineRun &run, const QString &title, const QList<int> &members)
+{
+    NewRequest nr;
+    nr.title = title;
+    nr.body = QStringLiteral("Details of ") + title;
+    nr.requesterId = run.people.at(members.at(0));
+    nr.assigneeId = run.people.at(members.at(1));
+    for (qsizetype i = 2; i < members.size(); ++i)
+        nr.followerIds << run.people.at(members.at(i));
+    auto request = run.store->createRequest(nr);
+    if (!request)
+        return 0;
+    const qint64 rid = request.value().id;
+    run.engine->nudge();
+    const bool ready = QTest::qWaitFor(
+        [&] {
+            auto t = run.engine->requestThreads(rid);
+            if (!t || t.value().threads.size() != members.size())
+                return false;
+            const QList<ThreadState> threads = t.value().threads;
+            return std::all_of(threads.cbegin(), threads.cend(),
+                               [](const ThreadState &s) { return !s.summaryTs.isEmpty(); });
+        },
+        30000);
+    return ready ? rid : 0;
+}
+
+ThreadState TestSyncInbound::threadOf(EngineRun &run, qint64 requestId, int member)
+{
+    auto threads = run.engine->requestThreads(requestId);
+    if (threads) {
+        for (const ThreadState &t : std::as_const(threads.value().threads)) {
+            if (t.personId == run.people.at(member))
+                return t;
+        }
+    }
+    return {};
+}
+
+QStringList TestSyncInbound::threadPicture(EngineRun &run, qint64 requestId, int member)
+{
+    const ThreadState t = threadOf(run, requestId, member);
+    QStringList out;
+    if (t.summaryTs.isEmpty())
+        return {QStringLiteral("<no thread>")};
+    for (const auto *m : run.sandbox->workspace().replies(t.channelId, t.summaryTs)) {
+        if (!m->deleted)
+            out << (m->byApp ? QStringLiteral("app: ") : QStringLiteral("user: ")) + m->text;
+    }
+    return out;
+}
+
+QMap<QString, QStringList> TestSyncInbound::fullPicture(EngineRun &run, const QList<qint64> &requests)
+{
+    QMap<QString, QStringList> out;
+    auto &ws = run.sandbox->workspace();
+    const auto nameOf = [&run](qint64 personId) {
+        const qsizetype i = run.people.indexOf(personId);
+        return i < 0 ? QStringLiteral("?") : run.names.at(i);
+    };
+    for (qint64 rid : requests) {
+        auto timeline = run.store->timeline(rid);
+        if (!timeline)
+            continue;
+        const QString title = timeline.value().request.title;
+        QStringList desk;
+        for (const Update &u : std::as_const(timeline.value().updates))
+            desk << QStringLiteral("%1 | %2 | %3")
+                        .arg(nameOf(u.authorId), updateSourceName(u.source),
+                             u.isDeleted() ? QStringLiteral("<deleted>") : u.text);
+        desk.sort();
+        out.insert(QStringLiteral("desk: ") + title, desk);
+        for (int member = 0; member < run.people.size(); ++member) {
+            const ThreadState t = threadOf(run, rid, member);
+            if (t.summaryTs.isEmpty())
+                continue;
+            QStringList thread = threadPicture(run, rid, member);
+            thread.sort();
+            out.insert(QStringLiteral("thread: %1 / %2").arg(title, run.names.at(member)), thread);
+            const auto *summary = ws.message(t.channelId, t.summaryTs);
+            out.insert(QStringLiteral("summary: %1 / %2").arg(title, run.names.at(member)),
+                       {summary ? summary->text : QStringLiteral("<none>")});
+            // Every top-level message of the person that is not a summary, with its replies.
+            if (rid == requests.constFirst()) {
+                QStringList dm;
+                for (const auto *m : ws.topLevel(t.channelId)) {
+                    if (m->byApp || m->deleted)
+                        continue;
+                    dm << QStringLiteral("user: ") + m->text;
+                    for (const auto *r : ws.replies(t.channelId, m->ts)) {
+                        if (!r->deleted)
+                            dm << (r->byApp ? QStringLiteral("  app: ") : QStringLiteral("  user: ")) +
+                                      r->text;
+                    }
+                }
+                out.insert(QStringLiteral("dm: ") + run.names.at(member), dm);
+            }
+        }
+    }
+    return out;
+}
+
+bool TestSyncInbound::engineIdle(EngineRun &run)
+{
+    auto busy = run.store->scalar(QStringLiteral(
+        "SELECT (SELECT COUNT(*) FROM inbox WHERE state = 'pending') + (SELECT COUNT(*) FROM "
+        "jobs WHERE state IN ('pending','in_flight')) + (SELECT COUNT(*) FROM change_log WHERE "
+        "id > COALESCE((SELECT position FROM sync_cursors WHERE name = 'planner'), 0))"));
+    if (!busy || !busy.value() || busy.value()->toLongLong() != 0)
+        return false;
+    return run.sandbox->socketMode().pendingCount() == 0;
+}
+
+//! Three requests of three followers; 30 Slack replies, two edits, two deletes, a desk update, a DM
+//! outside any thread and a reply in a closed request.
+void TestSyncInbound::runWorkload(EngineRun &run, bool faults, QList<qint64> &requests)
+{
+    auto &ws = run.sandbox->workspace();
+    const QList<QList<int>> members = {{0, 1, 2}, {2, 1, 3}, {3, 1, 0}};
+    const QStringList titles = {QStringLiteral("Laptop broken"), QStringLiteral("VPN down"),
+                                QStringLiteral("New badge")};
+    for (int k = 0; k < 3; ++k) {
+        const qint64 rid = engineRequest(run, titles.at(k), members.at(k));
+        QVERIFY2(rid > 0, "the summaries were not posted");
+        requests << rid;
+    }
+    QObject faultScope;
+    QTimer dropper;
+    int droppedSockets = 0;
+    int redelivered = 0;
+    if (faults) {
+        auto &f = ws.faults();
+        f.serverErrorRate = 0.1;
+        f.resetRate = 0.1;
+        f.latencyMs = 2;
+        f.duplicateRate = 0.2;
+        f.delayRate = 0.2;
+        f.delayMs = 300;
+        ws.setTimeScale(3); // 429 bursts: 3 posts/s per channel (burst 3); the client does not hold back
+        ws.setRateLimitsEnabled(true);
+        if (ws.options().eventsUrl.isEmpty()) {
+            connect(&dropper, &QTimer::timeout, &faultScope, [&] {
+                ++droppedSockets;
+                run.sandbox->socketMode().dropAll();
+            });
+            dropper.start(2000);
+        } else {
+            // HTTP Events: the sandbox retries on timeouts and errors; add duplicate and delayed
+            // deliveries of the same event (same event_id) as Slack makes them.
+            QRandomGenerator dice(4711);
+            connect(&ws, &sandbox::Workspace::eventRaised, &faultScope,
+                    [&, dice](const QJsonObject &payload) mutable {
+                        if (dice.bounded(100) >= 30)
+                            return;
+                        ++redelivered;
+                        QTimer::singleShot(int(dice.bounded(20, 600)), &faultScope,
+                                           [&run, payload] { run.sandbox->httpEvents().deliver(payload); });
+                    });
+        }
+    }
+    // 30 replies, each by a follower in their own thread of the request.
+    QList<QPair<int, QString>> replies; // author, ts
+    for (int i = 0; i < 30; ++i) {
+        const int k = i % 3;
+        const int author = members.at(k).at((i / 3) % 3);
+        const ThreadState t = threadOf(run, requests.at(k), author);
+        const auto posted =
+            ws.postAsUser(run.slackIds.at(author), QStringLiteral("slack reply %1").arg(i), t.summaryTs);
+        QVERIFY(posted.ok);
+        replies.append({author, posted.ts});
+        QTest::qWait(20);
+    }
+    const auto slackUpdatesOnDesk = [&] {
+        int n = 0;
+        for (qint64 rid : std::as_const(requests)) {
+            const auto timeline = run.store->timeline(rid);
+            for (const Update &u : timeline ? timeline.value().updates : QList<Update>())
+                n += u.source == UpdateSource::Slack ? 1 : 0;
+        }
+        return n;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(slackUpdatesOnDesk(), 30, 90000);
+    for (int i : {3, 7})
+        QVERIFY(ws.editAsUser(run.slackIds.at(replies.at(i).first), replies.at(i).second,
+                              QStringLiteral("slack reply %1, edited").arg(i))
+                    .ok);
+    for (int i : {5, 11})
+        QVERIFY(ws.deleteAsUser(run.slackIds.at(replies.at(i).first), replies.at(i).second).ok);
+    QVERIFY(run.store
+                ->postUpdate(
+                    {requests.at(0), run.people.at(1), QStringLiteral("desk note"), UpdateSource::Desk, {}})
+                .ok());
+    run.engine->nudge();
+    QVERIFY(ws.postAsUser(run.slackIds.at(3), QStringLiteral("hello desk?")).ok);
+    const auto badge = run.store->timeline(requests.at(2));
+    QVERIFY(badge.ok());
+    QVERIFY(run.store
+                ->setStatus(requests.at(2), RequestStatus::Closed, badge.value().request.version,
+                            run.people.at(1))
+                .ok());
+    run.engine->nudge();
+    QVERIFY(ws.postAsUser(run.slackIds.at(0), QStringLiteral("one more thing"),
+                          threadOf(run, requests.at(2), 0).summaryTs)
+                .ok);
+    const auto done = [&] {
+        auto edited = run.store->scalar(QStringLiteral(
+            "SELECT COUNT(*) FROM updates WHERE text LIKE '%, edited' OR deleted_at IS NOT NULL"));
+        return edited && edited.value() && edited.value()->toInt() == 4 && engineIdle(run);
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(done(), 120000);
+    if (faults) {
+        int errors = 0;
+        for (const QString &method : {QStringLiteral("chat.postMessage"), QStringLiteral("chat.update"),
+                                      QStringLiteral("chat.delete"), QStringLiteral("conversations.replies"),
+                                      QStringLiteral("conversations.history")}) {
+            errors += ws.callCount(method, QStringLiteral("service_unavailable")) +
+                      ws.callCount(method, QStringLiteral("connection_reset"));
+        }
+        qInfo() << "faults: 5xx and resets" << errors << "429s" << ws.rateLimitedCount() << "socket drops"
+                << droppedSockets << "HTTP redeliveries" << redelivered;
+        QVERIFY(errors > 0);
+        dropper.stop();
+        ws.faults() = {};
+        ws.setRateLimitsEnabled(false);
+        QVERIFY(ws.rateLimitedCount() > 0);
+        if (ws.options().eventsUrl.isEmpty())
+            QVERIFY(droppedSockets > 0);
+        else
+            QVERIFY(redelivered > 0);
+    }
+    QTest::qWait(1000); // late duplicates and delayed deliveries change nothing
+    QTRY_VERIFY_WITH_TIMEOUT(engineIdle(run), 30000);
+}
+
+void TestSyncInbound::engineFlows_data()
+{
+    QTest::addColumn<bool>("http");
+    QTest::newRow("socket mode") << false;
+    QTest::newRow("http events") << true;
+}
+
+// Every inbound flow through the wired Engine, asserting the threads in the sandbox and the desk.
+void TestSyncInbound::engineFlows()
+{
+    QFETCH(bool, http);
+    EngineRun run;
+    startEngineRun(run, m_dbUrl, http);
+    if (QTest::currentTestFailed())
+        return;
+    auto &ws = run.sandbox->workspace();
+    const qint64 rid = engineRequest(run, QStringLiteral("Laptop broken"), {0, 1, 2}); // Ada, Bob, Carol
+    QVERIFY(rid > 0);
+    const ThreadState ada = threadOf(run, rid, 0);
+    const auto copyOf = [](const QString &text) {
+        return [text](const QStringList &thread) {
+            return thread.size() == 1 && thread.constFirst().startsWith(QLatin1String("app: ")) &&
+                   thread.constFirst().contains(text);
+        };
+    };
+
+    // Slack reply → one desk update (author Ada, source slack) and one copy in every OTHER thread.
+    const auto posted = ws.postAsUser(run.slackIds.at(0),
+                                      QStringLiteral("It says &lt;timeout&gt; &amp; fails"), ada.summaryTs);
+    QVERIFY(posted.ok);
+    QTRY_VERIFY_WITH_TIMEOUT(copyOf(QStringLiteral("timeout"))(threadPicture(run, rid, 1)), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(copyOf(QStringLiteral("timeout"))(threadPicture(run, rid, 2)), 15000);
+    QCOMPARE(threadPicture(run, rid, 0),
+             QStringList{QStringLiteral("user: It says &lt;timeout&gt; &amp; fails")});
+    auto timeline = run.store->timeline(rid).value();
+    QCOMPARE(timeline.updates.size(), 1);
+    const Update update = timeline.updates.constFirst();
+    QCOMPARE(update.source, UpdateSource::Slack);
+    QCOMPARE(update.authorId, run.people.at(0));
+    QCOMPARE(update.text, QStringLiteral("It says <timeout> & fails"));
+
+    // Slack edit → desk text, and chat.update of every copy.
+    const int updatesBefore = ws.callCount(QStringLiteral("chat.update"));
+    QVERIFY(ws.editAsUser(run.slackIds.at(0), posted.ts, QStringLiteral("It says timeout, edited")).ok);
+    QTRY_COMPARE_WITH_TIMEOUT(run.store->update(update.id).value().text,
+                              QStringLiteral("It says timeout, edited"), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(copyOf(QStringLiteral("edited"))(threadPicture(run, rid, 1)), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(copyOf(QStringLiteral("edited"))(threadPicture(run, rid, 2)), 15000);
+    QCOMPARE(ws.callCount(QStringLiteral("chat.update"), QStringLiteral("ok")) - updatesBefore, 2);
+    QCOMPARE(threadPicture(run, rid, 0), QStringList{QStringLiteral("user: It says timeout, edited")});
+
+    // Slack delete → desk delete, the copies deleted.
+    QVERIFY(ws.deleteAsUser(run.slackIds.at(0), posted.ts).ok);
+    QTRY_VERIFY_WITH_TIMEOUT(run.store->update(update.id).value().isDeleted(), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(threadPicture(run, rid, 1), QStringList(), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(threadPicture(run, rid, 2), QStringList(), 15000);
+    QCOMPARE(threadPicture(run, rid, 0), QStringList());
+
+    // A desk update from Bob reaches Ada and Carol; its echoes are never imported.
+    QVERIFY(
+        run.store->postUpdate({rid, run.people.at(1), QStringLiteral("desk note"), UpdateSource::Desk, {}})
+            .ok());
+    run.engine->nudge();
+    QTRY_VERIFY_WITH_TIMEOUT(copyOf(QStringLiteral("desk note"))(threadPicture(run, rid, 0)), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(copyOf(QStringLiteral("desk note"))(threadPicture(run, rid, 2)), 15000);
+
+    // A DM outside any request thread → the helpful reply under it.
+    const auto hello = ws.postAsUser(run.slackIds.at(2), QStringLiteral("hello?"));
+    QVERIFY(hello.ok);
+    const auto appRepliesTo = [&](const QString &channel, const QString &ts) {
+        QStringList texts;
+        for (const auto *m : ws.replies(channel, ts)) {
+            if (m->byApp && !m->deleted)
+                texts << m->text;
+        }
+        return texts;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(appRepliesTo(hello.channel, hello.ts).size(), 1, 15000);
+    QVERIFY(
+        appRepliesTo(hello.channel, hello.ts).constFirst().contains(QLatin1String("reply in its thread")));
+
+    // A reply in a closed request → the helpful reply in that thread; the desk takes nothing.
+    const auto before = run.store->timeline(rid).value();
+    QVERIFY(run.store->setStatus(rid, RequestStatus::Closed, before.request.version, run.people.at(1)).ok());
+    run.engine->nudge();
+    const ThreadState bob = threadOf(run, rid, 1);
+    QVERIFY(ws.postAsUser(run.slackIds.at(1), QStringLiteral("still there?"), bob.summaryTs).ok);
+    QTRY_COMPARE_WITH_TIMEOUT(threadPicture(run, rid, 1).size(), 2, 15000);
+    const QStringList bobThread = threadPicture(run, rid, 1);
+    QCOMPARE(bobThread.at(0), QStringLiteral("user: still there?"));
+    QVERIFY2(bobThread.at(1).startsWith(QLatin1String("app: ")) &&
+                 bobThread.at(1).contains(QLatin1String("closed")),
+             qPrintable(bobThread.at(1)));
+    QTRY_VERIFY_WITH_TIMEOUT(engineIdle(run), 15000);
+
+    // Final state: the desk holds the deleted Slack update and the desk note, nothing else (no
+    // echo of the app's summaries, copies, edits, deletes or helpful replies was imported).
+    timeline = run.store->timeline(rid).value();
+    QCOMPARE(timeline.updates.size(), 2);
+    QVERIFY(timeline.updates.at(0).isDeleted());
+    QCOMPARE(timeline.updates.at(1).text, QStringLiteral("desk note"));
+    QVERIFY(copyOf(QStringLiteral("desk note"))(threadPicture(run, rid, 0)));
+    QVERIFY(copyOf(QStringLiteral("desk note"))(threadPicture(run, rid, 2)));
+    QCOMPARE(threadPicture(run, rid, 1).size(), 2);
+    InboundStore inbox(run.store);
+    int echoes = 0;
+    const auto rows = inbox.rows(1000);
+    QVERIFY(rows.ok());
+    for (const InboxRow &row : rows.value()) {
+        if (row.kind == QLatin1String("own_echo")) {
+            ++echoes;
+            QCOMPARE(row.state, InboxState::Ignored);
+        }
+    }
+    QVERIFY(echoes >= 8); // 3 summaries, 4 copies, 2 helpful replies (and the edits of the copies)
+    auto slackUpdates =
+        run.store->scalar(QStringLiteral("SELECT COUNT(*) FROM updates WHERE source = 'slack'")).value();
+    QCOMPARE(slackUpdates->toInt(), 1);
+}
+
+void TestSyncInbound::engineFaultsGiveTheFaultFreeState_data()
+{
+    engineFlows_data();
+}
+
+// With sandbox faults on (Web API 5xx and resets, 429 bursts, dropped sockets, duplicate and
+// delayed deliveries) the desk and every thread end as in the fault-free run of the same workload.
+void TestSyncInbound::engineFaultsGiveTheFaultFreeState()
+{
+    QFETCH(bool, http);
+    QMap<QString, QStringList> reference;
+    QMap<QString, QStringList> faulty;
+    {
+        EngineRun run;
+        startEngineRun(run, extraUrl(QStringLiteral("reference")), http);
+        if (QTest::currentTestFailed())
+            return;
+        QList<qint64> requests;
+        runWorkload(run, false, requests);
+        if (QTest::currentTestFailed())
+            return;
+        reference = fullPicture(run, requests);
+    }
+    {
+        EngineRun run;
+        startEngineRun(run, m_dbUrl, http);
+        if (QTest::currentTestFailed())
+            return;
+        QList<qint64> requests;
+        runWorkload(run, true, requests);
+        if (QTest::currentTestFailed())
+            return;
+        faulty = fullPicture(run, requests);
+    }
+    QCOMPARE(faulty.keys(), reference.keys());
+    for (auto it = reference.cbegin(); it != reference.cend(); ++it) {
+        const QStringList got = faulty.value(it.key());
+        QVERIFY2(got == it.value(), qPrintable(QStringLiteral("%1:\n  with faults: %2\n  without: %3")
+                                                   .arg(it.key(), got.join(QStringLiteral(" ; ")),
+                                                        it.value().join(QStringLiteral(" ; ")))));
+    }
+    // The workload's shape, so that two equally broken runs cannot pass.
+    QCOMPARE(reference.value(QStringLiteral("desk: Laptop broken")).size(), 11); // 10 replies + the desk note
+    // Ada in "New badge": her 3 replies, the 5 live ones of Dan and Bob (one each deleted), her
+    // message after the close and its helpful reply.
+    QCOMPARE(reference.value(QStringLiteral("thread: New badge / Ada")).size(), 3 + 5 + 1 + 1);
+}
+
+// Slack replies posted while the engine process is SIGKILLed at random points and restarted:
+// every reply exactly once on the desk and exactly once in every other follower's thread.
+void TestSyncInbound::killedEngineImportsEveryReplyExactlyOnce()
+{
+    QFETCH_GLOBAL(QString, backend);
+    if (backend != QLatin1String("sqlite"))
+        QSKIP("the crash test runs on SQLite (one engine process on a file)");
+    const QString worker =
+        QCoreApplication::applicationDirPath() + QStringLiteral("/tst_sync_inbound_worker");
+    QVERIFY(QFile::exists(worker));
+    SandboxOptions options;
+    options.rateLimitsEnabled = false;
+    options.ackTimeoutMs = 300;
+    options.retryDelaysMs = QList<int>(200, 100); // a dead engine must not exhaust Slack's retries here
+    options.serverPingIntervalMs = 0;
+    m_sandbox = new SandboxServer(options, this);
+    QVERIFY(m_sandbox->listen());
+    auto &ws = m_sandbox->workspace();
+    QSignalSpy dropped(&m_sandbox->socketMode(), &sandbox::SocketModeHub::eventDropped);
+
+    QList<qint64> people;
+    QStringList slackIds;
+    for (int i = 0; i < 5; ++i) {
+        const QString name = QStringLiteral("Person %1").arg(i);
+        const auto user =
+            ws.addUser(QStringLiteral("p%1").arg(i), QStringLiteral("p%1@example.com").arg(i), name);
+        people << m_store->upsertPerson({user.id, name, user.email, i == 1}).value().id;
+        slackIds << user.id;
+    }
+    const QList<QList<int>> members = {{0, 1, 2}, {2, 1, 3, 4}, {3, 1, 0}, {4, 1}};
+    QList<qint64> requests;
+    for (int k = 0; k < members.size(); ++k) {
+        NewRequest nr;
+        nr.title = QStringLiteral("Crash %1").arg(k);
+        nr.requesterId = people.at(members.at(k).at(0));
+        nr.assigneeId = people.at(members.at(k).at(1));
+        for (qsizetype j = 2; j < members.at(k).size(); ++j)
+            nr.followerIds << people.at(members.at(k).at(j));
+        requests << m_store->createRequest(nr).value().id;
+    }
+    const QStringList args = {m_dbUrl, m_sandbox->apiUrl().toString(), options.botToken, options.appToken};
+    struct Thread
+    {
+        qint64 requestId;
+        qint64 personId;
+        QString user, channel, summaryTs;
+    };
+    QList<Thread> threads;
+    const auto loadThreads = [&] {
+        threads.clear();
+        auto q = m_store->exec(QStringLiteral("SELECT c.request_id, c.person_id, p.slack_id, c.channel_id, "
+                                              "c.summary_ts FROM conversations c JOIN people p ON p.id = "
+                                              "c.person_id WHERE c.summary_ts IS NOT NULL ORDER BY c.id"));
+        if (!q)
+            return false;
+        QueryGuard guard(q.value());
+        while (q.value()->next())
+            threads.append({q.value()->value(0).toLongLong(), q.value()->value(1).toLongLong(),
+                            q.value()->value(2).toString(), q.value()->value(3).toString(),
+                            q.value()->value(4).toString()});
+        return threads.size() == 3 + 4 + 3 + 2;
+    };
+    const auto pending = [&]() -> qint64 {
+        auto r = m_store->scalar(QStringLiteral(
+            "SELECT (SELECT COUNT(*) FROM inbox WHERE state = 'pending') + (SELECT COUNT(*) FROM jobs WHERE "
+            "state IN ('pending','in_flight')) + (SELECT COUNT(*) FROM change_log WHERE id > "
+            "COALESCE((SELECT "
+            "position FROM sync_cursors WHERE name = 'planner'), 0))"));
+        return r && r.value() ? r.value()->toLongLong() : -1;
+    };
+    {
+        QProcess first;
+        first.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        first.start(worker, args);
+        QVERIFY(first.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(loadThreads(), 30000);
+        first.kill();
+        QVERIFY(first.waitForFinished());
+    }
+
+    const quint32 seed = QRandomGenerator::global()->generate();
+    qInfo() << "inbound crash test seed" << seed;
+    QRandomGenerator dice(seed);
+    constexpr int Kills = 20;
+    int posted = 0;
+    const auto post = [&] {
+        const Thread &t = threads.at(posted % threads.size());
+        QVERIFY(ws.postAsUser(t.user, QStringLiteral("crash reply #%1.").arg(posted), t.summaryTs).ok);
+        ++posted;
+    };
+    int kills = 0;
+    for (; kills < Kills; ++kills) {
+        QProcess p;
+        p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        p.start(worker, args);
+        QVERIFY(p.waitForStarted());
+        const int burst = int(dice.bounded(5, 15));
+        for (int i = 0; i < burst; ++i) {
+            post();
+            QTest::qWait(int(dice.bounded(5, 40)));
+        }
+        QTest::qWait(int(dice.bounded(0, 400)));
+        p.kill(); // SIGKILL: mid-receipt, mid-apply or mid-post
+        QVERIFY(p.waitForFinished());
+        post(); // and one while no engine runs
+    }
+    QProcess last;
+    last.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    last.start(worker, args);
+    QVERIFY(last.waitForStarted());
+    const auto slackUpdates = [&] {
+        auto r = m_store->scalar(QStringLiteral("SELECT COUNT(*) FROM updates WHERE source = 'slack'"));
+        return r && r.value() ? r.value()->toInt() : -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(
+        slackUpdates() >= posted && pending() == 0 && m_sandbox->socketMode().pendingCount() == 0, 120000);
+    last.terminate();
+    QVERIFY(last.waitForFinished());
+    QCOMPARE(kills, Kills);
+    QCOMPARE(dropped.count(), 0);
+
+    static const QRegularExpression number(QStringLiteral("crash reply #(\\d+)\\."));
+    QHash<int, int> onDesk;
+    {
+        auto q = m_store->exec(QStringLiteral("SELECT text FROM updates WHERE source = 'slack'"));
+        QVERIFY(q.ok());
+        QueryGuard guard(q.value());
+        while (q.value()->next()) {
+            const auto match = number.match(q.value()->value(0).toString());
+            QVERIFY(match.hasMatch());
+            ++onDesk[match.captured(1).toInt()];
+        }
+    }
+    for (int i = 0; i < posted; ++i)
+        QVERIFY2(onDesk.value(i) == 1,
+                 qPrintable(QStringLiteral("reply %1 is %2 times on the desk").arg(i).arg(onDesk.value(i))));
+    for (const Thread &t : std::as_const(threads)) {
+        QHash<int, int> copies, own;
+        for (const auto *m : ws.replies(t.channel, t.summaryTs)) {
+            const auto match = number.match(m->text);
+            if (!match.hasMatch() || m->deleted)
+                continue;
+            ++(m->byApp ? copies : own)[match.captured(1).toInt()];
+        }
+        for (int i = 0; i < posted; ++i) {
+            const Thread &source = threads.at(i % threads.size());
+            const bool mine = source.personId == t.personId && source.requestId == t.requestId;
+            const bool sameRequest = source.requestId == t.requestId;
+            QVERIFY2(own.value(i) == (mine ? 1 : 0) && copies.value(i) == (sameRequest && !mine ? 1 : 0),
+                     qPrintable(QStringLiteral(
+                                    "reply %1 in the thread of person %2 on request %3: %4 copies, %5 own")
+                                    .arg(i)
+                                    .arg(t.personId)
+                                    .arg(t.requestId)
+                                    .arg(copies.value(i))
+                                    .arg(own.value(i))));
+        }
+    }
+    auto failed = m_store->scalar(QStringLiteral("SELECT COUNT(*) FROM jobs WHERE state = 'failed'"));
+    QVERIFY(failed.ok() && failed.value());
+    QCOMPARE(failed.value()->toLongLong(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestSyncInbound)
