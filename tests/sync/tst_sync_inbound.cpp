@@ -114,6 +114,7 @@ private Q_SLOTS:
     void engineFaultsGiveTheFaultFreeState_data();
     void engineFaultsGiveTheFaultFreeState();
     void killedEngineImportsEveryReplyExactlyOnce();
+    void engineRefreshOpensTheNewSocketFirstAndLinkDisabledStops();
 
 private:
     struct EngineRun
@@ -1744,6 +1745,68 @@ void TestSyncInbound::killedEngineImportsEveryReplyExactlyOnce()
     auto failed = m_store->scalar(QStringLiteral("SELECT COUNT(*) FROM jobs WHERE state = 'failed'"));
     QVERIFY(failed.ok() && failed.value());
     QCOMPARE(failed.value()->toLongLong(), 0);
+}
+
+// warning / refresh_requested: the engine's client opens the new socket before the old one closes
+// (two open at once, inbound never reported down, a reply posted meanwhile imported once);
+// link_disabled: the client stops, no reconnect loop, and the engine says why.
+void TestSyncInbound::engineRefreshOpensTheNewSocketFirstAndLinkDisabledStops()
+{
+    EngineRun run;
+    startEngineRun(run, m_dbUrl, false);
+    if (QTest::currentTestFailed())
+        return;
+    auto &ws = run.sandbox->workspace();
+    auto &hub = run.sandbox->socketMode();
+    const qint64 rid = engineRequest(run, QStringLiteral("Refresh"), {0, 1});
+    QVERIFY(rid > 0);
+    const ThreadState ada = threadOf(run, rid, 0);
+    QSignalSpy inboundChanges(run.engine.get(), &Engine::inboundStateChanged);
+    QObject scope;
+    int maxOpen = hub.connectionCount();
+    connect(&hub, &sandbox::SocketModeHub::connectionsChanged, &scope,
+            [&maxOpen](int count) { maxOpen = std::max(maxOpen, count); });
+    int replies = 0;
+    for (const QString &reason : {QStringLiteral("warning"), QStringLiteral("refresh_requested")}) {
+        QTRY_COMPARE_WITH_TIMEOUT(hub.connectionCount(), 1, 10000);
+        maxOpen = 1;
+        const int opens = ws.callCount(QStringLiteral("apps.connections.open"));
+        hub.disconnectAll(reason);
+        QVERIFY(ws.postAsUser(run.slackIds.at(0), QStringLiteral("during %1").arg(reason), ada.summaryTs).ok);
+        ++replies;
+        QTRY_COMPARE_WITH_TIMEOUT(maxOpen, 2, 10000); // the replacement is open, the old one not closed yet
+        // The client closes the old socket itself once the new one said hello (well before the
+        // sandbox's 10 s grace after a warning).
+        QTRY_COMPARE_WITH_TIMEOUT(hub.connectionCount(), 1, 5000);
+        QCOMPARE(ws.callCount(QStringLiteral("apps.connections.open")), opens + 1);
+        QTRY_COMPARE_WITH_TIMEOUT(threadPicture(run, rid, 1).size(), replies, 15000);
+    }
+    QCOMPARE(inboundChanges.count(), 0); // never reported disconnected
+    QVERIFY(run.engine->inboundConnected());
+    QTRY_VERIFY_WITH_TIMEOUT(engineIdle(run), 15000);
+    auto slackUpdates =
+        run.store->scalar(QStringLiteral("SELECT COUNT(*) FROM updates WHERE source = 'slack'"));
+    QVERIFY(slackUpdates.ok() && slackUpdates.value());
+    QCOMPARE(slackUpdates.value()->toInt(), replies);
+
+    // link_disabled: stop, say so, no reconnect loop.
+    const int opens = ws.callCount(QStringLiteral("apps.connections.open"));
+    hub.disconnectAll(QStringLiteral("link_disabled"));
+    QTRY_VERIFY_WITH_TIMEOUT(!run.engine->inboundConnected(), 5000);
+    QVERIFY2(run.engine->inboundProblem().contains(QLatin1String("disabled Socket Mode")),
+             qPrintable(run.engine->inboundProblem()));
+    QCOMPARE(run.engine->state(), EngineState::Running); // outbound keeps working
+    QVERIFY(run.engine->stateReason().message.contains(QLatin1String("Socket Mode")));
+    QTest::qWait(1500);
+    QCOMPARE(ws.callCount(QStringLiteral("apps.connections.open")), opens);
+    QCOMPARE(hub.connectionCount(), 0);
+    // Outbound still runs: a desk update reaches Ada.
+    QVERIFY(run.store
+                ->postUpdate({rid, run.people.at(1), QStringLiteral("still sending"), UpdateSource::Desk, {}})
+                .ok());
+    run.engine->nudge();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        threadPicture(run, rid, 0).join(QLatin1Char('\n')).contains(QLatin1String("still sending")), 15000);
 }
 
 QTEST_GUILESS_MAIN(TestSyncInbound)
