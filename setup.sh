@@ -12,6 +12,7 @@
 #   THREADLINE_TEST_POSTGRES    postgresql://user@host:port/db to test against; when unset, `test`
 #                               starts a throwaway PostgreSQL 15 cluster and removes it afterwards
 #   THREADLINE_SKIP_DEPS=1      do not check or install system packages
+#   THREADLINE_SOAK_MINUTES     `bench` also runs the soak benchmark for this many minutes
 set -euo pipefail
 
 cd "$(dirname "$(readlink -f "$0")")"
@@ -114,6 +115,11 @@ bench)
         start_postgres
     fi
     for b in "build/$preset"/tests/bench/*/bench_*; do
+        # The soak runs for half an hour: only when asked (THREADLINE_SOAK_MINUTES=30).
+        if [ "$(basename "$b")" = bench_soak ]; then
+            [ -n "${THREADLINE_SOAK_MINUTES:-}" ] && "$b" --minutes "$THREADLINE_SOAK_MINUTES"
+            continue
+        fi
         [ -x "$b" ] && "$b" "$@"
     done
     ;;
