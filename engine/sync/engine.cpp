@@ -169,7 +169,7 @@ Result<void> Engine::start()
         auto *statsTimer = new QTimer(this);
         statsTimer->setObjectName(QStringLiteral("queueStats"));
         statsTimer->setSingleShot(true);
-        statsTimer->setInterval(250);
+        statsTimer->setInterval(1000); // queueStats() counts the open jobs: not on every step
         connect(statsTimer, &QTimer::timeout, this, [this] { Q_EMIT queueStatsChanged(queueStats()); });
     }
     if (!m_slack)

@@ -764,21 +764,21 @@ void Scheduler::poll()
     if (!m_running || m_paused)
         return;
     // New jobs (another process's planner or inbound side) or leases of a dead process: reload.
-    // Jobs another process put back (retries) are picked up by a full reload every 10 polls.
+    // Jobs another process put back (retries) are picked up by a full reload every 10 s.
     auto maxId = m_store->scalar(QStringLiteral("SELECT MAX(id) FROM jobs"));
     auto expired = m_store->scalar(
         QStringLiteral("SELECT 1 FROM jobs WHERE state = 'in_flight' AND lease_expires_at < ? LIMIT 1"),
         {m_store->now()});
     const bool grew = !maxId || (maxId.value() && maxId.value()->toLongLong() != m_maxJobId);
     const bool released = !expired || expired.value().has_value();
-    if (grew || released || ++m_pollsSinceReload >= 10)
+    if (grew || released || m_store->now() - m_lastReloadAt >= 10'000)
         jobsChanged();
 }
 
 void Scheduler::reloadHeads()
 {
     m_dirty = false;
-    m_pollsSinceReload = 0;
+    m_lastReloadAt = m_store->now();
     m_heads[0].clear();
     m_heads[1].clear();
     // Expired leases of another (dead) process come back here, to be reconciled.
@@ -925,7 +925,8 @@ Result<bool> Scheduler::claimOne(Job &job, qint64 now)
         QStringLiteral(
             "UPDATE jobs SET state = 'in_flight', attempts = attempts + 1, lease_owner = ?, "
             "lease_expires_at = ?, uncertain = ?, updated_at = ? WHERE id = ? AND state = 'pending' AND "
-            "NOT EXISTS (SELECT 1 FROM jobs k WHERE k.ordering_key = ? AND k.state = 'in_flight')"),
+            "NOT EXISTS (SELECT 1 FROM jobs k INDEXED BY jobs_ready WHERE k.state = 'in_flight' AND "
+            "k.ordering_key = ?)"),
         {m_options.instanceId, now + m_options.leaseMs, posting, now, job.id, job.orderingKey});
     if (!r)
         return r.error();

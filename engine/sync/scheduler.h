@@ -78,8 +78,8 @@ public:
 
     //! The jobs table changed (planner, retry): reload the heads.
     void jobsChanged();
-    //! The periodic poll: reloads the heads when another process added jobs (or every few polls,
-    //! for jobs another process put back), cheaply otherwise.
+    //! The periodic poll: reloads the heads when another process added jobs or a lease expired
+    //! (and every 10 s, for jobs another process put back), cheaply otherwise.
     void poll();
 
     int inFlight() const { return int(m_running_.size() + m_finished.size()); }
@@ -189,7 +189,7 @@ private:
     std::map<qint64, Execution *> m_running_;
     std::vector<Finished> m_finished; //!< ended, result not recorded yet (their keys stay busy)
     qint64 m_maxJobId = 0;            //!< highest job id seen by the last reload
-    int m_pollsSinceReload = 0;
+    qint64 m_lastReloadAt = 0;        //!< when the heads were last reloaded in full
     int m_fastStreak = 0;
     bool m_running = false;
     bool m_paused = false;
