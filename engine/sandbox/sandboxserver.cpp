@@ -376,10 +376,24 @@ void SandboxServer::handleControl(const QString &path, const QHttpServerRequest 
         if (post && action == QLatin1String("delete"))
             return act(ws.deleteAsUser(userId, in.value(lit("ts")).toString()));
         if (post && action == QLatin1String("files")) {
-            const QByteArray data =
+            QByteArray data =
                 in.contains(lit("content_base64"))
                     ? QByteArray::fromBase64(in.value(lit("content_base64")).toString().toLatin1())
                     : in.value(lit("content")).toString().toUtf8();
+            // {"generate_bytes": N}: N pseudo-random bytes (seeded), for large files without a large body.
+            const qint64 generate = in.value(lit("generate_bytes")).toInteger(-1);
+            if (generate > ws.options().maxUploadBytes)
+                return fail(400, lit("file_too_large"));
+            if (generate >= 0) {
+                data = QByteArray(generate, Qt::Uninitialized);
+                quint32 x = 2463534242u;
+                for (qint64 i = 0; i < generate; ++i) {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    data[i] = char(x);
+                }
+            }
             const QString name = in.value(lit("name")).toString(lit("file.txt"));
             return act(ws.uploadAsUser(userId, name, data, in.value(lit("mimetype")).toString(),
                                        in.value(lit("thread_ts")).toString(),

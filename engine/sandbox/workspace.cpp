@@ -623,8 +623,8 @@ QJsonObject Workspace::messageJson(const SandboxMessage &m, bool forEvent, bool 
 
 QJsonObject Workspace::fileJson(const SandboxFile &f) const
 {
-    const QString base =
-        m_baseUrl.toString() + lit("files-pri/") + m_options.teamId + QLatin1Char('-') + f.id;
+    const QString base = (m_fileBaseUrl.isValid() ? m_fileBaseUrl : m_baseUrl).toString() +
+                         lit("files-pri/") + m_options.teamId + QLatin1Char('-') + f.id;
     const QString name = QString::fromLatin1(QUrl::toPercentEncoding(f.name));
     QJsonObject o{
         {lit("id"), f.id},

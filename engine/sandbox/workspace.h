@@ -184,6 +184,9 @@ public:
     QString newId(QChar prefix);
     QUrl baseUrl() const { return m_baseUrl; }
     void setBaseUrl(const QUrl &url) { m_baseUrl = url; }
+    //! Serves file URLs (url_private, url_private_download) from another origin, e.g. to check that
+    //! a client keeps its token on Slack's file hosts. Invalid (the default): this sandbox.
+    void setFileBaseUrl(const QUrl &url) { m_fileBaseUrl = url; }
 
     // --- limits, faults, time -----------------------------------------------------------------
     RateLimiter &rateLimiter() { return m_limiter; }
@@ -230,6 +233,7 @@ private:
 
     SandboxOptions m_options;
     QUrl m_baseUrl;
+    QUrl m_fileBaseUrl;
     QList<QString> m_userOrder;
     QHash<QString, SandboxUser> m_users;
     QHash<QString, QString> m_dmByUser;

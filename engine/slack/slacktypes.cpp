@@ -56,6 +56,14 @@ SlackFile SlackFile::fromJson(const QJsonObject &object)
     file.urlPrivateDownload = jsonString(object, QStringLiteral("url_private_download"));
     const QJsonValue size = object.value(QStringLiteral("size"));
     file.size = size.isDouble() ? size.toInteger(-1) : -1;
+    const QJsonObject shares = object.value(QStringLiteral("shares")).toObject();
+    for (const QString &scope : {QStringLiteral("public"), QStringLiteral("private")}) {
+        const QJsonObject byChannel = shares.value(scope).toObject();
+        for (auto it = byChannel.constBegin(); it != byChannel.constEnd(); ++it)
+            for (const QJsonValue &share : it.value().toArray())
+                if (const QString ts = jsonString(share.toObject(), QStringLiteral("ts")); !ts.isEmpty())
+                    file.shares[it.key()] << ts;
+    }
     return file;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
@@ -54,6 +55,8 @@ struct SlackFile
     QString urlPrivate;
     QString urlPrivateDownload;
     qint64 size = -1;
+    //! Channel → ts of each message that shares the file (`shares.public` and `shares.private`).
+    QHash<QString, QStringList> shares;
 
     bool isStub() const { return fileAccess == QLatin1String("check_file_info") || urlPrivate.isEmpty(); }
     static SlackFile fromJson(const QJsonObject &object);

@@ -101,6 +101,9 @@ Attachment readAttachment(const QSqlQuery &q)
     a.sha256 = q.value(5).toString();
     a.storageKey = q.value(6).toString();
     a.createdAt = toTime(q.value(7));
+    a.state = q.value(8).toString();
+    a.lastError = q.value(9).toString();
+    a.slackFileId = q.value(10).toString();
     return a;
 }
 
@@ -1112,10 +1115,10 @@ Result<Update> Store::update(qint64 updateId)
             return notFound(QStringLiteral("Update"), updateId, QStringLiteral("updateId"));
         u = readUpdate(*q.value());
     }
-    auto a =
-        exec(QStringLiteral("SELECT id, update_id, name, mime_type, size, sha256, storage_key, created_at "
-                            "FROM attachments WHERE update_id = ? ORDER BY id"),
-             {updateId});
+    auto a = exec(
+        QStringLiteral("SELECT id, update_id, name, mime_type, size, sha256, storage_key, created_at, "
+                       "state, last_error, slack_file_id FROM attachments WHERE update_id = ? ORDER BY id"),
+        {updateId});
     if (!a)
         return a.error();
     QueryGuard guard(a.value());
@@ -1280,7 +1283,8 @@ Result<Timeline> Store::loadTimeline(qint64 requestId)
     }
     auto a =
         exec(QStringLiteral("SELECT a.id, a.update_id, a.name, a.mime_type, a.size, a.sha256, a.storage_key, "
-                            "a.created_at FROM attachments a JOIN updates u ON u.id = a.update_id "
+                            "a.created_at, a.state, a.last_error, a.slack_file_id FROM attachments a "
+                            "JOIN updates u ON u.id = a.update_id "
                             "WHERE u.request_id = ? ORDER BY a.update_id, a.id"),
              {requestId});
     if (!a)

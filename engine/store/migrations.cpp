@@ -336,6 +336,28 @@ QStringList version2(Backend)
                            " instance_id TEXT NOT NULL)")};
 }
 
+// Version 3: the files pipeline (docs/files.md). An attachment has a transfer state: `stored` (the
+// bytes are in the files store: every attachment of version 1), `pending` (a Slack file still to be
+// downloaded), `refused` (too large, type not allowed, not what it claims; last_error says why) or
+// `failed` (the transfer gave up; retryable). file_shares maps an attachment to its copy in each
+// follower's thread (files.completeUploadExternal), as thread_messages does for updates.
+QStringList version3(Backend)
+{
+    return {QStringLiteral("ALTER TABLE attachments ADD COLUMN state TEXT NOT NULL DEFAULT 'stored'"),
+            QStringLiteral("ALTER TABLE attachments ADD COLUMN last_error TEXT"),
+            QStringLiteral("ALTER TABLE attachments ADD COLUMN slack_file_id TEXT"),
+            QStringLiteral("CREATE TABLE file_shares ("
+                           " attachment_id BIGINT NOT NULL REFERENCES attachments(id) ON DELETE CASCADE,"
+                           " conversation_id BIGINT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,"
+                           " state TEXT NOT NULL DEFAULT 'pending',"
+                           " slack_file_id TEXT,"
+                           " slack_ts TEXT,"
+                           " last_error TEXT,"
+                           " updated_at BIGINT NOT NULL,"
+                           " PRIMARY KEY (attachment_id, conversation_id))"),
+            QStringLiteral("CREATE INDEX file_shares_conversation ON file_shares (conversation_id)")};
+}
+
 struct Migration
 {
     int version;
@@ -347,6 +369,7 @@ const QList<Migration> &migrationSteps()
     static const QList<Migration> steps = {
         {1, &version1},
         {2, &version2},
+        {3, &version3},
     };
     return steps;
 }

@@ -107,6 +107,11 @@ struct Attachment
     QString sha256;     //!< 64 lower-case hex digits
     QString storageKey; //!< where the files module keeps the bytes
     QDateTime createdAt;
+    //! Transfer state (docs/files.md): `stored`, `pending` (being fetched from Slack), `refused`
+    //! (lastError says why) or `failed` (lastError; retryable). Only `stored` has bytes.
+    QString state = QStringLiteral("stored");
+    QString lastError;
+    QString slackFileId; //!< the Slack file it came from (F…), when it came from Slack
 };
 
 struct Update

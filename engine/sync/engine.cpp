@@ -1,7 +1,10 @@
 #include "sync/engine.h"
 
 #include "core/logging.h"
+#include "files/fileplanner.h"
+#include "files/filetransfers.h"
 #include "slack/slackclient.h"
+#include "slack/slackevent.h"
 #include "slack/slackratelimiter.h"
 #include "store/databaseurl.h"
 #include "store/store.h"
@@ -31,6 +34,7 @@ EngineOptions EngineOptions::fromConfiguration(const Configuration &configuratio
     o.eventsListen = configuration.eventsListen;
     o.jobRetentionMs = qint64(configuration.syncRetentionDays) * 24 * 3600 * 1000;
     o.nam = nam;
+    o.files = files::FilesOptions::fromConfiguration(configuration);
     return o;
 }
 
@@ -69,6 +73,10 @@ Engine::~Engine()
     m_budget = nullptr;
     delete m_scheduler; // executions first: they use the client and the store
     m_scheduler = nullptr;
+    delete m_files;
+    m_files = nullptr;
+    delete m_filePlanner;
+    m_filePlanner = nullptr;
     delete m_planner;
     m_planner = nullptr;
 }
@@ -135,6 +143,7 @@ Result<void> Engine::start()
         if (m_options.sharedRateBudget && m_store->backend() == DatabaseUrl::Backend::Postgres)
             m_budget = new SharedRateBudget(m_store.get(), m_options.instanceId,
                                             m_options.sharedRateBudgetIntervalMs, this);
+        wireFiles();
         connect(m_store.get(), &Store::changed, m_planner, &Planner::schedule);
         connect(m_planner, &Planner::planned, this, [this](int, int jobs) {
             if (jobs > 0)
@@ -158,6 +167,7 @@ Result<void> Engine::start()
         poll->setObjectName(QStringLiteral("changeFeedPoll"));
         poll->setInterval(std::max(50, m_options.pollIntervalMs));
         connect(poll, &QTimer::timeout, m_planner, &Planner::schedule);
+        connect(poll, &QTimer::timeout, m_filePlanner, &files::FilePlanner::schedule);
         // Jobs planned or released by another process sharing the database.
         connect(poll, &QTimer::timeout, m_scheduler, &Scheduler::poll);
         poll->start();
@@ -247,6 +257,67 @@ void Engine::setBotToken(const QString &token)
     }
 }
 
+void Engine::wireFiles()
+{
+    m_files = new files::FileTransfers(m_store.get(), m_options.files, this);
+    m_filePlanner = new files::FilePlanner(m_store.get(), this);
+    Scheduler::ExternalKinds kinds;
+    kinds.handles = [](const QString &kind) { return files::FileTransfers::handles(kind); };
+    kinds.method = [](const QString &kind) { return files::FileTransfers::firstMethod(kind); };
+    auto toTransfer = [](const Scheduler::Job &job) {
+        return files::TransferJob{job.id,       job.kind,     job.requestId, job.conversationId,
+                                  job.updateId, job.attempts, job.payload};
+    };
+    kinds.run = [this, toTransfer](const Scheduler::Job &job,
+                                   std::function<void(const Scheduler::Outcome &)> done) {
+        m_files->run(toTransfer(job), [done](const files::TransferOutcome &t) {
+            using K = Scheduler::Outcome::Kind;
+            using T = files::TransferOutcome::Kind;
+            Scheduler::Outcome o;
+            switch (t.kind) {
+            case T::Done:
+                o.kind = K::Done;
+                break;
+            case T::Failed:
+                o.kind = K::Failed;
+                break;
+            case T::Retry:
+                o.kind = K::Retry;
+                break;
+            case T::RateLimited:
+                o.kind = K::RateLimited;
+                break;
+            case T::Deferred:
+                o.kind = K::Deferred;
+                break;
+            case T::Reauthorize:
+                o.kind = K::Reauthorize;
+                break;
+            }
+            o.error = t.error;
+            o.delayMs = t.delayMs;
+            done(o);
+        });
+    };
+    kinds.recordFailure = [this, toTransfer](const Scheduler::Job &job, const QString &error) {
+        return m_files->recordFailure(toTransfer(job), error);
+    };
+    m_scheduler->setExternalKinds(std::move(kinds));
+    // The file planner follows the sync planner's cursor (the conversations exist by then).
+    connect(m_planner, &Planner::planned, m_filePlanner, [this](int, int) { m_filePlanner->schedule(); });
+    connect(m_store.get(), &Store::changed, m_filePlanner, &files::FilePlanner::schedule);
+    connect(m_filePlanner, &files::FilePlanner::planned, m_scheduler, &Scheduler::jobsChanged);
+    connect(m_files, &files::FileTransfers::jobsInserted, m_scheduler, &Scheduler::jobsChanged);
+}
+
+Result<Attachment> Engine::storeAttachment(QIODevice &source, const QString &name, const QString &mimeType)
+{
+    if (m_options.files.storeDir.isEmpty())
+        return makeError(ErrorCode::Unavailable, QStringLiteral("No data directory is configured for files"));
+    return files::storeDeskFile(files::FileStore(m_options.files.storeDir), m_options.files, source, name,
+                                mimeType);
+}
+
 void Engine::createSlackClient()
 {
     m_slack = std::make_unique<slack::SlackClient>(m_options.nam, m_options.slack);
@@ -264,6 +335,7 @@ void Engine::createSlackClient()
     if (m_budget)
         m_budget->attach(&m_slack->rateLimiter());
     m_scheduler->setSlackClient(m_slack.get());
+    m_files->setSlackClient(m_slack.get());
     connect(m_slack->connectionState(), &slack::SlackConnectionState::stateChanged, this,
             &Engine::onSlackStateChanged);
     connect(m_slack.get(), &slack::SlackClient::authenticated, this,
@@ -513,6 +585,15 @@ void Engine::startInbound()
         return;
     }
     m_processor = new InboundProcessor(m_store.get(), self, this);
+    if (!m_options.files.storeDir.isEmpty())
+        m_processor->setFileSink([this](qint64 requestId, qint64 updateId, qint64 conversationId,
+                                        const slack::SlackEvent &ev) -> Result<void> {
+            files::FileIntake intake{requestId, updateId, conversationId, ev.channel, ev.threadTs, ev.ts};
+            auto r = files::recordSlackFiles(m_store.get(), m_options.files, intake, ev.files);
+            if (!r)
+                return r.error();
+            return {};
+        });
     m_inbound = new InboundReceiptThread(this);
     connect(m_inbound, &InboundReceiptThread::stored, m_processor, [this] { m_processor->wake(); });
     // Jobs the processor inserts directly (helpful replies) do not go through the change feed:

@@ -2,8 +2,10 @@
 
 #include "core/configuration.h"
 #include "core/result.h"
+#include "files/filesoptions.h"
 #include "slack/slackconfig.h"
 #include "slack/slackconnectionstate.h"
+#include "store/storetypes.h"
 #include "sync/inboundreceiver.h"
 #include "sync/synctypes.h"
 
@@ -13,11 +15,16 @@
 #include <functional>
 #include <memory>
 
+class QIODevice;
 class QNetworkAccessManager;
 class QTimer;
 
 namespace threadline {
 class Store;
+namespace files {
+class FileTransfers;
+class FilePlanner;
+} // namespace files
 namespace slack {
 class SlackClient;
 class SocketModeClient;
@@ -67,6 +74,8 @@ struct EngineOptions
     //! deleted once every consumer's cursor has passed them.
     qint64 jobRetentionMs = 7LL * 24 * 3600 * 1000;
     int pruneIntervalMs = 10 * 60'000; //!< how often pruning runs (and once at start)
+    //! The files pipeline (docs/files.md): store directory, size cap, allowed types, download hosts.
+    files::FilesOptions files;
 
     //! Fills the database and Slack fields from the shared configuration.
     static EngineOptions fromConfiguration(const Configuration &configuration, QNetworkAccessManager *nam);
@@ -135,6 +144,13 @@ public:
     Result<int> retryConversation(qint64 conversationId);
     Result<int> retryUpdate(qint64 updateId);
 
+    //! Stores a file for a desk update (streamed into the files store; size cap, allowed types and
+    //! signature checked). Pass the result in NewUpdate::attachments: every follower's thread but the
+    //! poster's gets the file (docs/files.md, "From the desk").
+    Result<Attachment> storeAttachment(QIODevice &source, const QString &name, const QString &mimeType);
+    //! The files store (where attachments' bytes live), for the API and the console.
+    QString filesDirectory() const { return m_options.files.storeDir; }
+
     //! Makes the planner read the change feed now (e.g. after a write through another connection).
     void nudge();
     //! One pruning pass (see EngineOptions::jobRetentionMs); the engine runs it periodically.
@@ -156,6 +172,7 @@ private:
     void onIdle();
     void startInbound();
     void createSlackClient();
+    void wireFiles();
     void stopInbound();
     void onPruneTimer();
     Result<int> requeue(const QString &where, const QVariantList &binds);
@@ -165,7 +182,9 @@ private:
     std::unique_ptr<slack::SlackClient> m_slack;
     Planner *m_planner = nullptr;
     Scheduler *m_scheduler = nullptr;
-    SharedRateBudget *m_budget = nullptr; //!< PostgreSQL only
+    SharedRateBudget *m_budget = nullptr;    //!< PostgreSQL only
+    files::FileTransfers *m_files = nullptr; //!< file jobs, run by the scheduler
+    files::FilePlanner *m_filePlanner = nullptr;
     // Inbound side (engine/sync/inbound*), created once Slack authenticated us (own echoes): the
     // receipt (socket or HTTP listener, inbox INSERT, ack) on its own thread, the processor here.
     InboundReceiptThread *m_inbound = nullptr;

@@ -69,6 +69,23 @@ QString fileLines(const QList<slack::SlackFile> &files)
     return lines;
 }
 
+//! With the files pipeline: the files travel as attachments, so a caption needs no file lines and
+//! a file shared without one is named in the text.
+QString attachedFileLines(const QList<slack::SlackFile> &files, const QString &caption)
+{
+    if (!caption.trimmed().isEmpty())
+        return {};
+    QString lines;
+    for (const slack::SlackFile &f : files) {
+        QString name = f.name.isEmpty() ? f.title : f.name;
+        if (name.isEmpty())
+            name = QStringLiteral("unnamed file");
+        name.replace(QLatin1Char('\n'), QLatin1Char(' '));
+        lines += QStringLiteral("\n[file: %1]").arg(name.left(200));
+    }
+    return lines;
+}
+
 } // namespace
 
 QString InboundReply::reasonName(Reason reason)
@@ -379,7 +396,7 @@ Result<InboundProcessor::Outcome> InboundProcessor::applyMessage(const InboxRow 
                            .arg(MaxSlackTextLength),
                        0, false, 0};
     QString text = deskText(ev.text);
-    const QString files = fileLines(ev.files);
+    const QString files = m_fileSink ? attachedFileLines(ev.files, text) : fileLines(ev.files);
     if (text.trimmed().isEmpty() && files.isEmpty())
         return Outcome{InboxState::Ignored, QStringLiteral("empty message"), 0, false, 0};
     if (text.trimmed().isEmpty())
@@ -409,6 +426,9 @@ Result<InboundProcessor::Outcome> InboundProcessor::applyMessage(const InboxRow 
         {c.id, posted.value().id, ev.ts, m_store->now()});
     if (!mappedNow)
         return mappedNow.error();
+    if (m_fileSink && !ev.files.isEmpty())
+        if (auto r = m_fileSink(c.requestId, posted.value().id, c.id, ev); !r)
+            return r.error();
     return Outcome{InboxState::Applied, QString(), posted.value().id, false, 0};
 }
 
@@ -491,7 +511,7 @@ Result<InboundProcessor::Outcome> InboundProcessor::applyEdit(const InboxRow &ro
                            .arg(MaxSlackTextLength),
                        m.updateId, false, 0};
     QString text = deskText(ev.text);
-    const QString files = fileLines(ev.files);
+    const QString files = m_fileSink ? attachedFileLines(ev.files, text) : fileLines(ev.files);
     text = text.trimmed().isEmpty() ? files.mid(1) : text + files;
     if (text.trimmed().isEmpty())
         return Outcome{InboxState::Ignored, QStringLiteral("edit to an empty text"), m.updateId, false, 0};

@@ -64,6 +64,12 @@ public:
     void setIdentity(const slack::SlackIdentity &self) { m_self = self; }
     //! Default: insertReplyJob() (a `reply_outside_thread` job in the fast lane).
     void setReplySink(ReplySink sink) { m_replySink = std::move(sink); }
+    //! Records the files of a file_share in a request thread (the files pipeline), inside the row's
+    //! transaction, after the update (the caption) was posted. Without one the files are only named
+    //! in the update's text.
+    using FileSink = std::function<Result<void>(qint64 requestId, qint64 updateId, qint64 conversationId,
+                                                const slack::SlackEvent &event)>;
+    void setFileSink(FileSink sink) { m_fileSink = std::move(sink); }
     void setSliceMs(int ms) { m_sliceMs = ms; }
     //! How long an edit/delete may wait for the message it concerns to arrive (default 10 min).
     void setDeferLimitMs(qint64 ms) { m_deferLimitMs = ms; }
@@ -130,6 +136,7 @@ private:
     InboundStore m_inbox;
     slack::SlackIdentity m_self;
     ReplySink m_replySink;
+    FileSink m_fileSink;
     QTimer m_timer;
     int m_sliceMs = 10;
     int m_retryDelayMs = 1000;

@@ -228,7 +228,13 @@ void Scheduler::Execution::run()
                 {});
     else if (k == QLatin1String("reply_outside_thread"))
         runOutsideReply();
-    else {
+    else if (m_s->isExternal(k)) {
+        QPointer<Execution> self(this);
+        m_s->m_external.run(m_job, [self](const Outcome &o) {
+            if (self)
+                self->end(o);
+        });
+    } else {
         Outcome o;
         o.kind = Kind::Failed;
         o.error = makeError(ErrorCode::Internal, QStringLiteral("Unknown job kind"), {}, k);
@@ -856,7 +862,10 @@ std::optional<Scheduler::Job> Scheduler::pickInLane(int lane, qint64 now, qint64
             const bool needsChannel = job.channel.isEmpty() && job.conversationId > 0;
             if (job.kind == QLatin1String("reply_outside_thread"))
                 job.channel = job.payload.value(QStringLiteral("channel")).toString();
-            const QString method = methodFor(job.kind, needsChannel, job.uncertain && isPosting(job.kind));
+            const QString method =
+                isExternal(job.kind) && !needsChannel
+                    ? m_external.method(job.kind)
+                    : methodFor(job.kind, needsChannel, job.uncertain && isPosting(job.kind));
             const qint64 delay = limiter.delayMs(method, needsChannel ? QString() : job.channel);
             if (delay > 0) {
                 ++m_rateLimitWaits;
@@ -1107,8 +1116,11 @@ Result<void> Scheduler::record(const Job &job, const Outcome &o, qint64 now)
         if (!w)
             return w.error();
         // Make the failure visible where the desk looks.
-        if (job.kind == QLatin1String("post_reply") || job.kind == QLatin1String("update_reply") ||
-            job.kind == QLatin1String("delete_reply"))
+        if (isExternal(job.kind)) {
+            if (auto f = m_external.recordFailure(job, error); !f)
+                return f.error();
+        } else if (job.kind == QLatin1String("post_reply") || job.kind == QLatin1String("update_reply") ||
+                   job.kind == QLatin1String("delete_reply"))
             w = m_store->execAffected(
                 QStringLiteral(
                     "UPDATE thread_messages SET state = CASE WHEN state = 'pending' THEN 'failed' ELSE "

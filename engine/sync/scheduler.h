@@ -152,6 +152,19 @@ public:
         std::function<Result<void>()> apply;
     };
 
+    //! Job kinds run outside the scheduler (the files pipeline's transfers, docs/files.md): claimed,
+    //! ordered, rate-checked and finished like the others.
+    struct ExternalKinds
+    {
+        std::function<bool(const QString &kind)> handles;
+        std::function<QString(const QString &kind)> method; //!< first Slack method (rate limiter)
+        std::function<void(const Job &job, std::function<void(const Outcome &)> done)> run;
+        //! In the transaction that marks the job `failed`: show the reason where the desk looks.
+        std::function<Result<void>(const Job &job, const QString &error)> recordFailure;
+    };
+    void setExternalKinds(ExternalKinds kinds) { m_external = std::move(kinds); }
+    bool isExternal(const QString &kind) const { return m_external.handles && m_external.handles(kind); }
+
 private:
     class Execution;
     friend class Execution;
@@ -182,6 +195,7 @@ private:
     Store *m_store;
     slack::SlackClient *m_slack;
     SchedulerOptions m_options;
+    ExternalKinds m_external;
     // Ready-or-waiting heads per lane: request id → (job id → job).
     std::map<qint64, std::map<qint64, Job>> m_heads[2];
     qint64 m_lastRequest[2] = {0, 0};

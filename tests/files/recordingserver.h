@@ -11,7 +11,8 @@
 namespace threadline::test {
 
 //! A loopback HTTP/1.1 listener that records every request (with its Authorization header) and
-//! answers from a route table. For the token-leak and redirect tests of the files pipeline.
+//! answers from a route table (longest matching path prefix). For the token-leak and redirect tests of the
+//! files pipeline.
 class RecordingServer : public QObject
 {
 public:
@@ -72,7 +73,14 @@ private:
                 r.authorization = line.mid(colon + 1).trimmed();
         }
         m_requests << r;
-        Response resp = m_routes.value(r.path, Response{404, "text/plain", "not found", {}});
+        // The longest route that is a prefix of the path answers.
+        Response resp{404, "text/plain", "not found", {}};
+        qsizetype best = -1;
+        for (auto it = m_routes.constBegin(); it != m_routes.constEnd(); ++it)
+            if (r.path.startsWith(it.key()) && it.key().size() > best) {
+                best = it.key().size();
+                resp = it.value();
+            }
         QByteArray out =
             "HTTP/1.1 " + QByteArray::number(resp.status) + " X\r\nContent-Type: " + resp.contentType +
             "\r\nContent-Length: " + QByteArray::number(resp.body.size()) + "\r\nConnection: close\r\n";

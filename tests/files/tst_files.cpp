@@ -6,10 +6,13 @@
 #include "files/filedownloader.h"
 #include "files/filestore.h"
 #include "recordingserver.h"
+#include "store/store.h"
 
 #include <QBuffer>
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -61,6 +64,8 @@ private Q_SLOTS:
     void htmlInsteadOfImageIsRefused();
     void oversizeIsRefusedBeforeTheBody();
     void notFoundIsPermanentServerErrorIsNot();
+
+    void migrationThreeKeepsEarlierAttachments();
 
 private:
     DownloadOutcome download(const QUrl &url, const FilesOptions &options, const QString &mime,
@@ -502,6 +507,53 @@ void TestFiles::notFoundIsPermanentServerErrorIsNot()
     QVERIFY(!outcome.ok);
     QVERIFY(!outcome.permanent);
     QCOMPARE(outcome.error.detail, QStringLiteral("http_503"));
+}
+
+void TestFiles::migrationThreeKeepsEarlierAttachments()
+{
+    // A version 2 database (before the files pipeline) with an attachment: version 3 adds the transfer state
+    // (existing attachments are `stored`) and file_shares, and keeps the row.
+    QTemporaryDir dir;
+    const QString url = QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("v1.db"));
+    {
+        Store store;
+        QVERIFY(store.open(url));
+        auto p = store.upsertPerson({QStringLiteral("U1"), QStringLiteral("Rita"), {}, false});
+        QVERIFY(p);
+        auto r = store.createRequest({QStringLiteral("t"), QStringLiteral("b"), p->id, 0, 0, {}, 0});
+        QVERIFY(r);
+        NewUpdate n;
+        n.requestId = r->id;
+        n.authorId = p->id;
+        n.text = QStringLiteral("with a file");
+        Attachment a;
+        a.name = QStringLiteral("a.png");
+        a.mimeType = QStringLiteral("image/png");
+        a.size = 3;
+        a.sha256 = QString(64, QLatin1Char('a'));
+        a.storageKey = storageKeyFor(a.sha256);
+        n.attachments = {a};
+        QVERIFY(store.postUpdate(n));
+        // Back to the version 2 shape.
+        QSqlQuery q(store.database());
+        QVERIFY(q.exec(QStringLiteral("DROP TABLE file_shares")));
+        for (const char *column : {"state", "last_error", "slack_file_id"})
+            QVERIFY2(
+                q.exec(QStringLiteral("ALTER TABLE attachments DROP COLUMN %1").arg(QLatin1String(column))),
+                qPrintable(q.lastError().text()));
+        QVERIFY(q.exec(QStringLiteral("UPDATE threadline_schema SET version = 2")));
+    }
+    Store store;
+    QVERIFY(store.open(url));
+    QCOMPARE(store.schemaVersion().value(), 3);
+    QCOMPARE(Store::latestSchemaVersion(), 3);
+    auto t = store.timeline(1);
+    QVERIFY(t);
+    QCOMPARE(t->updates.first().attachments.size(), 1);
+    QCOMPARE(t->updates.first().attachments.first().state, QStringLiteral("stored"));
+    QCOMPARE(t->updates.first().attachments.first().name, QStringLiteral("a.png"));
+    QSqlQuery q(store.database());
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM file_shares")));
 }
 
 QTEST_GUILESS_MAIN(TestFiles)

@@ -1,0 +1,179 @@
+#include "files/fileplanner.h"
+
+#include "core/logging.h"
+#include "files/filetransfers.h"
+#include "store/store.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace threadline::files {
+
+FilePlanner::FilePlanner(Store *store, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+{
+    m_timer.setSingleShot(true);
+    m_timer.setInterval(0);
+    connect(&m_timer, &QTimer::timeout, this, [this] {
+        auto r = runOnce();
+        if (!r) {
+            qCWarning(lcFiles) << "file planning failed:" << r.error().toString();
+            m_timer.start(1000);
+            return;
+        }
+        if (r.value() > 0)
+            Q_EMIT planned(r.value());
+    });
+}
+
+void FilePlanner::schedule()
+{
+    if (!m_timer.isActive())
+        m_timer.start();
+}
+
+Result<int> FilePlanner::runOnce(int batch)
+{
+    return m_store->transaction([&]() -> Result<int> {
+        auto cursor =
+            m_store->scalar(QStringLiteral("SELECT position FROM sync_cursors WHERE name = 'files'"));
+        if (!cursor)
+            return cursor.error();
+        auto limit =
+            m_store->scalar(QStringLiteral("SELECT position FROM sync_cursors WHERE name = 'planner'"));
+        if (!limit)
+            return limit.error();
+        const qint64 from = cursor.value() ? cursor.value()->toLongLong() : 0;
+        const qint64 upTo = limit.value() ? limit.value()->toLongLong() : 0;
+        if (upTo <= from)
+            return 0;
+        struct Change
+        {
+            qint64 id;
+            QString kind;
+            qint64 requestId;
+            qint64 updateId;
+        };
+        QList<Change> changes;
+        {
+            auto q = m_store->exec(
+                QStringLiteral(
+                    "SELECT id, kind, request_id, update_id FROM change_log WHERE id > ? AND id <= ? AND "
+                    "kind IN ('update_posted','attachment_added','update_deleted') ORDER BY id LIMIT ?"),
+                {from, upTo, batch});
+            if (!q)
+                return q.error();
+            QueryGuard guard(q.value());
+            while (q.value()->next())
+                changes << Change{q.value()->value(0).toLongLong(), q.value()->value(1).toString(),
+                                  q.value()->value(2).toLongLong(), q.value()->value(3).toLongLong()};
+        }
+        int jobs = 0;
+        for (const Change &c : changes) {
+            auto r = c.kind == QLatin1String("update_deleted") ? planUnshares(c.updateId)
+                                                               : planShares(c.requestId, c.updateId);
+            if (!r)
+                return r.error();
+            jobs += r.value();
+        }
+        // Without matching rows the cursor still moves up to what the sync planner has done.
+        const qint64 position = changes.size() == batch ? changes.constLast().id : upTo;
+        auto moved = m_store->execAffected(
+            cursor.value() ? QStringLiteral("UPDATE sync_cursors SET position = ? WHERE name = 'files'")
+                           : QStringLiteral("INSERT INTO sync_cursors (position, name) VALUES (?, 'files')"),
+            {position});
+        if (!moved)
+            return moved.error();
+        return jobs;
+    });
+}
+
+Result<int> FilePlanner::planShares(qint64 requestId, qint64 updateId)
+{
+    QList<QPair<qint64, qint64>> pairs; // attachment, conversation
+    {
+        auto q = m_store->exec(
+            QStringLiteral(
+                "SELECT a.id, c.id FROM attachments a JOIN updates u ON u.id = a.update_id "
+                "JOIN conversations c ON c.request_id = u.request_id AND c.person_id <> u.author_id "
+                "WHERE a.update_id = ? AND a.state = 'stored' AND u.deleted_at IS NULL AND c.state NOT IN "
+                "('closing','closed','failed') AND NOT EXISTS (SELECT 1 FROM file_shares fs WHERE "
+                "fs.attachment_id = a.id AND fs.conversation_id = c.id) ORDER BY a.id, c.id"),
+            {updateId});
+        if (!q)
+            return q.error();
+        QueryGuard guard(q.value());
+        while (q.value()->next())
+            pairs << qMakePair(q.value()->value(0).toLongLong(), q.value()->value(1).toLongLong());
+    }
+    const qint64 now = m_store->now();
+    int jobs = 0;
+    for (const auto &[attachment, conversation] : pairs) {
+        auto row = m_store->execAffected(
+            QStringLiteral(
+                "INSERT INTO file_shares (attachment_id, conversation_id, state, updated_at) VALUES (?, ?, "
+                "'pending', ?) ON CONFLICT DO NOTHING"),
+            {attachment, conversation, now});
+        if (!row)
+            return row.error();
+        if (row.value() == 0)
+            continue;
+        const QJsonObject payload{{QStringLiteral("attachment_id"), attachment}};
+        auto job = m_store->execAffected(
+            QStringLiteral(
+                "INSERT INTO jobs (lane, kind, ordering_key, payload, not_before, created_at, updated_at, "
+                "request_id, conversation_id, update_id, dedupe_key) VALUES ('maintenance', ?, ?, ?, ?, ?, "
+                "?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING"),
+            {ShareKind, QStringLiteral("c%1:m").arg(conversation),
+             QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact)), now, now, now,
+             requestId, conversation, updateId,
+             QStringLiteral("share:%1:%2").arg(attachment).arg(conversation)});
+        if (!job)
+            return job.error();
+        jobs += job.value();
+    }
+    return jobs;
+}
+
+Result<int> FilePlanner::planUnshares(qint64 updateId)
+{
+    QList<QPair<qint64, qint64>> pairs;
+    qint64 requestId = 0;
+    {
+        auto q = m_store->exec(
+            QStringLiteral(
+                "SELECT fs.attachment_id, fs.conversation_id, u.request_id FROM file_shares fs JOIN "
+                "attachments a ON a.id = fs.attachment_id JOIN updates u ON u.id = a.update_id WHERE "
+                "a.update_id = ? AND fs.state IN ('pending','posted','failed') ORDER BY fs.attachment_id, "
+                "fs.conversation_id"),
+            {updateId});
+        if (!q)
+            return q.error();
+        QueryGuard guard(q.value());
+        while (q.value()->next()) {
+            pairs << qMakePair(q.value()->value(0).toLongLong(), q.value()->value(1).toLongLong());
+            requestId = q.value()->value(2).toLongLong();
+        }
+    }
+    const qint64 now = m_store->now();
+    int jobs = 0;
+    for (const auto &[attachment, conversation] : pairs) {
+        const QJsonObject payload{{QStringLiteral("attachment_id"), attachment}};
+        auto job = m_store->execAffected(
+            QStringLiteral(
+                "INSERT INTO jobs (lane, kind, ordering_key, payload, not_before, created_at, updated_at, "
+                "request_id, conversation_id, update_id, dedupe_key) VALUES ('maintenance', ?, ?, ?, ?, ?, "
+                "?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING"),
+            {UnshareKind, QStringLiteral("c%1:m").arg(conversation),
+             QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact)), now, now, now,
+             requestId, conversation, updateId,
+             QStringLiteral("unshare:%1:%2").arg(attachment).arg(conversation)});
+        if (!job)
+            return job.error();
+        jobs += job.value();
+    }
+    return jobs;
+}
+
+} // namespace threadline::files

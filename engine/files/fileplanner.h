@@ -1,0 +1,46 @@
+#pragma once
+
+#include "core/result.h"
+
+#include <QObject>
+#include <QTimer>
+
+namespace threadline {
+class Store;
+}
+
+namespace threadline::files {
+
+/*!
+ * Plans the thread copies of files from the durable change feed (change_log), with a cursor of its
+ * own (`sync_cursors` row `files`) that never passes the sync planner's (so the conversations of a
+ * change exist when its files are planned):
+ * - `update_posted`, `attachment_added`: per stored attachment of the update and per open
+ *   conversation of the request except the author's, a `file_shares` row `pending` and a
+ *   `file_share` job (maintenance lane, ordering key `c<conversation>:m`);
+ * - `update_deleted`: per copy, a `file_unshare` job (pending copies are skipped by it).
+ * Rows and jobs are written with the cursor in one transaction; dedupe keys make a re-run harmless.
+ */
+class FilePlanner : public QObject
+{
+    Q_OBJECT
+public:
+    explicit FilePlanner(Store *store, QObject *parent = nullptr);
+
+    //! Plans soon (coalesced).
+    void schedule();
+    //! Plans up to \a batch change rows now; returns the number of jobs created.
+    Result<int> runOnce(int batch = 500);
+
+Q_SIGNALS:
+    void planned(int jobs);
+
+private:
+    Result<int> planShares(qint64 requestId, qint64 updateId);
+    Result<int> planUnshares(qint64 updateId);
+
+    Store *m_store;
+    QTimer m_timer;
+};
+
+} // namespace threadline::files

@@ -1,0 +1,540 @@
+// The files pipeline end to end: the Engine (inbound on Socket Mode) against the Slack sandbox over
+// loopback, on SQLite and PostgreSQL. Files shared in a thread reach the desk and every other
+// follower's thread; refusals are visible in the sender's thread and on the desk; desk attachments
+// reach every follower but the poster; deletes remove the copies; failures are visible and retried.
+
+#include "files/filedetect.h"
+#include "recordingserver.h"
+#include "sandbox/sandboxserver.h"
+#include "sandbox/workspace.h"
+#include "store/databaseurl.h"
+#include "store/store.h"
+#include "sync/engine.h"
+#include "testsupport.h"
+
+#include <QBuffer>
+#include <QCryptographicHash>
+#include <QNetworkAccessManager>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUuid>
+
+using namespace threadline;
+using namespace threadline::sync;
+using threadline::sandbox::SandboxMessage;
+using threadline::sandbox::SandboxServer;
+using threadline::test::RecordingServer;
+
+namespace {
+
+struct Member
+{
+    qint64 personId = 0;
+    QString slackId;
+};
+
+QByteArray png(int size)
+{
+    QByteArray b("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+    for (int i = b.size(); i < size; ++i)
+        b.append(char(i * 31));
+    return b;
+}
+
+QString sha(const QByteArray &b)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(b, QCryptographicHash::Sha256).toHex());
+}
+
+} // namespace
+
+class TestFilesFlow : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase_data();
+    void init();
+    void cleanup();
+    void cleanupTestCase();
+
+    void pngSharedInAThreadReachesTheDeskAndEveryOtherThread();
+    void pdfAndBinaryTravelToo();
+    void htmlInsteadOfAnImageIsRefusedVisibly();
+    void oversizeAndDisallowedFilesAreRefusedVisibly();
+    void fileOutsideTheAllowListNeverGetsTheToken();
+    void deskAttachmentReachesEveryFollowerButThePoster();
+    void deskAttachmentIsCheckedLikeASlackFile();
+    void deletingTheUpdateDeletesItsFileCopiesEditsKeepThem();
+    void failedTransferIsVisibleAndRetried();
+
+private:
+    void startEngine(std::function<void(EngineOptions &)> tweak = {});
+    Member addMember(const QString &name, bool agent = false);
+    qint64 createRequest(const Member &requester, const QList<Member> &followers, const Member &assignee);
+    bool idle();
+    QString summaryTs(const Member &m);
+    //! The app's file_share messages in the member's request thread, with their files' bytes.
+    QList<QByteArray> filesInThread(const Member &m);
+    QList<const SandboxMessage *> appRepliesInThread(const Member &m);
+    QString shareFile(const Member &m, const QString &name, const QByteArray &data, const QString &mime,
+                      const QString &comment);
+    QList<Attachment> attachments(qint64 requestId);
+    QString newUrl();
+
+    std::unique_ptr<SandboxServer> m_sandbox;
+    std::unique_ptr<QNetworkAccessManager> m_nam;
+    std::unique_ptr<Engine> m_engine;
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_url;
+    QStringList m_schemas;
+};
+
+void TestFilesFlow::initTestCase_data()
+{
+    QTest::addColumn<QString>("backend");
+    QTest::newRow("sqlite") << QStringLiteral("sqlite");
+    QTest::newRow("postgresql") << QStringLiteral("postgresql");
+}
+
+QString TestFilesFlow::newUrl()
+{
+    QFETCH_GLOBAL(QString, backend);
+    if (backend == QLatin1String("sqlite"))
+        return QStringLiteral("sqlite:") + m_dir->filePath(QStringLiteral("threadline.db"));
+    const QString schema = QStringLiteral("tl_files_") + QUuid::createUuid().toString(QUuid::Id128).left(12);
+    m_schemas << schema;
+    const QString base = test::postgresUrl();
+    return base +
+           (base.contains(QLatin1Char('?')) ? QStringLiteral("&schema=") : QStringLiteral("?schema=")) +
+           schema;
+}
+
+void TestFilesFlow::init()
+{
+    QFETCH_GLOBAL(QString, backend);
+    if (backend == QLatin1String("postgresql") && test::postgresUrl().isEmpty()) {
+        if (test::postgresRequired())
+            QFAIL("THREADLINE_REQUIRE_POSTGRES=1 but THREADLINE_TEST_POSTGRES names no server");
+        QSKIP("PostgreSQL cases skipped: set THREADLINE_TEST_POSTGRES to run them");
+    }
+    m_dir = std::make_unique<QTemporaryDir>();
+    sandbox::SandboxOptions so;
+    so.rateLimitsEnabled = false;
+    so.serverPingIntervalMs = 0;
+    m_sandbox = std::make_unique<SandboxServer>(so);
+    QVERIFY(m_sandbox->listen());
+    m_nam = std::make_unique<QNetworkAccessManager>();
+    m_url = newUrl();
+}
+
+void TestFilesFlow::cleanup()
+{
+    m_engine.reset();
+    m_nam.reset();
+    m_sandbox.reset();
+    m_dir.reset();
+}
+
+void TestFilesFlow::cleanupTestCase()
+{
+    if (m_schemas.isEmpty())
+        return;
+    Store store;
+    if (!store.open(test::postgresUrl()))
+        return;
+    QSqlQuery q(store.database());
+    for (const QString &schema : std::as_const(m_schemas))
+        q.exec(QStringLiteral("DROP SCHEMA IF EXISTS \"%1\" CASCADE").arg(schema));
+}
+
+void TestFilesFlow::startEngine(std::function<void(EngineOptions &)> tweak)
+{
+    EngineOptions o;
+    o.databaseUrl = m_url;
+    o.slack.apiUrl = m_sandbox->apiUrl();
+    o.slack.botToken = m_sandbox->workspace().options().botToken;
+    o.slack.appToken = m_sandbox->workspace().options().appToken;
+    o.nam = m_nam.get();
+    o.pollIntervalMs = 100;
+    o.retryBaseMs = 20;
+    o.retryMaxMs = 200;
+    o.maxAttempts = 30;
+    o.rateLimitScale = 1000;
+    o.files.storeDir = m_dir->filePath(QStringLiteral("files"));
+    const QUrl base = m_sandbox->apiUrl();
+    o.files.downloadHosts = {QStringLiteral("http://127.0.0.1:%1").arg(base.port())};
+    if (tweak)
+        tweak(o);
+    m_engine = std::make_unique<Engine>(o);
+    auto r = m_engine->start();
+    QVERIFY2(r.ok(), qPrintable(r.error().toString()));
+    QTRY_COMPARE_WITH_TIMEOUT(m_engine->state(), EngineState::Running, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_engine->inboundConnected(), 10000);
+}
+
+Member TestFilesFlow::addMember(const QString &name, bool agent)
+{
+    auto user = m_sandbox->workspace().addUser(name, name.toLower() + QStringLiteral("@example.com"));
+    auto p = m_engine->store()->upsertPerson({user.id, name, user.email, agent});
+    if (!p)
+        qFatal("upsertPerson failed");
+    return {p.value().id, user.id};
+}
+
+qint64 TestFilesFlow::createRequest(const Member &requester, const QList<Member> &followers,
+                                    const Member &assignee)
+{
+    NewRequest n;
+    n.title = QStringLiteral("Printer jam");
+    n.body = QStringLiteral("See the screenshot");
+    n.requesterId = requester.personId;
+    n.assigneeId = assignee.personId;
+    for (const Member &f : followers)
+        n.followerIds << f.personId;
+    auto r = m_engine->store()->createRequest(n);
+    if (!r)
+        qFatal("createRequest failed");
+    return r.value().id;
+}
+
+bool TestFilesFlow::idle()
+{
+    const QueueStats s = m_engine->queueStats();
+    return s.fastPending == 0 && s.maintenancePending == 0 && s.inFlight == 0 && s.changeFeedLag == 0;
+}
+
+QString TestFilesFlow::summaryTs(const Member &m)
+{
+    const auto &ws = m_sandbox->workspace();
+    const QString dm = ws.dmOf(m.slackId);
+    for (const SandboxMessage *top : ws.topLevel(dm))
+        if (top->byApp)
+            return top->ts;
+    return {};
+}
+
+QList<const SandboxMessage *> TestFilesFlow::appRepliesInThread(const Member &m)
+{
+    const auto &ws = m_sandbox->workspace();
+    QList<const SandboxMessage *> out;
+    const QString top = summaryTs(m);
+    if (top.isEmpty())
+        return out;
+    for (const SandboxMessage *r : ws.replies(ws.dmOf(m.slackId), top))
+        if (r->byApp && !r->deleted && r->ts != top)
+            out << r;
+    return out;
+}
+
+QList<QByteArray> TestFilesFlow::filesInThread(const Member &m)
+{
+    QList<QByteArray> out;
+    for (const SandboxMessage *r : appRepliesInThread(m))
+        if (r->subtype == QLatin1String("file_share"))
+            for (const QString &id : r->fileIds)
+                if (const auto *f = m_sandbox->workspace().file(id))
+                    out << f->data;
+    return out;
+}
+
+QString TestFilesFlow::shareFile(const Member &m, const QString &name, const QByteArray &data,
+                                 const QString &mime, const QString &comment)
+{
+    const QString top = summaryTs(m);
+    auto r = m_sandbox->workspace().uploadAsUser(m.slackId, name, data, mime, top, comment);
+    if (!r.ok)
+        qFatal("uploadAsUser failed");
+    return r.ts;
+}
+
+QList<Attachment> TestFilesFlow::attachments(qint64 requestId)
+{
+    QList<Attachment> out;
+    auto t = m_engine->store()->timeline(requestId);
+    if (!t)
+        return out;
+    for (const Update &u : t.value().updates)
+        out += u.attachments;
+    return out;
+}
+
+void TestFilesFlow::pngSharedInAThreadReachesTheDeskAndEveryOtherThread()
+{
+    startEngine();
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const Member watcher = addMember(QStringLiteral("Wes"));
+    const qint64 rid = createRequest(requester, {watcher}, agent);
+    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(watcher).isEmpty(), 15000);
+    const QByteArray image = png(20000);
+    shareFile(requester, QStringLiteral("screen shot.png"), image, QStringLiteral("image/png"),
+              QStringLiteral("this is what I see"));
+    QTRY_VERIFY_WITH_TIMEOUT(filesInThread(agent).size() == 1 && filesInThread(watcher).size() == 1, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(idle(), 10000);
+    QCOMPARE(filesInThread(agent).first(), image);
+    QCOMPARE(filesInThread(watcher).first(), image);
+    QVERIFY(filesInThread(requester).isEmpty()); // never into the sender's own thread
+    // The desk: one update with the caption and the stored attachment.
+    auto t = m_engine->store()->timeline(rid);
+    QVERIFY(t.ok());
+    QCOMPARE(t.value().updates.size(), 1);
+    const Update &u = t.value().updates.first();
+    QCOMPARE(u.text, QStringLiteral("this is what I see"));
+    QCOMPARE(u.attachments.size(), 1);
+    const Attachment &a = u.attachments.first();
+    QCOMPARE(a.state, QStringLiteral("stored"));
+    QCOMPARE(a.name, QStringLiteral("screen shot.png"));
+    QCOMPARE(a.mimeType, QStringLiteral("image/png"));
+    QCOMPARE(a.size, image.size());
+    QCOMPARE(a.sha256, sha(image));
+    QVERIFY(QFile::exists(m_dir->filePath(QStringLiteral("files/")) + a.storageKey));
+    // The caption reached the other threads as a reply, before the file.
+    for (const Member &m : {agent, watcher}) {
+        const auto replies = appRepliesInThread(m);
+        QCOMPARE(replies.size(), 2);
+        QVERIFY(replies.at(0)->text.contains(QStringLiteral("this is what I see")));
+        QCOMPARE(replies.at(1)->subtype, QStringLiteral("file_share"));
+    }
+    // Exactly once, after the engine restarts too.
+    m_engine.reset();
+    startEngine();
+    QTest::qWait(500);
+    QTRY_VERIFY_WITH_TIMEOUT(idle(), 10000);
+    QCOMPARE(filesInThread(agent).size(), 1);
+    QCOMPARE(filesInThread(watcher).size(), 1);
+}
+
+void TestFilesFlow::pdfAndBinaryTravelToo()
+{
+    startEngine();
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const qint64 rid = createRequest(requester, {}, agent);
+    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(requester).isEmpty(), 15000);
+    const QByteArray pdf = QByteArray("%PDF-1.7\n") + QByteArray(30000, 'p');
+    QByteArray binary(3 * 1024 * 1024, Qt::Uninitialized);
+    for (int i = 0; i < binary.size(); ++i)
+        binary[i] = char((i * 7919) >> 3);
+    shareFile(requester, QStringLiteral("form.pdf"), pdf, QStringLiteral("application/pdf"), {});
+    shareFile(requester, QStringLiteral("dump.bin"), binary, QStringLiteral("application/octet-stream"),
+              QStringLiteral("core dump"));
+    QTRY_VERIFY_WITH_TIMEOUT(filesInThread(agent).size() == 2, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(idle(), 10000);
+    const auto got = filesInThread(agent);
+    QVERIFY(got.contains(pdf));
+    QVERIFY(got.contains(binary));
+    const auto atts = attachments(rid);
+    QCOMPARE(atts.size(), 2);
+    for (const Attachment &a : atts)
+        QCOMPARE(a.state, QStringLiteral("stored"));
+    auto t = m_engine->store()->timeline(rid);
+    QCOMPARE(t.value().updates.first().text, QStringLiteral("[file: form.pdf]")); // no caption: named
+}
+
+void TestFilesFlow::htmlInsteadOfAnImageIsRefusedVisibly()
+{
+    startEngine();
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const qint64 rid = createRequest(requester, {}, agent);
+    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(requester).isEmpty(), 15000);
+    shareFile(requester, QStringLiteral("photo.png"),
+              "<!DOCTYPE html><html><body>Sign in to Slack</body></html>", QStringLiteral("image/png"),
+              QStringLiteral("my photo"));
+    QTRY_VERIFY_WITH_TIMEOUT(appRepliesInThread(requester).size() == 1, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(idle(), 10000);
+    QVERIFY(appRepliesInThread(requester).first()->text.contains(QStringLiteral("photo.png")));
+    QVERIFY(appRepliesInThread(requester).first()->text.contains(QStringLiteral("HTML page")));
+    QVERIFY(filesInThread(agent).isEmpty());
+    const auto atts = attachments(rid);
+    QCOMPARE(atts.size(), 1);
+    QCOMPARE(atts.first().state, QStringLiteral("refused"));
+    QVERIFY(atts.first().lastError.contains(QStringLiteral("HTML page")));
+    QVERIFY(atts.first().storageKey.isEmpty());
+}
+
+void TestFilesFlow::oversizeAndDisallowedFilesAreRefusedVisibly()
+{
+    startEngine([](EngineOptions &o) {
+        o.files.maxBytes = 10000;
+        o.files.allowedTypes = {QStringLiteral("image/*")};
+    });
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const qint64 rid = createRequest(requester, {}, agent);
+    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(requester).isEmpty(), 15000);
+    shareFile(requester, QStringLiteral("big.png"), png(20000), QStringLiteral("image/png"),
+              QStringLiteral("big"));
+    shareFile(requester, QStringLiteral("doc.pdf"), "%PDF-1.4\n", QStringLiteral("application/pdf"),
+              QStringLiteral("doc"));
+    QTRY_VERIFY_WITH_TIMEOUT(appRepliesInThread(requester).size() == 2, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(idle(), 10000);
+    const auto replies = appRepliesInThread(requester);
+    QVERIFY(replies.at(0)->text.contains(QStringLiteral("big.png")));
+    QVERIFY(replies.at(0)->text.contains(QStringLiteral("limit")));
+    QVERIFY(replies.at(1)->text.contains(QStringLiteral("doc.pdf")));
+    QVERIFY(replies.at(1)->text.contains(QStringLiteral("image/*")));
+    const auto atts = attachments(rid);
+    QCOMPARE(atts.size(), 2);
+    for (const Attachment &a : atts)
+        QCOMPARE(a.state, QStringLiteral("refused"));
+    QVERIFY(filesInThread(agent).isEmpty());
+    // Nothing was downloaded: the refusal came from the declared size and type.
+    QCOMPARE(m_sandbox->workspace().callCount(QStringLiteral("url_private")), 0);
+}
+
+void TestFilesFlow::fileOutsideTheAllowListNeverGetsTheToken()
+{
+    RecordingServer elsewhere;
+    elsewhere.route("/files-pri/", {200, "image/png", png(100), {}});
+    startEngine();
+    m_sandbox->workspace().setFileBaseUrl(QUrl(QString::fromLatin1(elsewhere.origin() + "/")));
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const qint64 rid = createRequest(requester, {}, agent);
+    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(requester).isEmpty(), 15000);
+    shareFile(requester, QStringLiteral("a.png"), png(100), QStringLiteral("image/png"),
+              QStringLiteral("look"));
+    QTRY_VERIFY_WITH_TIMEOUT(appRepliesInThread(requester).size() == 1, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(idle(), 10000);
+    QVERIFY(!elsewhere.sawAuthorization());
+    QCOMPARE(elsewhere.requests().size(), 0);
+    const auto atts = attachments(rid);
+    QCOMPARE(atts.size(), 1);
+    QCOMPARE(atts.first().state, QStringLiteral("refused"));
+    QVERIFY(
+        appRepliesInThread(requester).first()->text.contains(QStringLiteral("outside Slack's file hosts")));
+}
+
+void TestFilesFlow::deskAttachmentReachesEveryFollowerButThePoster()
+{
+    startEngine();
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const Member watcher = addMember(QStringLiteral("Wes"));
+    const qint64 rid = createRequest(requester, {watcher}, agent);
+    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(watcher).isEmpty(), 15000);
+    const QByteArray image = png(5000);
+    QBuffer source;
+    source.setData(image);
+    source.open(QIODevice::ReadOnly);
+    auto stored =
+        m_engine->storeAttachment(source, QStringLiteral("../../fix.png"), QStringLiteral("image/png"));
+    QVERIFY2(stored, qPrintable(stored.error().toString()));
+    QCOMPARE(stored->name, QStringLiteral("fix.png"));
+    NewUpdate n;
+    n.requestId = rid;
+    n.authorId = agent.personId;
+    n.text = QStringLiteral("Here is the fix");
+    n.attachments = {stored.value()};
+    auto posted = m_engine->store()->postUpdate(n);
+    QVERIFY(posted);
+    QTRY_VERIFY_WITH_TIMEOUT(filesInThread(requester).size() == 1 && filesInThread(watcher).size() == 1,
+                             20000);
+    QTRY_VERIFY_WITH_TIMEOUT(idle(), 10000);
+    QCOMPARE(filesInThread(requester).first(), image);
+    QVERIFY(filesInThread(agent).isEmpty()); // the poster
+    auto u = m_engine->store()->update(posted->id);
+    QCOMPARE(u.value().attachments.size(), 1);
+    QCOMPARE(u.value().attachments.first().state, QStringLiteral("stored"));
+}
+
+void TestFilesFlow::deskAttachmentIsCheckedLikeASlackFile()
+{
+    startEngine([](EngineOptions &o) {
+        o.files.maxBytes = 1000;
+        o.files.allowedTypes = {QStringLiteral("image/*"), QStringLiteral("application/pdf")};
+    });
+    QBuffer big;
+    big.setData(png(2000));
+    big.open(QIODevice::ReadOnly);
+    auto r = m_engine->storeAttachment(big, QStringLiteral("a.png"), QStringLiteral("image/png"));
+    QVERIFY(!r);
+    QCOMPARE(r.error().code, ErrorCode::TooLarge);
+    QBuffer html;
+    html.setData("<html><body>x</body></html>");
+    html.open(QIODevice::ReadOnly);
+    r = m_engine->storeAttachment(html, QStringLiteral("b.png"), QStringLiteral("image/png"));
+    QVERIFY(!r);
+    QCOMPARE(r.error().detail, QStringLiteral("html_instead_of_file"));
+    QBuffer zip;
+    zip.setData("PK\x03\x04zip");
+    zip.open(QIODevice::ReadOnly);
+    r = m_engine->storeAttachment(zip, QStringLiteral("c.zip"), QString());
+    QVERIFY(!r);
+    QCOMPARE(r.error().detail, QStringLiteral("type_not_allowed"));
+    QCOMPARE(QDir(m_dir->filePath(QStringLiteral("files/tmp"))).entryList(QDir::Files).size(), 0);
+}
+
+void TestFilesFlow::deletingTheUpdateDeletesItsFileCopiesEditsKeepThem()
+{
+    startEngine();
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const Member watcher = addMember(QStringLiteral("Wes"));
+    const qint64 rid = createRequest(requester, {watcher}, agent);
+    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(watcher).isEmpty(), 15000);
+    const QByteArray image = png(3000);
+    shareFile(requester, QStringLiteral("s.png"), image, QStringLiteral("image/png"),
+              QStringLiteral("first"));
+    QTRY_VERIFY_WITH_TIMEOUT(filesInThread(agent).size() == 1 && filesInThread(watcher).size() == 1, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(idle(), 10000);
+    auto t = m_engine->store()->timeline(rid);
+    const qint64 updateId = t.value().updates.first().id;
+    // An edit on the desk changes the caption's copies and keeps the files.
+    QVERIFY(m_engine->store()->editUpdate(updateId, QStringLiteral("edited caption"), agent.personId));
+    QTRY_VERIFY_WITH_TIMEOUT(idle(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        appRepliesInThread(watcher).first()->text.contains(QStringLiteral("edited caption")), 10000);
+    QCOMPARE(filesInThread(watcher).size(), 1);
+    QCOMPARE(attachments(rid).size(), 1);
+    // A delete removes the copies the app posted (the sender's own message stays: not ours).
+    QVERIFY(m_engine->store()->deleteUpdate(updateId, agent.personId));
+    QTRY_VERIFY_WITH_TIMEOUT(filesInThread(agent).isEmpty() && filesInThread(watcher).isEmpty(), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(idle(), 10000);
+    QSqlQuery q(m_engine->store()->database());
+    QVERIFY(q.exec(QStringLiteral("SELECT state FROM file_shares")));
+    int rows = 0;
+    while (q.next()) {
+        QCOMPARE(q.value(0).toString(), QStringLiteral("deleted"));
+        ++rows;
+    }
+    QCOMPARE(rows, 2);
+}
+
+void TestFilesFlow::failedTransferIsVisibleAndRetried()
+{
+    RecordingServer host;
+    host.route("/files-pri/", {503, "text/plain", "busy", {}});
+    startEngine([&host](EngineOptions &o) {
+        o.maxAttempts = 2;
+        o.files.downloadHosts << QString::fromLatin1(host.origin());
+    });
+    m_sandbox->workspace().setFileBaseUrl(QUrl(QString::fromLatin1(host.origin() + "/")));
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const qint64 rid = createRequest(requester, {}, agent);
+    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(requester).isEmpty(), 15000);
+    const QByteArray image = png(800);
+    const QString ts = shareFile(requester, QStringLiteral("a.png"), image, QStringLiteral("image/png"),
+                                 QStringLiteral("retry me"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !attachments(rid).isEmpty() && attachments(rid).first().state == QLatin1String("failed"), 20000);
+    QVERIFY(attachments(rid).first().lastError.contains(QStringLiteral("503")));
+    QVERIFY(m_engine->queueStats().failed >= 1);
+    // The host recovers; a retry from the desk completes the transfer.
+    host.route(QByteArray("/files-pri/"), {200, "image/png", image, {}});
+    m_sandbox->workspace().setFileBaseUrl(QUrl());
+    const qint64 updateId = m_engine->store()->timeline(rid).value().updates.first().id;
+    auto retried = m_engine->retryUpdate(updateId);
+    QVERIFY(retried);
+    QCOMPARE(retried.value(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(attachments(rid).first().state, QStringLiteral("stored"), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(filesInThread(agent).size(), 1, 20000);
+    Q_UNUSED(ts)
+}
+
+QTEST_GUILESS_MAIN(TestFilesFlow)
+#include "tst_files_flow.moc"
