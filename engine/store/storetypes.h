@@ -110,8 +110,8 @@ struct Attachment
     //! Transfer state (docs/files.md): `stored`, `pending` (being fetched from Slack), `refused`
     //! (lastError says why) or `failed` (lastError; retryable). Only `stored` has bytes.
     QString state = QStringLiteral("stored");
-    QString lastError;
-    QString slackFileId; //!< the Slack file it came from (F…), when it came from Slack
+    QString lastError = {};
+    QString slackFileId = {}; //!< the Slack file it came from (F…), when it came from Slack
 };
 
 struct Update
