@@ -139,7 +139,13 @@ void TestFiles::sanitizeNeverEscapes()
         for (const QChar c : out)
             QVERIFY(c.unicode() >= 0x20 && c.unicode() != 0x202e);
         QCOMPARE(files::sanitizeFileName(out), out); // idempotent
+        const int small = 1 + int(seed % 12);
+        const QString cut = files::sanitizeFileName(s, small);
+        QVERIFY2(cut.toUcs4().size() <= small && !cut.isEmpty(), qPrintable(cut));
+        QCOMPARE(files::sanitizeFileName(cut, small), cut);
     }
+    QCOMPARE(files::sanitizeFileName(QStringLiteral("CON.txt"), 7), QStringLiteral("_CO.txt"));
+    QCOMPARE(files::sanitizeFileName(QStringLiteral("report.pdf"), 3), QStringLiteral("rep"));
 }
 
 void TestFiles::sniff_data()
