@@ -15,6 +15,8 @@
 #include <QBuffer>
 #include <QCryptographicHash>
 #include <QNetworkAccessManager>
+#include <QProcess>
+#include <QRandomGenerator>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -68,6 +70,7 @@ private Q_SLOTS:
     void deskAttachmentIsCheckedLikeASlackFile();
     void deletingTheUpdateDeletesItsFileCopiesEditsKeepThem();
     void failedTransferIsVisibleAndRetried();
+    void killedMidTransferCompletesOnceAfterRestart();
 
 private:
     void startEngine(std::function<void(EngineOptions &)> tweak = {});
@@ -534,6 +537,95 @@ void TestFilesFlow::failedTransferIsVisibleAndRetried()
     QTRY_COMPARE_WITH_TIMEOUT(attachments(rid).first().state, QStringLiteral("stored"), 20000);
     QTRY_COMPARE_WITH_TIMEOUT(filesInThread(agent).size(), 1, 20000);
     Q_UNUSED(ts)
+}
+
+void TestFilesFlow::killedMidTransferCompletesOnceAfterRestart()
+{
+    // The engine runs in a worker process that is SIGKILLed while the file is downloaded and while
+    // it is shared (the Web API answers late, so a kill often lands after Slack shared the file but
+    // before the engine recorded it); restarted, it completes: one copy in every other thread.
+    Store desk;
+    QVERIFY(desk.open(m_url));
+    auto member = [&](const QString &name) {
+        auto user = m_sandbox->workspace().addUser(name, name.toLower() + QStringLiteral("@example.com"));
+        return Member{desk.upsertPerson({user.id, name, user.email, false}).value().id, user.id};
+    };
+    const Member requester = member(QStringLiteral("Rita"));
+    const Member agent = member(QStringLiteral("Alex"));
+    const Member watcher = member(QStringLiteral("Wes"));
+    NewRequest n;
+    n.title = QStringLiteral("Crash");
+    n.body = QStringLiteral("dump attached");
+    n.requesterId = requester.personId;
+    n.assigneeId = agent.personId;
+    n.followerIds = {watcher.personId};
+    QVERIFY(desk.createRequest(n));
+    const QString filesDir = m_dir->filePath(QStringLiteral("files"));
+    const QStringList args = {m_url, m_sandbox->apiUrl().toString(), filesDir,
+                              QStringLiteral("http://127.0.0.1:%1").arg(m_sandbox->apiUrl().port())};
+    auto worker = std::make_unique<QProcess>();
+    worker->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    auto startWorker = [&] {
+        worker = std::make_unique<QProcess>();
+        worker->start(QStringLiteral(THREADLINE_FILES_WORKER), args);
+        QVERIFY(worker->waitForStarted(10000));
+    };
+    auto killWorker = [&] {
+        worker->kill(); // SIGKILL
+        QVERIFY(worker->waitForFinished(10000));
+    };
+    auto count = [&](const QString &sql) {
+        auto r = desk.scalar(sql);
+        return r && r.value() ? r.value()->toLongLong() : -1;
+    };
+    startWorker();
+    QTRY_COMPARE_WITH_TIMEOUT(
+        count(QStringLiteral("SELECT COUNT(*) FROM conversations WHERE summary_ts IS NOT NULL")), 3LL, 20000);
+    m_sandbox->workspace().faults().latencyMs = 150;
+    QByteArray big(12 * 1024 * 1024, Qt::Uninitialized);
+    for (int i = 0; i < big.size(); ++i)
+        big[i] = char((i * 2654435761u) >> 24);
+    shareFile(requester, QStringLiteral("core.bin"), big, QStringLiteral("application/octet-stream"),
+              QStringLiteral("core dump"));
+    // Kill 1: while the file is being fetched (or just after).
+    QTRY_VERIFY_WITH_TIMEOUT(count(QStringLiteral("SELECT COUNT(*) FROM attachments")) == 1, 20000);
+    QTest::qWait(QRandomGenerator::global()->bounded(30, 150));
+    killWorker();
+    int kills = 1;
+    // Kills 2…: each time a share has its Slack file id but is not recorded as posted yet.
+    for (int round = 0; round < 6; ++round) {
+        startWorker();
+        const bool midShare = QTest::qWaitFor(
+            [&] {
+                return count(QStringLiteral(
+                           "SELECT COUNT(*) FROM file_shares WHERE slack_file_id IS NOT NULL AND "
+                           "state = 'pending'")) > 0 ||
+                       count(QStringLiteral("SELECT COUNT(*) FROM file_shares WHERE state = 'posted'")) == 2;
+            },
+            20000);
+        QVERIFY(midShare);
+        if (count(QStringLiteral("SELECT COUNT(*) FROM file_shares WHERE state = 'posted'")) == 2)
+            break;
+        QTest::qWait(QRandomGenerator::global()->bounded(0, 200));
+        killWorker();
+        ++kills;
+    }
+    if (worker->state() == QProcess::NotRunning)
+        startWorker();
+    QTRY_COMPARE_WITH_TIMEOUT(
+        count(QStringLiteral("SELECT COUNT(*) FROM file_shares WHERE state = 'posted'")), 2LL, 60000);
+    QTest::qWait(500); // anything left over would be sent now
+    killWorker();
+    qInfo() << "worker killed" << kills << "times";
+    QVERIFY(kills >= 2);
+    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM attachments WHERE state = 'stored'")), 1LL);
+    for (const Member &m : {agent, watcher}) {
+        const auto got = filesInThread(m);
+        QCOMPARE(got.size(), 1); // exactly once
+        QCOMPARE(got.first(), big);
+    }
+    QVERIFY(filesInThread(requester).isEmpty());
+    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM updates")), 1LL);
 }
 
 QTEST_GUILESS_MAIN(TestFilesFlow)
