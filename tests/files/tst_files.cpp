@@ -140,9 +140,9 @@ void TestFiles::sanitizeNeverEscapes()
             QVERIFY(c.unicode() >= 0x20 && c.unicode() != 0x202e);
         QCOMPARE(files::sanitizeFileName(out), out); // idempotent
         const int small = 1 + int(seed % 12);
-        const QString cut = files::sanitizeFileName(s, small);
-        QVERIFY2(cut.toUcs4().size() <= small && !cut.isEmpty(), qPrintable(cut));
-        QCOMPARE(files::sanitizeFileName(cut, small), cut);
+        const QString shortName = files::sanitizeFileName(s, small);
+        QVERIFY2(shortName.toUcs4().size() <= small && !shortName.isEmpty(), qPrintable(shortName));
+        QCOMPARE(files::sanitizeFileName(shortName, small), shortName);
     }
     QCOMPARE(files::sanitizeFileName(QStringLiteral("CON.txt"), 7), QStringLiteral("_CO.txt"));
     QCOMPARE(files::sanitizeFileName(QStringLiteral("report.pdf"), 3), QStringLiteral("rep"));
