@@ -144,7 +144,7 @@ QString normalizedType(const QString &mimeType)
 
 QString sanitizeFileName(const QString &name, int maxLength)
 {
-    maxLength = std::max(maxLength, 8);
+    maxLength = std::max(maxLength, 1);
     // The last path component of either separator: "../../etc/passwd" → "passwd".
     QString base = name;
     const qsizetype slash = std::max(base.lastIndexOf(QLatin1Char('/')), base.lastIndexOf(QLatin1Char('\\')));
@@ -172,29 +172,32 @@ QString sanitizeFileName(const QString &name, int maxLength)
         clean += c;
     }
     // Whitespace runs become one space; no leading dots or spaces (hidden files, "..", "."), no
-    // trailing dots or spaces (Windows drops them).
-    const auto tidy = [](QString s) -> QString {
-        while (!s.isEmpty() && (s.front() == QLatin1Char('.') || s.front() == QLatin1Char(' ')))
-            s.remove(0, 1);
-        while (!s.isEmpty() && (s.back() == QLatin1Char('.') || s.back() == QLatin1Char(' ')))
-            s.chop(1);
-        return s.isEmpty() ? QStringLiteral("file") : s;
-    };
-    // Keep a short extension when cutting a long name (when there is room for a stem before it).
-    const auto fit = [maxLength](const QString &s) -> QString {
-        if (codePointCount(s) <= maxLength)
-            return s;
-        const qsizetype dot = s.lastIndexOf(QLatin1Char('.'));
-        const QString ext = dot > 0 ? s.mid(dot) : QString();
-        const int extLength = codePointCount(ext);
-        if (!ext.isEmpty() && extLength <= 16 && extLength < maxLength)
-            return leftCodePoints(s.left(dot), maxLength - extLength).trimmed() + ext;
-        return leftCodePoints(s, maxLength);
-    };
-    clean = tidy(fit(tidy(clean.simplified())));
-    const qsizetype dot = clean.indexOf(QLatin1Char('.'));
-    if (isReservedDeviceName(dot > 0 ? clean.left(dot) : clean))
-        clean = tidy(fit(QLatin1Char('_') + clean));
+    // trailing dots or spaces (Windows drops them); cut to maxLength keeping a short extension; a
+    // reserved device name gets a "_" prefix. Repeated until stable, so the result is a fixed point.
+    clean = clean.simplified();
+    for (int round = 0; round < 8; ++round) {
+        const QString before = clean;
+        while (!clean.isEmpty() && (clean.front() == QLatin1Char('.') || clean.front() == QLatin1Char(' ')))
+            clean.remove(0, 1);
+        while (!clean.isEmpty() && (clean.back() == QLatin1Char('.') || clean.back() == QLatin1Char(' ')))
+            clean.chop(1);
+        if (clean.isEmpty())
+            clean = QStringLiteral("file").left(maxLength);
+        if (codePointCount(clean) > maxLength) {
+            const qsizetype dot = clean.lastIndexOf(QLatin1Char('.'));
+            const QString ext = dot > 0 ? clean.mid(dot) : QString();
+            const int extLength = codePointCount(ext);
+            if (!ext.isEmpty() && extLength <= 16 && extLength < maxLength)
+                clean = leftCodePoints(clean.left(dot), maxLength - extLength) + ext;
+            else
+                clean = leftCodePoints(clean, maxLength);
+        }
+        const qsizetype dot = clean.indexOf(QLatin1Char('.'));
+        if (isReservedDeviceName(dot > 0 ? clean.left(dot) : clean))
+            clean.prepend(QLatin1Char('_'));
+        if (clean == before)
+            break;
+    }
     return clean;
 }
 
