@@ -259,6 +259,13 @@ void Engine::setBotToken(const QString &token)
 
 void Engine::wireFiles()
 {
+    // The token goes to the Slack API's origin with every call: files served from that origin (the
+    // sandbox's) may have it too. Every other host must be in the allow-list.
+    const QString apiOrigin = m_options.slack.apiUrl.toString(
+        QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment | QUrl::StripTrailingSlash);
+    if (m_options.slack.apiUrl.isValid() && m_options.slack.apiUrl.userInfo().isEmpty() &&
+        !m_options.files.downloadHosts.contains(apiOrigin))
+        m_options.files.downloadHosts << apiOrigin;
     m_files = new files::FileTransfers(m_store.get(), m_options.files, this);
     m_filePlanner = new files::FilePlanner(m_store.get(), this);
     Scheduler::ExternalKinds kinds;
