@@ -5,6 +5,7 @@
 #include "core/logging.h"
 #include "store/store.h"
 
+#include <QBuffer>
 #include <QElapsedTimer>
 #include <QHttpServer>
 #include <QHttpServerRequest>
@@ -480,21 +481,37 @@ ApiServer::Reply ApiServer::route(const QHttpServerRequest &request, QString *ro
 
     // Body: JSON object for POST and PATCH.
     QJsonObject body;
+    QList<files::MultipartPart> uploads;
     if (method == Method::Post || method == Method::Patch) {
         const QByteArray contentType = request.value("Content-Type").toLower();
-        if (contentType.startsWith("multipart/"))
-            return Reply::error(415, lit("unsupported_media_type"),
-                                lit("Multipart bodies (file uploads) are not supported by this server yet"));
-        QJsonParseError parseError;
-        const QJsonDocument doc = QJsonDocument::fromJson(request.body(), &parseError);
-        if (parseError.error != QJsonParseError::NoError)
-            return Reply::error(400, lit("bad_json"),
-                                QStringLiteral("The body is not valid JSON: %1 at offset %2")
-                                    .arg(parseError.errorString())
-                                    .arg(parseError.offset));
-        if (!doc.isObject())
-            return Reply::error(400, lit("bad_json"), lit("The body must be a JSON object"));
-        body = doc.object();
+        if (contentType.startsWith("multipart/")) {
+            // Files travel only with a new update (docs/api.md, "Attachments").
+            if (label != QLatin1String("/api/v1/requests/{id}/updates") || method != Method::Post ||
+                !m_options.storeFile)
+                return Reply::error(
+                    415, lit("unsupported_media_type"),
+                    lit("Multipart bodies are accepted only by POST /api/v1/requests/{id}/updates"));
+            auto parts = files::parseMultipart(request.value("Content-Type"), request.body());
+            if (!parts)
+                return Reply::error(400, lit("bad_multipart"), parts.error().message);
+            for (const files::MultipartPart &part : parts.value()) {
+                if (part.isFile)
+                    uploads << part;
+                else
+                    body.insert(part.name, QString::fromUtf8(part.data));
+            }
+        } else {
+            QJsonParseError parseError;
+            const QJsonDocument doc = QJsonDocument::fromJson(request.body(), &parseError);
+            if (parseError.error != QJsonParseError::NoError)
+                return Reply::error(400, lit("bad_json"),
+                                    QStringLiteral("The body is not valid JSON: %1 at offset %2")
+                                        .arg(parseError.errorString())
+                                        .arg(parseError.offset));
+            if (!doc.isObject())
+                return Reply::error(400, lit("bad_json"), lit("The body must be a JSON object"));
+            body = doc.object();
+        }
     }
 
     const qint64 id = n >= 4 ? idSegment(seg[3]) : 0;
@@ -517,7 +534,7 @@ ApiServer::Reply ApiServer::route(const QHttpServerRequest &request, QString *ro
     }
     if (label == QLatin1String("/api/v1/requests/{id}/updates")) {
         if (method == Method::Post)
-            return postUpdate(p, id, body);
+            return postUpdate(p, id, body, uploads);
         return allow("POST");
     }
     if (label == QLatin1String("/api/v1/requests/{id}/followers")) {
@@ -629,7 +646,9 @@ QJsonObject ApiServer::updateJson(const Update &u)
                                        {lit("name"), a.name},
                                        {lit("mime_type"), a.mimeType},
                                        {lit("size"), a.size},
-                                       {lit("sha256"), a.sha256}});
+                                       {lit("sha256"), a.sha256},
+                                       {lit("state"), a.state},
+                                       {lit("last_error"), a.lastError}});
     return {{lit("id"), u.id},
             {lit("request_id"), u.requestId},
             {lit("author"), personKey(u.authorId)},
@@ -1014,7 +1033,8 @@ ApiServer::Reply ApiServer::patchRequest(const Principal &who, qint64 id, const 
 
 // ---- updates ------------------------------------------------------------------------------------
 
-ApiServer::Reply ApiServer::postUpdate(const Principal &who, qint64 requestId, const QJsonObject &body)
+ApiServer::Reply ApiServer::postUpdate(const Principal &who, qint64 requestId, const QJsonObject &body,
+                                       const QList<files::MultipartPart> &uploads)
 {
     auto text = stringField(body, lit("text"), true);
     if (!text)
@@ -1039,6 +1059,23 @@ ApiServer::Reply ApiServer::postUpdate(const Principal &who, qint64 requestId, c
     input.requestId = requestId;
     input.authorId = authorId;
     input.text = **text;
+    for (const files::MultipartPart &part : uploads) {
+        QBuffer source;
+        source.setData(part.data);
+        source.open(QIODevice::ReadOnly);
+        auto stored = m_options.storeFile(source, part.fileName, QString::fromLatin1(part.contentType));
+        if (!stored) {
+            const Error &e = stored.error();
+            if (e.detail == QLatin1String("file_too_large"))
+                return Reply::error(413, lit("too_large"), e.message, lit("files"));
+            if (e.detail == QLatin1String("type_not_allowed"))
+                return Reply::error(415, lit("unsupported_media_type"), e.message, lit("files"));
+            if (e.code == ErrorCode::Invalid)
+                return Reply::error(422, errorCodeName(ErrorCode::Invalid), e.message, lit("files"));
+            return Reply::fromError(e);
+        }
+        input.attachments << stored.value();
+    }
     auto posted = m_store->postUpdate(input);
     if (!posted)
         return Reply::fromError(posted.error());

@@ -2,6 +2,7 @@
 
 #include "api/apimetrics.h"
 #include "core/result.h"
+#include "files/multipart.h"
 #include "store/storetypes.h"
 
 #include <QHostAddress>
@@ -31,6 +32,10 @@ struct ApiOptions
     qint64 maxBodyBytes = 1024 * 1024; //!< request bodies above this get 413
     int maxConnections = 1000;         //!< open TCP connections (stream clients included)
     qint64 maxStreamBacklogBytes = 4 * 1024 * 1024; //!< a stream client further behind is closed
+    //! Stores one file of a multipart `POST /api/v1/requests/{id}/updates` (the files pipeline:
+    //! Engine::storeAttachment) and returns its metadata. Unset: multipart bodies get 415.
+    std::function<Result<Attachment>(QIODevice &source, const QString &name, const QString &mimeType)>
+        storeFile;
 };
 
 //! State of a component /readyz reports on.
@@ -100,7 +105,8 @@ private:
     Reply listRequests(const QHttpServerRequest &request);
     Reply getRequest(qint64 id);
     Reply patchRequest(const Principal &who, qint64 id, const QJsonObject &body, const QByteArray &ifMatch);
-    Reply postUpdate(const Principal &who, qint64 requestId, const QJsonObject &body);
+    Reply postUpdate(const Principal &who, qint64 requestId, const QJsonObject &body,
+                     const QList<files::MultipartPart> &uploads = {});
     Reply patchUpdate(const Principal &who, qint64 id, const QJsonObject &body);
     Reply deleteUpdate(const Principal &who, qint64 id);
     Reply addFollower(const Principal &who, qint64 requestId, const QJsonObject &body);

@@ -147,6 +147,11 @@ int main(int argc, char *argv[])
             << "THREADLINE_ADMIN_TOKEN is not set: only existing agent tokens can use the API";
     ApiOptions apiOptions;
     apiOptions.adminToken = config.adminToken;
+    // File uploads (multipart updates) go to the files store: bodies up to the file size limit.
+    apiOptions.maxBodyBytes = std::max(apiOptions.maxBodyBytes, config.filesMaxBytes + 1024 * 1024);
+    apiOptions.storeFile = [&engine](QIODevice &source, const QString &name, const QString &mimeType) {
+        return engine.storeAttachment(source, name, mimeType);
+    };
     ApiServer api(&store, apiOptions);
     bridgeEngineToApi(engine, api);
     if (auto listening = api.listen(config.apiListen.host, config.apiListen.port); !listening) {

@@ -2,14 +2,22 @@
 // content-addressed store, the safe downloader against loopback listeners, and the whole pipeline
 // through the Engine against the Slack sandbox (tst_files_flow.cpp).
 
+#include "api/apiserver.h"
 #include "files/filedetect.h"
 #include "files/filedownloader.h"
 #include "files/filestore.h"
+#include "files/filetransfers.h"
+#include "files/multipart.h"
 #include "recordingserver.h"
 #include "store/store.h"
 
 #include <QBuffer>
+#include <QHttpMultiPart>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QSignalSpy>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -66,6 +74,11 @@ private Q_SLOTS:
     void notFoundIsPermanentServerErrorIsNot();
 
     void migrationThreeKeepsEarlierAttachments();
+
+    void multipartParses();
+    void multipartHostileBodies_data();
+    void multipartHostileBodies();
+    void restMultipartAttachesFiles();
 
 private:
     DownloadOutcome download(const QUrl &url, const FilesOptions &options, const QString &mime,
@@ -560,6 +573,143 @@ void TestFiles::migrationThreeKeepsEarlierAttachments()
     QCOMPARE(t->updates.first().attachments.first().name, QStringLiteral("a.png"));
     QSqlQuery q(store.database());
     QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM file_shares")));
+}
+
+void TestFiles::multipartParses()
+{
+    const QByteArray body =
+        "preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nhello\r\n"
+        "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a;b\\\".png\"\r\n"
+        "Content-Type: image/png\r\n\r\n\x89PNG\r\n--X\r\n--XyZ\r\n"
+        "Content-Disposition: form-data; name=\"f2\"; filename*=UTF-8''%C3%A9t%C3%A9.txt\r\n\r\n"
+        "\r\n--XyZ--\r\nepilogue";
+    auto parts = parseMultipart("multipart/form-data; boundary=XyZ", body);
+    QVERIFY2(parts, qPrintable(parts.error().toString()));
+    QCOMPARE(parts->size(), 3);
+    QCOMPARE(parts->at(0).name, QStringLiteral("text"));
+    QVERIFY(!parts->at(0).isFile);
+    QCOMPARE(parts->at(0).data, QByteArray("hello"));
+    QVERIFY(parts->at(1).isFile);
+    QCOMPARE(parts->at(1).fileName, QStringLiteral("a;b\".png"));
+    QCOMPARE(parts->at(1).contentType, QByteArray("image/png"));
+    QCOMPARE(parts->at(1).data, QByteArray("\x89PNG\r\n--X")); // a near-boundary inside the data
+    QCOMPARE(parts->at(2).fileName, QStringLiteral("été.txt"));
+    QCOMPARE(parts->at(2).data, QByteArray());
+    auto quoted =
+        parseMultipart("multipart/form-data; boundary=\"a b\"", "--a b\r\nContent-Disposition: form-data; "
+                                                                "name=x\r\n\r\n1\r\n--a b--");
+    QVERIFY(quoted);
+    QCOMPARE(quoted->first().name, QStringLiteral("x"));
+}
+
+void TestFiles::multipartHostileBodies_data()
+{
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<QByteArray>("body");
+    const QByteArray ct = "multipart/form-data; boundary=B";
+    QTest::newRow("not multipart") << QByteArray("application/json") << QByteArray("{}");
+    QTest::newRow("no boundary") << QByteArray("multipart/form-data") << QByteArray("--B\r\n");
+    QTest::newRow("long boundary") << QByteArray("multipart/form-data; boundary=") + QByteArray(71, 'b')
+                                   << QByteArray("x");
+    QTest::newRow("boundary absent") << ct << QByteArray("nothing here");
+    QTest::newRow("no closing") << ct
+                                << QByteArray("--B\r\nContent-Disposition: form-data; name=a\r\n\r\nxx");
+    QTest::newRow("no disposition") << ct << QByteArray("--B\r\nContent-Type: text/plain\r\n\r\nx\r\n--B--");
+    QTest::newRow("not form-data") << ct
+                                   << QByteArray("--B\r\nContent-Disposition: attachment\r\n\r\nx\r\n--B--");
+    QTest::newRow("garbage after delimiter") << ct << QByteArray("--Bxx");
+    QByteArray many;
+    for (int i = 0; i < 40; ++i)
+        many += "--B\r\nContent-Disposition: form-data; name=a\r\n\r\nx\r\n";
+    QTest::newRow("too many parts") << ct << many + "--B--";
+    QTest::newRow("empty") << ct << QByteArray();
+}
+
+void TestFiles::multipartHostileBodies()
+{
+    QFETCH(QByteArray, contentType);
+    QFETCH(QByteArray, body);
+    auto r = parseMultipart(contentType, body);
+    QVERIFY(!r);
+    QCOMPARE(r.error().code, ErrorCode::Invalid);
+    QVERIFY(!r.error().message.isEmpty());
+}
+
+void TestFiles::restMultipartAttachesFiles()
+{
+    // POST /api/v1/requests/{id}/updates with multipart: the files go through the files store
+    // (checked like Slack files) and become the update's attachments.
+    QTemporaryDir dir;
+    Store store;
+    QVERIFY(store.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db"))));
+    auto p = store.upsertPerson({QStringLiteral("U1"), QStringLiteral("Rita"), {}, true});
+    auto r = store.createRequest({QStringLiteral("t"), QStringLiteral("b"), p->id, 0, 0, {}, 0});
+    QVERIFY(r);
+    FilesOptions files;
+    files.storeDir = dir.filePath(QStringLiteral("files"));
+    files.maxBytes = 64 * 1024;
+    ApiOptions options;
+    options.adminToken = QStringLiteral("admin-token-0123456789");
+    options.maxBodyBytes = 1024 * 1024;
+    options.storeFile = [&files](QIODevice &source, const QString &name, const QString &mime) {
+        return storeDeskFile(FileStore(files.storeDir), files, source, name, mime);
+    };
+    ApiServer server(&store, options);
+    auto port = server.listen(QHostAddress::LocalHost, 0);
+    QVERIFY(port);
+    auto post = [&](const QString &path, const QList<QPair<QString, QByteArray>> &fields,
+                    const QList<std::tuple<QString, QByteArray, QByteArray>> &fileParts) {
+        auto *multi = new QHttpMultiPart(QHttpMultiPart::FormDataType);
+        for (const auto &[name, value] : fields) {
+            QHttpPart part;
+            part.setHeader(QNetworkRequest::ContentDispositionHeader,
+                           QStringLiteral("form-data; name=\"%1\"").arg(name));
+            part.setBody(value);
+            multi->append(part);
+        }
+        for (const auto &[name, mime, data] : fileParts) {
+            QHttpPart part;
+            part.setHeader(QNetworkRequest::ContentDispositionHeader,
+                           QStringLiteral("form-data; name=\"files\"; filename=\"%1\"").arg(name));
+            part.setHeader(QNetworkRequest::ContentTypeHeader, mime);
+            part.setBody(data);
+            multi->append(part);
+        }
+        QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(*port).arg(path)));
+        request.setRawHeader("Authorization", "Bearer admin-token-0123456789");
+        QNetworkReply *reply = m_nam.post(request, multi);
+        multi->setParent(reply);
+        QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 10000);
+        reply->deleteLater();
+        return std::make_pair(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+                              QJsonDocument::fromJson(reply->readAll()).object());
+    };
+    const QString updates = QStringLiteral("/api/v1/requests/%1/updates").arg(r->id);
+    auto [status, json] =
+        post(updates, {{QStringLiteral("text"), "see attached"}, {QStringLiteral("author"), "U1"}},
+             {{QStringLiteral("../shot.png"), "image/png", pngBytes(300)},
+              {QStringLiteral("notes.pdf"), "application/pdf", "%PDF-1.4\n"}});
+    QCOMPARE(status, 201);
+    const QJsonArray atts = json.value(QStringLiteral("attachments")).toArray();
+    QCOMPARE(atts.size(), 2);
+    QCOMPARE(atts.at(0).toObject().value(QStringLiteral("name")).toString(), QStringLiteral("shot.png"));
+    auto t = store.timeline(r->id);
+    QCOMPARE(t->updates.first().attachments.size(), 2);
+    QVERIFY(FileStore(files.storeDir).contains(t->updates.first().attachments.first().storageKey));
+    // Refusals: too large (413), HTML posing as an image (422); nothing is posted.
+    std::tie(status, json) =
+        post(updates, {{QStringLiteral("text"), "big"}, {QStringLiteral("author"), "U1"}},
+             {{QStringLiteral("big.bin"), "application/octet-stream", QByteArray(100 * 1024, 'x')}});
+    QCOMPARE(status, 413);
+    std::tie(status, json) =
+        post(updates, {{QStringLiteral("text"), "fake"}, {QStringLiteral("author"), "U1"}},
+             {{QStringLiteral("x.png"), "image/png", "<html><body>sign in</body></html>"}});
+    QCOMPARE(status, 422);
+    QVERIFY(json.value(QStringLiteral("message")).toString().contains(QStringLiteral("HTML")));
+    // Multipart anywhere else is refused.
+    std::tie(status, json) = post(QStringLiteral("/api/v1/requests"), {{QStringLiteral("title"), "t"}}, {});
+    QCOMPARE(status, 415);
+    QCOMPARE(store.timeline(r->id)->updates.size(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestFiles)
