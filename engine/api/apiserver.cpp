@@ -1187,7 +1187,8 @@ ApiServer::Reply ApiServer::createToken(const QJsonObject &body)
     auto name = stringField(body, lit("name"), false);
     if (!name)
         return Reply::fromError(name.error());
-    const QString tokenName = name->value_or(QString()).trimmed();
+    // An absent name is stored as an empty one (the column is NOT NULL).
+    const QString tokenName = name->value_or(QStringLiteral("")).trimmed();
     if (tokenName.size() > Store::MaxNameLength)
         return Reply::error(422, lit("invalid"), lit("name is too long"), lit("name"));
     for (QChar c : tokenName)

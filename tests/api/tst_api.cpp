@@ -493,6 +493,11 @@ void TestApi::everyRouteWithGoodInput()
     a = callJson("POST", lit("/api/v1/tokens"), {{lit("user"), lit("U0ALICE")}});
     QCOMPARE(a.status, 422);
     QCOMPARE(a.field(), lit("user"));
+    // the name is optional
+    a = callJson("POST", lit("/api/v1/tokens"), {{lit("user"), lit("U0ERIN")}});
+    QCOMPARE(a.status, 201);
+    QVERIFY(a.json.value(lit("token")).toString().startsWith(lit("tl_")));
+    QCOMPARE(a.json.value(lit("name")).toString(), QString());
 }
 
 // ---- authentication --------------------------------------------------------------------------------
