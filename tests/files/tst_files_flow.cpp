@@ -319,7 +319,7 @@ void TestFilesFlow::pdfAndBinaryTravelToo()
     const QByteArray pdf = QByteArray("%PDF-1.7\n") + QByteArray(30000, 'p');
     QByteArray binary(3 * 1024 * 1024, Qt::Uninitialized);
     for (int i = 0; i < binary.size(); ++i)
-        binary[i] = char((i * 7919) >> 3);
+        binary[i] = char((quint32(i) * 7919u) >> 3);
     shareFile(requester, QStringLiteral("form.pdf"), pdf, QStringLiteral("application/pdf"), {});
     shareFile(requester, QStringLiteral("dump.bin"), binary, QStringLiteral("application/octet-stream"),
               QStringLiteral("core dump"));
