@@ -119,21 +119,30 @@ Result<int> FilePlanner::planShares(qint64 requestId, qint64 updateId)
             return row.error();
         if (row.value() == 0)
             continue;
-        const QJsonObject payload{{QStringLiteral("attachment_id"), attachment}};
-        auto job = m_store->execAffected(
-            QStringLiteral(
-                "INSERT INTO jobs (lane, kind, ordering_key, payload, not_before, created_at, updated_at, "
-                "request_id, conversation_id, update_id, dedupe_key) VALUES ('maintenance', ?, ?, ?, ?, ?, "
-                "?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING"),
-            {ShareKind, QStringLiteral("c%1:m").arg(conversation),
-             QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact)), now, now, now,
-             requestId, conversation, updateId,
-             QStringLiteral("share:%1:%2").arg(attachment).arg(conversation)});
+        auto job = enqueueShareJob(ShareKind, QStringLiteral("share"), attachment, conversation, requestId,
+                                   updateId, now);
         if (!job)
             return job.error();
         jobs += job.value();
     }
     return jobs;
+}
+
+Result<int> FilePlanner::enqueueShareJob(const QString &kind, const QString &dedupePrefix, qint64 attachment,
+                                         qint64 conversation, qint64 requestId, qint64 updateId, qint64 now)
+{
+    // One maintenance-lane job per (attachment, conversation), ordered with the conversation's
+    // other maintenance work; the dedupe key makes planning the same pair twice a no-op.
+    const QJsonObject payload{{QStringLiteral("attachment_id"), attachment}};
+    return m_store->execAffected(
+        QStringLiteral(
+            "INSERT INTO jobs (lane, kind, ordering_key, payload, not_before, created_at, updated_at, "
+            "request_id, conversation_id, update_id, dedupe_key) VALUES ('maintenance', ?, ?, ?, ?, ?, "
+            "?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING"),
+        {kind, QStringLiteral("c%1:m").arg(conversation),
+         QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact)), now, now, now, requestId,
+         conversation, updateId,
+         QStringLiteral("%1:%2:%3").arg(dedupePrefix).arg(attachment).arg(conversation)});
 }
 
 Result<int> FilePlanner::planUnshares(qint64 updateId)
@@ -159,16 +168,8 @@ Result<int> FilePlanner::planUnshares(qint64 updateId)
     const qint64 now = m_store->now();
     int jobs = 0;
     for (const auto &[attachment, conversation] : pairs) {
-        const QJsonObject payload{{QStringLiteral("attachment_id"), attachment}};
-        auto job = m_store->execAffected(
-            QStringLiteral(
-                "INSERT INTO jobs (lane, kind, ordering_key, payload, not_before, created_at, updated_at, "
-                "request_id, conversation_id, update_id, dedupe_key) VALUES ('maintenance', ?, ?, ?, ?, ?, "
-                "?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING"),
-            {UnshareKind, QStringLiteral("c%1:m").arg(conversation),
-             QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact)), now, now, now,
-             requestId, conversation, updateId,
-             QStringLiteral("unshare:%1:%2").arg(attachment).arg(conversation)});
+        auto job = enqueueShareJob(UnshareKind, QStringLiteral("unshare"), attachment, conversation,
+                                   requestId, updateId, now);
         if (!job)
             return job.error();
         jobs += job.value();

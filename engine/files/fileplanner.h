@@ -38,6 +38,8 @@ Q_SIGNALS:
 private:
     Result<int> planShares(qint64 requestId, qint64 updateId);
     Result<int> planUnshares(qint64 updateId);
+    Result<int> enqueueShareJob(const QString &kind, const QString &dedupePrefix, qint64 attachment,
+                                qint64 conversation, qint64 requestId, qint64 updateId, qint64 now);
 
     Store *m_store;
     QTimer m_timer;
