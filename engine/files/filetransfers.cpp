@@ -6,6 +6,7 @@
 #include "slack/completeuploadjob.h"
 #include "slack/conversationsrepliesjob.h"
 #include "slack/deletemessagejob.h"
+#include "slack/filesdeletejob.h"
 #include "slack/filesinfojob.h"
 #include "slack/getuploadurljob.h"
 #include "slack/slackclient.h"
@@ -444,15 +445,15 @@ private:
     {
         auto q = store()->exec(
             QStringLiteral(
-                "SELECT fs.state, fs.slack_ts, COALESCE(c.channel_id, d.channel_id) FROM file_shares fs "
-                "JOIN conversations c ON c.id = fs.conversation_id LEFT JOIN dm_channels d ON "
+                "SELECT fs.state, fs.slack_ts, COALESCE(c.channel_id, d.channel_id), fs.slack_file_id FROM "
+                "file_shares fs JOIN conversations c ON c.id = fs.conversation_id LEFT JOIN dm_channels d ON "
                 "d.person_id = c.person_id WHERE fs.attachment_id = ? AND fs.conversation_id = ?"),
             {attachmentId(), m_job.conversationId});
         if (!q) {
             endWith(q.error());
             return;
         }
-        QString state, ts;
+        QString state, ts, fileId;
         {
             QueryGuard guard(q.value());
             if (!q.value()->next()) {
@@ -462,15 +463,60 @@ private:
             state = q.value()->value(0).toString();
             ts = q.value()->value(1).toString();
             m_channel = q.value()->value(2).toString();
+            fileId = q.value()->value(3).toString();
         }
-        if (state == QLatin1String("pending") || state == QLatin1String("failed")) {
+        const bool posted = state == QLatin1String("posted");
+        if (!posted && state != QLatin1String("pending") && state != QLatin1String("failed")) {
+            end({}); // deleted or skipped already
+            return;
+        }
+        if (!fileId.isEmpty()) {
+            // The app's own upload: files.delete removes the file from Slack and, with it, the
+            // message that carries it. A copy still `pending` with a file id may have been shared
+            // before a crash: deleting by id covers that too.
+            deleteFile(fileId, posted ? ts : QString(), posted);
+            return;
+        }
+        if (!posted || ts.isEmpty() || m_channel.isEmpty()) {
             endWith(setShare(QStringLiteral("skipped"), {}, {}));
             return;
         }
-        if (state != QLatin1String("posted") || ts.isEmpty() || m_channel.isEmpty()) {
-            end({});
-            return;
-        }
+        deleteMessage(ts);
+    }
+
+    void deleteFile(const QString &fileId, const QString &ts, bool posted)
+    {
+        auto *del =
+            new slack::FilesDeleteJob(client()->networkAccessManager(), client()->botEndpoint(), fileId);
+        auto next = [this, ts, posted](bool fileGone) {
+            if (!ts.isEmpty() && !m_channel.isEmpty()) {
+                deleteMessage(ts); // the message too, in case Slack left it (message_not_found = done)
+                return;
+            }
+            endWith(
+                setShare(posted || fileGone ? QStringLiteral("deleted") : QStringLiteral("skipped"), {}, {}));
+        };
+        call(
+            del, [next] { next(true); },
+            [this, next, fileId](const Error &error) {
+                if (error.detail == QLatin1String("file_deleted")) {
+                    next(true);
+                    return true;
+                }
+                if (error.detail == QLatin1String("file_not_found") ||
+                    error.detail == QLatin1String("cant_delete_file")) {
+                    qCInfo(lcFiles).noquote()
+                        << "file copy" << attachmentId() << "in conversation" << m_job.conversationId
+                        << ": files.delete" << error.detail << "; deleting the message instead";
+                    next(false);
+                    return true;
+                }
+                return false;
+            });
+    }
+
+    void deleteMessage(const QString &ts)
+    {
         auto *del = new slack::DeleteMessageJob(client()->networkAccessManager(), client()->botEndpoint(),
                                                 m_channel, ts);
         call(
@@ -523,7 +569,7 @@ QString FileTransfers::firstMethod(const QString &kind)
     if (kind == ShareKind)
         return QStringLiteral("files.getUploadURLExternal");
     if (kind == UnshareKind)
-        return QStringLiteral("chat.delete");
+        return QStringLiteral("files.delete");
     return QStringLiteral("files.download");
 }
 

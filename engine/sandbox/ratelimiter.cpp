@@ -53,6 +53,7 @@ int RateLimiter::tierOf(const QString &method)
         {QStringLiteral("users.lookupByEmail"), 3},
         {QStringLiteral("users.info"), 4},
         {QStringLiteral("files.info"), 4},
+        {QStringLiteral("files.delete"), 3},
         {QStringLiteral("files.getUploadURLExternal"), 4},
         {QStringLiteral("files.completeUploadExternal"), 4},
     };

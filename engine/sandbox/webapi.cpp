@@ -493,6 +493,20 @@ WebApi::Reply WebApi::filesInfo(const ApiArguments &a)
                           {lit("response_metadata"), QJsonObject{{lit("next_cursor"), QString()}}}});
 }
 
+WebApi::Reply WebApi::filesDelete(const ApiArguments &a)
+{
+    const QString id = a.string(lit("file"));
+    if (id.isEmpty())
+        return error(lit("invalid_arguments"));
+    const SandboxFile *f = m_ws.file(id);
+    if (!f || (!f->completed && !f->deleted))
+        return error(lit("file_not_found"));
+    // A bot token deletes what the app uploaded (files:write); people's files are theirs.
+    if (const QString e = m_ws.deleteFile(id, m_ws.options().botUserId); !e.isEmpty())
+        return error(e);
+    return ok(QJsonObject{});
+}
+
 WebApi::Reply WebApi::filesGetUploadUrlExternal(const ApiArguments &a)
 {
     const QString filename = a.string(lit("filename"));
@@ -607,6 +621,7 @@ QHash<QString, WebApi::Handler> WebApi::handlerTable()
         {lit("chat.update"), &WebApi::chatUpdate},
         {lit("chat.delete"), &WebApi::chatDelete},
         {lit("files.info"), &WebApi::filesInfo},
+        {lit("files.delete"), &WebApi::filesDelete},
         {lit("files.getUploadURLExternal"), &WebApi::filesGetUploadUrlExternal},
         {lit("files.completeUploadExternal"), &WebApi::filesCompleteUploadExternal},
         {lit("apps.connections.open"), &WebApi::appsConnectionsOpen},

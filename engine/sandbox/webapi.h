@@ -56,6 +56,7 @@ private:
     Reply conversationsReplies(const ApiArguments &a);
     Reply conversationsHistory(const ApiArguments &a);
     Reply filesInfo(const ApiArguments &a);
+    Reply filesDelete(const ApiArguments &a);
     Reply filesGetUploadUrlExternal(const ApiArguments &a);
     Reply filesCompleteUploadExternal(const ApiArguments &a);
     Reply appsConnectionsOpen(const ApiArguments &a);

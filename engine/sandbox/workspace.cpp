@@ -519,6 +519,35 @@ const SandboxFile *Workspace::file(const QString &id) const
     return const_cast<Workspace *>(this)->file(id);
 }
 
+QString Workspace::deleteFile(const QString &fileId, const QString &userId)
+{
+    SandboxFile *f = file(fileId);
+    if (!f)
+        return lit("file_not_found");
+    if (f->deleted)
+        return lit("file_deleted");
+    if (f->user != userId)
+        return lit("cant_delete_file");
+    f->deleted = true;
+    f->data.clear();
+    // Every live message carrying the file: gone when nothing else is left in it.
+    QList<QPair<QString, QString>> emptied;
+    for (SandboxChannel &c : m_channels)
+        for (SandboxMessage &m : c.byTs)
+            if (!m.deleted && m.fileIds.contains(fileId)) {
+                bool anyLive = false;
+                for (const QString &id : std::as_const(m.fileIds))
+                    if (const SandboxFile *other = file(id); other && !other->deleted)
+                        anyLive = true;
+                if (!anyLive && m.text.isEmpty() && m.blocks.isEmpty())
+                    emptied.append({c.id, m.ts});
+            }
+    for (const auto &[channelId, ts] : std::as_const(emptied))
+        removeMessage(channelId, ts);
+    Q_EMIT changed();
+    return {};
+}
+
 QString Workspace::uploadTicketFor(const QString &fileId) const
 {
     for (auto it = m_uploadTickets.constBegin(); it != m_uploadTickets.constEnd(); ++it)
@@ -582,7 +611,8 @@ QJsonObject Workspace::messageJson(const SandboxMessage &m, bool forEvent, bool 
         QJsonArray files;
         for (const QString &id : m.fileIds)
             if (const SandboxFile *f = file(id))
-                files.append(fileJson(*f));
+                files.append(f->deleted ? QJsonObject{{lit("id"), f->id}, {lit("mode"), lit("tombstone")}}
+                                        : fileJson(*f));
         o.insert(lit("files"), files);
         o.insert(lit("upload"), true);
         o.insert(lit("display_as_bot"), false);

@@ -174,6 +174,13 @@ public:
     const SandboxFile *file(const QString &id) const;
     QString uploadTicketFor(const QString &fileId) const;
     SandboxFile *fileByUploadTicket(const QString &ticket);
+    /*!
+     * files.delete as \a userId: only the uploader may delete a file (else `cant_delete_file`;
+     * unknown: `file_not_found`; twice: `file_deleted`). The bytes are dropped; a message that
+     * carried only deleted files and no text is removed (message_deleted), one with text keeps
+     * its text and shows the file as a tombstone. Returns the error, empty on success.
+     */
+    QString deleteFile(const QString &fileId, const QString &userId);
 
     // --- Slack's JSON shapes ------------------------------------------------------------------
     QJsonObject messageJson(const SandboxMessage &m, bool forEvent, bool withMetadata = true) const;

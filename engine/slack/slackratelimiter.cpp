@@ -34,6 +34,7 @@ RateTier SlackRateLimiter::tierOf(const QString &method)
         {QStringLiteral("users.lookupByEmail"), RateTier::Tier3},
         {QStringLiteral("users.info"), RateTier::Tier4},
         {QStringLiteral("files.info"), RateTier::Tier4},
+        {QStringLiteral("files.delete"), RateTier::Tier3},
         {QStringLiteral("files.getUploadURLExternal"), RateTier::Tier4},
         {QStringLiteral("files.completeUploadExternal"), RateTier::Tier4},
         {QStringLiteral("chat.postMessage"), RateTier::PostMessage},

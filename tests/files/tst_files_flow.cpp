@@ -14,6 +14,8 @@
 
 #include <QBuffer>
 #include <QCryptographicHash>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QProcess>
 #include <QRandomGenerator>
@@ -69,6 +71,8 @@ private Q_SLOTS:
     void deskAttachmentReachesEveryFollowerButThePoster();
     void deskAttachmentIsCheckedLikeASlackFile();
     void deletingTheUpdateDeletesItsFileCopiesEditsKeepThem();
+    void deletingADeskUpdateDeletesItsFilesEverywhere();
+    void slackDeleteOfTheOriginalDeletesTheCopies();
     void failedTransferIsVisibleAndRetried();
     void killedMidTransferCompletesOnceAfterRestart();
 
@@ -84,6 +88,10 @@ private:
     QString shareFile(const Member &m, const QString &name, const QByteArray &data, const QString &mime,
                       const QString &comment);
     QList<Attachment> attachments(qint64 requestId);
+    //! The sandbox's whole state, one line per channel message and per file, with names instead
+    //! of generated ids and timestamps: `Rita: app summary live`, `Wes: app file_share deleted
+    //! files=1`, `file app fix.png deleted 0 bytes`, `file Rita s.png live 3000 bytes`.
+    QString sandboxState(const QList<QPair<Member, QString>> &names);
     QString newUrl();
 
     std::unique_ptr<SandboxServer> m_sandbox;
@@ -261,6 +269,60 @@ QList<Attachment> TestFilesFlow::attachments(qint64 requestId)
     for (const Update &u : t.value().updates)
         out += u.attachments;
     return out;
+}
+
+QString TestFilesFlow::sandboxState(const QList<QPair<Member, QString>> &names)
+{
+    const auto &ws = m_sandbox->workspace();
+    const QJsonObject state = ws.stateJson();
+    const QString bot =
+        state.value(QStringLiteral("app")).toObject().value(QStringLiteral("bot_user_id")).toString();
+    auto nameOf = [&](const QString &userId) {
+        if (userId == bot)
+            return QStringLiteral("app");
+        for (const auto &[m, name] : names)
+            if (m.slackId == userId)
+                return name;
+        return QString(QStringLiteral("?") + userId);
+    };
+    QStringList out;
+    QStringList channelLines;
+    for (const QJsonValue &cv : state.value(QStringLiteral("channels")).toArray()) {
+        const QJsonObject c = cv.toObject();
+        const QString owner = nameOf(c.value(QStringLiteral("user")).toString());
+        for (const QJsonValue &mv : c.value(QStringLiteral("messages")).toArray()) {
+            const QJsonObject m = mv.toObject();
+            const bool top = m.value(QStringLiteral("thread_ts")).toString().isEmpty() ||
+                             m.value(QStringLiteral("thread_ts")) == m.value(QStringLiteral("ts"));
+            QString kind = m.value(QStringLiteral("subtype")).toString();
+            if (kind.isEmpty())
+                kind = top ? QStringLiteral("top") : QStringLiteral("reply");
+            QString line = QStringLiteral("%1: %2 %3 %4")
+                               .arg(owner,
+                                    m.value(QStringLiteral("by_app")).toBool()
+                                        ? QStringLiteral("app")
+                                        : nameOf(m.value(QStringLiteral("user")).toString()),
+                                    kind,
+                                    m.value(QStringLiteral("deleted")).toBool() ? QStringLiteral("deleted")
+                                                                                : QStringLiteral("live"));
+            if (const int files = m.value(QStringLiteral("files")).toArray().size(); files > 0)
+                line += QStringLiteral(" files=%1").arg(files);
+            channelLines << line;
+        }
+    }
+    channelLines.sort();
+    QStringList fileLines;
+    for (const QJsonValue &fv : state.value(QStringLiteral("files")).toArray()) {
+        const QJsonObject f = fv.toObject();
+        fileLines << QStringLiteral("file %1 %2 %3 %4 bytes")
+                         .arg(nameOf(f.value(QStringLiteral("user")).toString()),
+                              f.value(QStringLiteral("name")).toString(),
+                              f.value(QStringLiteral("deleted")).toBool() ? QStringLiteral("deleted")
+                                                                          : QStringLiteral("live"))
+                         .arg(f.value(QStringLiteral("size")).toInteger());
+    }
+    fileLines.sort();
+    return (channelLines + fileLines).join(QLatin1Char('\n'));
 }
 
 void TestFilesFlow::pngSharedInAThreadReachesTheDeskAndEveryOtherThread()
@@ -505,6 +567,155 @@ void TestFilesFlow::deletingTheUpdateDeletesItsFileCopiesEditsKeepThem()
         ++rows;
     }
     QCOMPARE(rows, 2);
+}
+
+void TestFilesFlow::deletingADeskUpdateDeletesItsFilesEverywhere()
+{
+    startEngine();
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const Member watcher = addMember(QStringLiteral("Wes"));
+    const QList<QPair<Member, QString>> names{{requester, QStringLiteral("Rita")},
+                                              {agent, QStringLiteral("Alex")},
+                                              {watcher, QStringLiteral("Wes")}};
+    const qint64 rid = createRequest(requester, {watcher}, agent);
+    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(watcher).isEmpty(), 15000);
+    QBuffer source;
+    source.setData(png(4000));
+    source.open(QIODevice::ReadOnly);
+    auto stored = m_engine->storeAttachment(source, QStringLiteral("fix.png"), QStringLiteral("image/png"));
+    QVERIFY(stored);
+    QBuffer second;
+    second.setData(QByteArray("%PDF-1.4\n") + QByteArray(2000, 'x'));
+    second.open(QIODevice::ReadOnly);
+    auto storedPdf =
+        m_engine->storeAttachment(second, QStringLiteral("steps.pdf"), QStringLiteral("application/pdf"));
+    QVERIFY(storedPdf);
+    NewUpdate n;
+    n.requestId = rid;
+    n.authorId = agent.personId;
+    n.text = QStringLiteral("Here is the fix");
+    n.attachments = {stored.value(), storedPdf.value()};
+    auto posted = m_engine->store()->postUpdate(n);
+    QVERIFY(posted);
+    QTRY_VERIFY_WITH_TIMEOUT(filesInThread(requester).size() == 2 && filesInThread(watcher).size() == 2,
+                             20000);
+    QTRY_VERIFY_WITH_TIMEOUT(idle(), 10000);
+    const QString shared =
+        QStringList{
+            QStringLiteral("Alex: app top live"),
+            QStringLiteral("Rita: app file_share live files=1"),
+            QStringLiteral("Rita: app file_share live files=1"),
+            QStringLiteral("Rita: app reply live"),
+            QStringLiteral("Rita: app top live"),
+            QStringLiteral("Wes: app file_share live files=1"),
+            QStringLiteral("Wes: app file_share live files=1"),
+            QStringLiteral("Wes: app reply live"),
+            QStringLiteral("Wes: app top live"),
+            QStringLiteral("file app fix.png live 4000 bytes"),
+            QStringLiteral("file app fix.png live 4000 bytes"),
+            QStringLiteral("file app steps.pdf live 2009 bytes"),
+            QStringLiteral("file app steps.pdf live 2009 bytes"),
+        }
+            .join(QLatin1Char('\n'));
+    QCOMPARE(sandboxState(names), shared);
+    // An edit changes the caption and keeps every file.
+    QVERIFY(
+        m_engine->store()->editUpdate(posted->id, QStringLiteral("Here is the better fix"), agent.personId));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        idle() && appRepliesInThread(watcher).first()->text.contains(QStringLiteral("better fix")), 15000);
+    QCOMPARE(sandboxState(names), shared);
+    QCOMPARE(m_sandbox->workspace().callCount(QStringLiteral("files.delete")), 0);
+    // The delete: files.delete for each of the app's uploads (their messages go with them), the
+    // caption's copies by chat.delete.
+    QVERIFY(m_engine->store()->deleteUpdate(posted->id, agent.personId));
+    QTRY_VERIFY_WITH_TIMEOUT(idle() && filesInThread(requester).isEmpty() && filesInThread(watcher).isEmpty(),
+                             20000);
+    QTRY_COMPARE_WITH_TIMEOUT(sandboxState(names),
+                              (QStringList{
+                                  QStringLiteral("Alex: app top live"),
+                                  QStringLiteral("Rita: app file_share deleted files=1"),
+                                  QStringLiteral("Rita: app file_share deleted files=1"),
+                                  QStringLiteral("Rita: app reply deleted"),
+                                  QStringLiteral("Rita: app top live"),
+                                  QStringLiteral("Wes: app file_share deleted files=1"),
+                                  QStringLiteral("Wes: app file_share deleted files=1"),
+                                  QStringLiteral("Wes: app reply deleted"),
+                                  QStringLiteral("Wes: app top live"),
+                                  QStringLiteral("file app fix.png deleted 0 bytes"),
+                                  QStringLiteral("file app fix.png deleted 0 bytes"),
+                                  QStringLiteral("file app steps.pdf deleted 0 bytes"),
+                                  QStringLiteral("file app steps.pdf deleted 0 bytes"),
+                              }
+                                   .join(QLatin1Char('\n'))),
+                              10000);
+    QCOMPARE(m_sandbox->workspace().callCount(QStringLiteral("files.delete"), QStringLiteral("ok")), 4);
+    QCOMPARE(m_sandbox->workspace().callCount(QStringLiteral("files.delete")), 4);
+    QSqlQuery q(m_engine->store()->database());
+    QVERIFY(q.exec(QStringLiteral("SELECT state, COUNT(*) FROM file_shares GROUP BY state")));
+    QVERIFY(q.next());
+    QCOMPARE(q.value(0).toString(), QStringLiteral("deleted"));
+    QCOMPARE(q.value(1).toInt(), 4);
+    QVERIFY(!q.next());
+}
+
+void TestFilesFlow::slackDeleteOfTheOriginalDeletesTheCopies()
+{
+    startEngine();
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const Member watcher = addMember(QStringLiteral("Wes"));
+    const QList<QPair<Member, QString>> names{{requester, QStringLiteral("Rita")},
+                                              {agent, QStringLiteral("Alex")},
+                                              {watcher, QStringLiteral("Wes")}};
+    const qint64 rid = createRequest(requester, {watcher}, agent);
+    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(watcher).isEmpty(), 15000);
+    const QString original = shareFile(requester, QStringLiteral("s.png"), png(3000),
+                                       QStringLiteral("image/png"), QStringLiteral("look at this"));
+    QTRY_VERIFY_WITH_TIMEOUT(filesInThread(agent).size() == 1 && filesInThread(watcher).size() == 1, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(idle(), 10000);
+    QCOMPARE(sandboxState(names), (QStringList{
+                                      QStringLiteral("Alex: app file_share live files=1"),
+                                      QStringLiteral("Alex: app reply live"),
+                                      QStringLiteral("Alex: app top live"),
+                                      QStringLiteral("Rita: Rita file_share live files=1"),
+                                      QStringLiteral("Rita: app top live"),
+                                      QStringLiteral("Wes: app file_share live files=1"),
+                                      QStringLiteral("Wes: app reply live"),
+                                      QStringLiteral("Wes: app top live"),
+                                      QStringLiteral("file Rita s.png live 3000 bytes"),
+                                      QStringLiteral("file app s.png live 3000 bytes"),
+                                      QStringLiteral("file app s.png live 3000 bytes"),
+                                  }
+                                       .join(QLatin1Char('\n'))));
+    // Rita deletes her message in Slack: the update is deleted on the desk, and with it every copy
+    // the app made (the files and the caption). Her own file is hers: the app does not touch it.
+    QVERIFY(m_sandbox->workspace().deleteAsUser(requester.slackId, original).ok);
+    QTRY_VERIFY_WITH_TIMEOUT(m_engine->store()->timeline(rid).value().updates.isEmpty() ||
+                                 m_engine->store()->timeline(rid).value().updates.first().isDeleted(),
+                             15000);
+    QTRY_VERIFY_WITH_TIMEOUT(idle() && filesInThread(agent).isEmpty() && filesInThread(watcher).isEmpty(),
+                             20000);
+    QTRY_COMPARE_WITH_TIMEOUT(sandboxState(names),
+                              (QStringList{
+                                  QStringLiteral("Alex: app file_share deleted files=1"),
+                                  QStringLiteral("Alex: app reply deleted"),
+                                  QStringLiteral("Alex: app top live"),
+                                  QStringLiteral("Rita: Rita file_share deleted files=1"),
+                                  QStringLiteral("Rita: app top live"),
+                                  QStringLiteral("Wes: app file_share deleted files=1"),
+                                  QStringLiteral("Wes: app reply deleted"),
+                                  QStringLiteral("Wes: app top live"),
+                                  QStringLiteral("file Rita s.png live 3000 bytes"),
+                                  QStringLiteral("file app s.png deleted 0 bytes"),
+                                  QStringLiteral("file app s.png deleted 0 bytes"),
+                              }
+                                   .join(QLatin1Char('\n'))),
+                              10000);
+    QCOMPARE(m_sandbox->workspace().callCount(QStringLiteral("files.delete")), 2);
+    QCOMPARE(
+        m_sandbox->workspace().callCount(QStringLiteral("files.delete"), QStringLiteral("cant_delete_file")),
+        0);
 }
 
 void TestFilesFlow::failedTransferIsVisibleAndRetried()

@@ -570,6 +570,70 @@ private Q_SLOTS:
                  s("file_not_found"));
     }
 
+    void filesDeleteRemovesTheAppsFilesOnly()
+    {
+        QList<QJsonObject> frames;
+        QWebSocket *socket = connectSocket(&frames);
+        QVERIFY(socket);
+        const QString parentTs = m_server->workspace().postAsUser(m_user, s("help")).ts;
+        auto share = [&](const QString &comment) {
+            HttpResult r =
+                api(s("files.getUploadURLExternal"), {{s("filename"), s("a.txt")}, {s("length"), s("5")}});
+            const QString id = r.json.value(s("file_id")).toString();
+            post(m_nam, QUrl(r.json.value(s("upload_url")).toString()), "hello", "application/octet-stream");
+            r = api(s("files.completeUploadExternal"), {{s("files"), s(R"([{"id":"%1"}])").arg(id)},
+                                                        {s("channel_id"), m_dm},
+                                                        {s("thread_ts"), parentTs},
+                                                        {s("initial_comment"), comment}});
+            return QPair<QString, QString>(
+                id, r.json.value(s("files")).toArray().first().toObject().value(s("url_private")).toString());
+        };
+        const auto [bare, bareUrl] = share({});
+        const auto [commented, commentedUrl] = share(s("with words"));
+        Workspace &ws = m_server->workspace();
+        const QString bareTs = ws.file(bare)->shareTs;
+        const QString commentedTs = ws.file(commented)->shareTs;
+        // Hostile and wrong arguments first: nothing changes.
+        QCOMPARE(api(s("files.delete"), {}).json.value(s("error")).toString(), s("invalid_arguments"));
+        QCOMPARE(api(s("files.delete"), {{s("file"), s("F_NOPE")}}).json.value(s("error")).toString(),
+                 s("file_not_found"));
+        const QString theirs = ws.uploadAsUser(m_user, s("mine.txt"), "mine", s("text/plain"), parentTs).ts;
+        const QString theirFile = ws.message(m_dm, theirs)->fileIds.value(0);
+        QCOMPARE(api(s("files.delete"), {{s("file"), theirFile}}).json.value(s("error")).toString(),
+                 s("cant_delete_file"));
+        QVERIFY(!ws.file(theirFile)->deleted);
+        QVERIFY(!ws.message(m_dm, theirs)->deleted);
+        // The app's own file without words: the file and its message are gone, with message_deleted.
+        HttpResult r = api(s("files.delete"), {{s("file"), bare}});
+        QVERIFY2(r.json.value(s("ok")).toBool(), r.body.constData());
+        QVERIFY(ws.file(bare)->deleted);
+        QVERIFY(ws.file(bare)->data.isEmpty());
+        QVERIFY(ws.message(m_dm, bareTs)->deleted);
+        QVERIFY(!waitEvent(frames, [&](const QJsonObject &e) {
+                     return e.value(s("subtype")) == s("message_deleted") &&
+                            e.value(s("deleted_ts")) == bareTs;
+                 }).isEmpty());
+        QCOMPARE(api(s("files.delete"), {{s("file"), bare}}).json.value(s("error")).toString(),
+                 s("file_deleted"));
+        QCOMPARE(api(s("files.info"), {{s("file"), bare}}).json.value(s("error")).toString(),
+                 s("file_deleted"));
+        QNetworkRequest req{QUrl(bareUrl)};
+        req.setRawHeader("Authorization", bot());
+        QNetworkReply *gone = m_nam.get(req);
+        QVERIFY(QSignalSpy(gone, &QNetworkReply::finished).wait(3000));
+        QCOMPARE(gone->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 404);
+        gone->deleteLater();
+        // A message with words keeps them; the file shows as a tombstone.
+        QVERIFY(api(s("files.delete"), {{s("file"), commented}}).json.value(s("ok")).toBool());
+        QVERIFY(!ws.message(m_dm, commentedTs)->deleted);
+        const QJsonObject shown = ws.messageJson(*ws.message(m_dm, commentedTs), false);
+        QCOMPARE(shown.value(s("text")).toString(), s("with words"));
+        QCOMPARE(shown.value(s("files")).toArray().first().toObject(),
+                 (QJsonObject{{s("id"), commented}, {s("mode"), s("tombstone")}}));
+        Q_UNUSED(commentedUrl)
+        socket->deleteLater();
+    }
+
     void controlApiAndPersistence()
     {
         HttpResult r = post(m_nam, m_server->controlUrl().resolved(QUrl(s("users"))),
