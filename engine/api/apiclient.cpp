@@ -88,6 +88,13 @@ RemoteRequest RemoteRequest::fromJson(const QJsonObject &o)
     return r;
 }
 
+RemotePerson RemotePerson::fromJson(const QJsonObject &o)
+{
+    return {o.value(lit("user")).toString(), o.value(lit("slack_id")).toString(),
+            o.value(lit("name")).toString(), o.value(lit("email")).toString(),
+            o.value(lit("is_agent")).toBool()};
+}
+
 RemoteUpdate RemoteUpdate::fromJson(const QJsonObject &o)
 {
     RemoteUpdate u;
@@ -266,6 +273,39 @@ QFuture<Result<QJsonObject>> ApiClient::threads(qint64 requestId)
 QFuture<Result<QJsonObject>> ApiClient::queues()
 {
     return send("GET", lit("api/v1/queues"));
+}
+
+QFuture<Result<RemotePeoplePage>> ApiClient::people(const QString &cursor, int limit)
+{
+    QUrlQuery q;
+    if (!cursor.isEmpty())
+        q.addQueryItem(lit("cursor"), QString::fromLatin1(QUrl::toPercentEncoding(cursor)));
+    if (limit > 0)
+        q.addQueryItem(lit("limit"), QString::number(limit));
+    QString path = lit("api/v1/people");
+    if (!q.isEmpty())
+        path += QLatin1Char('?') + q.query(QUrl::FullyEncoded);
+    return mapped<RemotePeoplePage>(send("GET", path), this,
+                                    [](const QJsonObject &o) -> Result<RemotePeoplePage> {
+                                        RemotePeoplePage page;
+                                        for (const QJsonValue &v : o.value(lit("people")).toArray())
+                                            page.people << RemotePerson::fromJson(v.toObject());
+                                        page.nextCursor = o.value(lit("next_cursor")).toString();
+                                        return page;
+                                    });
+}
+
+QFuture<Result<int>> ApiClient::retryUpdate(qint64 updateId)
+{
+    return mapped<int>(send("POST", QStringLiteral("api/v1/updates/%1/retry").arg(updateId), {}, true), this,
+                       [](const QJsonObject &o) -> Result<int> { return o.value(lit("retried")).toInt(); });
+}
+
+QFuture<Result<int>> ApiClient::retryConversation(qint64 conversationId)
+{
+    return mapped<int>(
+        send("POST", QStringLiteral("api/v1/conversations/%1/retry").arg(conversationId), {}, true), this,
+        [](const QJsonObject &o) -> Result<int> { return o.value(lit("retried")).toInt(); });
 }
 
 // ---- stream -------------------------------------------------------------------------------------

@@ -65,6 +65,24 @@ struct RemoteTimeline
     QList<RemoteUpdate> updates;
 };
 
+//! A person as GET /api/v1/people shows them; user is the Slack user id, or the email.
+struct RemotePerson
+{
+    QString user;
+    QString slackId;
+    QString name;
+    QString email;
+    bool isAgent = false;
+
+    static RemotePerson fromJson(const QJsonObject &o);
+};
+
+struct RemotePeoplePage
+{
+    QList<RemotePerson> people;
+    QString nextCursor; //!< empty on the last page
+};
+
 struct RemotePage
 {
     QList<RemoteRequest> requests;
@@ -126,6 +144,11 @@ public:
     QFuture<Result<void>> unfollow(qint64 requestId, const QString &user);
     QFuture<Result<QJsonObject>> threads(qint64 requestId);
     QFuture<Result<QJsonObject>> queues();
+    //! One page of the desk's people (limit 0: the server's default).
+    QFuture<Result<RemotePeoplePage>> people(const QString &cursor = {}, int limit = 0);
+    //! Queues the failed Slack jobs of an update, or of one follower's thread, again; the number queued.
+    QFuture<Result<int>> retryUpdate(qint64 updateId);
+    QFuture<Result<int>> retryConversation(qint64 conversationId);
 
     //! Any route: the JSON object answered (empty for 204).
     QFuture<Result<QJsonObject>> send(const QByteArray &method, const QString &path,

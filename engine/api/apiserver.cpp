@@ -267,6 +267,11 @@ void ApiServer::setThreadsProvider(std::function<Result<QJsonObject>(qint64)> pr
     m_threads = std::move(provider);
 }
 
+void ApiServer::setRetryProvider(std::function<Result<int>(qint64, qint64)> provider)
+{
+    m_retry = std::move(provider);
+}
+
 void ApiServer::drain(int timeoutMs)
 {
     if (m_draining)
@@ -450,6 +455,10 @@ ApiServer::Reply ApiServer::route(const QHttpServerRequest &request, QString *ro
             label = lit("/api/v1/requests/{id}/threads");
     } else if (area == QLatin1String("updates") && n == 4) {
         label = lit("/api/v1/updates/{id}");
+    } else if (area == QLatin1String("updates") && n == 5 && seg[4] == QLatin1String("retry")) {
+        label = lit("/api/v1/updates/{id}/retry");
+    } else if (area == QLatin1String("conversations") && n == 5 && seg[4] == QLatin1String("retry")) {
+        label = lit("/api/v1/conversations/{id}/retry");
     } else if (area == QLatin1String("queues") && n == 3) {
         label = lit("/api/v1/queues");
     } else if (area == QLatin1String("stream") && n == 3) {
@@ -482,7 +491,9 @@ ApiServer::Reply ApiServer::route(const QHttpServerRequest &request, QString *ro
     // Body: JSON object for POST and PATCH.
     QJsonObject body;
     QList<files::MultipartPart> uploads;
-    if (method == Method::Post || method == Method::Patch) {
+    // The retry routes take no body; every other POST and PATCH takes a JSON object.
+    const bool bodyless = label.endsWith(QLatin1String("/retry")) && request.body().isEmpty();
+    if ((method == Method::Post || method == Method::Patch) && !bodyless) {
         const QByteArray contentType = request.value("Content-Type").toLower();
         if (contentType.startsWith("multipart/")) {
             // Files travel only with a new update (docs/api.md, "Attachments").
@@ -564,13 +575,25 @@ ApiServer::Reply ApiServer::route(const QHttpServerRequest &request, QString *ro
             return queues();
         return allow("GET");
     }
+    if (label == QLatin1String("/api/v1/updates/{id}/retry")) {
+        if (method == Method::Post)
+            return retry(id, 0);
+        return allow("POST");
+    }
+    if (label == QLatin1String("/api/v1/conversations/{id}/retry")) {
+        if (method == Method::Post)
+            return retry(0, id);
+        return allow("POST");
+    }
     if (label == QLatin1String("/api/v1/stream"))
         return Reply::error(400, lit("websocket_required"),
                             lit("GET /api/v1/stream is a WebSocket endpoint; send an Upgrade request"));
     if (label == QLatin1String("/api/v1/people")) {
         if (method == Method::Post)
             return upsertPerson(body);
-        return allow("POST");
+        if (method == Method::Get)
+            return listPeople(request);
+        return allow("GET, POST");
     }
     if (label == QLatin1String("/api/v1/people/{user}")) {
         if (method == Method::Get)
@@ -760,6 +783,22 @@ ApiServer::Reply ApiServer::queues()
     if (!q)
         return Reply::fromError(q.error());
     return Reply::json(200, q.value());
+}
+
+ApiServer::Reply ApiServer::retry(qint64 updateId, qint64 conversationId)
+{
+    if (updateId > 0) {
+        if (auto u = m_store->update(updateId); !u)
+            return Reply::fromError(u.error(), lit("id"));
+    }
+    if (!m_retry)
+        return Reply::error(
+            503, lit("sync_not_running"),
+            lit("The sync engine is not running in this server, so there is nothing to retry"));
+    auto queued = m_retry(updateId, conversationId);
+    if (!queued)
+        return Reply::fromError(queued.error(), lit("id"));
+    return Reply::json(200, QJsonObject{{lit("retried"), queued.value()}});
 }
 
 // ---- requests -----------------------------------------------------------------------------------
@@ -1169,6 +1208,53 @@ ApiServer::Reply ApiServer::upsertPerson(const QJsonObject &body)
         return Reply::fromError(person.error());
     m_personKeys.remove(person->id);
     return Reply::json(200, personJson(person.value()));
+}
+
+ApiServer::Reply ApiServer::listPeople(const QHttpServerRequest &request)
+{
+    const QUrlQuery query(request.url());
+    int limit = 200;
+    if (query.hasQueryItem(lit("limit"))) {
+        bool ok = false;
+        limit = query.queryItemValue(lit("limit"), QUrl::FullyDecoded).toInt(&ok);
+        if (!ok || limit < 1 || limit > 1000)
+            return Reply::error(422, lit("invalid"), lit("limit must be a whole number from 1 to 1000"),
+                                lit("limit"));
+    }
+    qint64 after = 0;
+    const QString cursor = query.queryItemValue(lit("cursor"), QUrl::FullyDecoded);
+    if (query.hasQueryItem(lit("cursor"))) {
+        bool ok = false;
+        after = cursor.toLongLong(&ok);
+        if (!ok || after < 0)
+            return Reply::error(422, lit("invalid"), lit("cursor must be a next_cursor this route answered"),
+                                lit("cursor"));
+    }
+    auto q = m_store->exec(lit("SELECT id, slack_id, name, email, is_agent FROM people WHERE id > ? "
+                               "ORDER BY id LIMIT ?"),
+                           {after, limit + 1});
+    if (!q)
+        return Reply::fromError(q.error());
+    QJsonArray people;
+    qint64 last = 0;
+    bool more = false;
+    while (q.value()->next()) {
+        if (people.size() == limit) {
+            more = true;
+            break;
+        }
+        Person p;
+        p.id = q.value()->value(0).toLongLong();
+        p.slackId = q.value()->value(1).toString();
+        p.name = q.value()->value(2).toString();
+        p.email = q.value()->value(3).toString();
+        p.isAgent = q.value()->value(4).toBool();
+        people.append(personJson(p));
+        last = p.id;
+    }
+    return Reply::json(200, QJsonObject{{lit("people"), people},
+                                        {lit("next_cursor"), more ? QJsonValue(QString::number(last))
+                                                                  : QJsonValue(QJsonValue::Null)}});
 }
 
 ApiServer::Reply ApiServer::getPerson(const QString &user)

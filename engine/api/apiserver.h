@@ -73,6 +73,10 @@ public:
     //! Answers GET /api/v1/queues and GET /api/v1/requests/{id}/threads; without one they are 503.
     void setQueuesProvider(std::function<Result<QJsonObject>()> provider);
     void setThreadsProvider(std::function<Result<QJsonObject>(qint64 requestId)> provider);
+    //! Answers POST /api/v1/updates/{id}/retry (updateId set) and
+    //! POST /api/v1/conversations/{id}/retry (conversationId set) with the number of jobs queued
+    //! again; without one they are 503.
+    void setRetryProvider(std::function<Result<int>(qint64 updateId, qint64 conversationId)> provider);
 
     ApiMetrics &metrics() { return m_metrics; }
     int streamClientCount() const { return int(m_streams.size()); }
@@ -113,6 +117,8 @@ private:
     Reply removeFollower(const Principal &who, qint64 requestId, const QString &user);
     Reply threads(qint64 requestId);
     Reply queues();
+    Reply retry(qint64 updateId, qint64 conversationId);
+    Reply listPeople(const QHttpServerRequest &request);
     Reply upsertPerson(const QJsonObject &body);
     Reply getPerson(const QString &user);
     Reply createToken(const QJsonObject &body);
@@ -140,6 +146,7 @@ private:
     std::function<QList<ReadinessCheck>()> m_readiness;
     std::function<Result<QJsonObject>()> m_queues;
     std::function<Result<QJsonObject>(qint64)> m_threads;
+    std::function<Result<int>(qint64, qint64)> m_retry;
 };
 
 } // namespace threadline

@@ -105,6 +105,9 @@ void bridgeEngineToApi(sync::Engine &engine, ApiServer &api)
         }
         return QJsonObject{{lit("request_id"), requestId}, {lit("threads"), out}};
     });
+    api.setRetryProvider([e](qint64 updateId, qint64 conversationId) -> Result<int> {
+        return updateId > 0 ? e->retryUpdate(updateId) : e->retryConversation(conversationId);
+    });
     api.metrics().setExtraProvider([e] {
         const sync::QueueStats s = e->queueStats();
         QByteArray out;

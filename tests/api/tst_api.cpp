@@ -110,6 +110,8 @@ private Q_SLOTS:
     void streamDeliversEveryChangeToEveryClient();
     void streamRefusesBadTokensWithCloseCode();
     void syncRoutesSayTheEngineIsNotRunning();
+    void retryRoutesReachTheEngine();
+    void peopleListPagesAndRefusesBadInput();
     void slowStreamClientIsClosed();
     void connectionLimit();
     void docExamplesReplay();
@@ -523,6 +525,9 @@ const RouteCase kProtectedRoutes[] = {
     {"GET", "/api/v1/queues", nullptr},
     {"POST", "/api/v1/people", R"({"slack_id":"U0ZED","name":"Zed"})"},
     {"GET", "/api/v1/people/U0ALICE", nullptr},
+    {"GET", "/api/v1/people", nullptr},
+    {"POST", "/api/v1/updates/{update}/retry", nullptr},
+    {"POST", "/api/v1/conversations/{id}/retry", nullptr},
     {"POST", "/api/v1/tokens", R"({"user":"U0BOB"})"},
     {"GET", "/api/v1/tokens", nullptr},
     {"DELETE", "/api/v1/tokens/1", nullptr},
@@ -970,6 +975,8 @@ void TestApi::unknownIdsAre404_data()
     QTest::newRow("edit update") << QByteArray("PATCH") << lit("/api/v1/updates/987654")
                                  << QByteArray(R"({"text":"x"})");
     QTest::newRow("delete update") << QByteArray("DELETE") << lit("/api/v1/updates/987654") << QByteArray();
+    QTest::newRow("retry update") << QByteArray("POST") << lit("/api/v1/updates/987654/retry")
+                                  << QByteArray();
     QTest::newRow("follow") << QByteArray("POST") << lit("/api/v1/requests/987654/followers")
                             << QByteArray(R"({"user":"U0BOB"})");
     QTest::newRow("unfollow request")
@@ -1355,6 +1362,90 @@ void TestApi::syncRoutesSayTheEngineIsNotRunning()
     QCOMPARE(a.headers.value("allow"), QByteArray("GET"));
 }
 
+void TestApi::retryRoutesReachTheEngine()
+{
+    const qint64 id = createRequest(lit("retry"));
+    auto update = m_store->postUpdate({id, 2, lit("to retry"), UpdateSource::Desk, {}});
+    QVERIFY(update);
+    const QString updateRetry = QStringLiteral("/api/v1/updates/%1/retry").arg(update->id);
+    Answer a = call("POST", updateRetry, m_agentToken);
+    QCOMPARE(a.status, 503);
+    QCOMPARE(a.error(), lit("sync_not_running"));
+    QList<QPair<qint64, qint64>> calls;
+    m_server->setRetryProvider([&calls](qint64 updateId, qint64 conversationId) -> Result<int> {
+        calls.append({updateId, conversationId});
+        if (conversationId == 77)
+            return makeError(ErrorCode::NotFound, lit("No such conversation"));
+        return updateId > 0 ? 2 : 1;
+    });
+    a = call("POST", updateRetry, m_agentToken);
+    QCOMPARE(a.status, 200);
+    QCOMPARE(a.json.value(lit("retried")).toInt(), 2);
+    a = call("POST", updateRetry, m_agentToken, "{}"); // an empty object is the same call
+    QCOMPARE(a.status, 200);
+    a = call("POST", lit("/api/v1/conversations/5/retry"), m_agentToken);
+    QCOMPARE(a.status, 200);
+    QCOMPARE(a.json.value(lit("retried")).toInt(), 1);
+    a = call("POST", lit("/api/v1/conversations/77/retry"), m_agentToken);
+    QCOMPARE(a.status, 404);
+    QCOMPARE(a.field(), lit("id"));
+    const QList<QPair<qint64, qint64>> expected{{update->id, 0}, {update->id, 0}, {0, 5}, {0, 77}};
+    QCOMPARE(calls, expected);
+    // hostile input never reaches the engine
+    QCOMPARE(call("POST", lit("/api/v1/updates/987654/retry"), m_agentToken).status, 404);
+    QCOMPARE(call("POST", lit("/api/v1/conversations/abc/retry"), m_agentToken).status, 404);
+    QCOMPARE(call("POST", lit("/api/v1/conversations/-3/retry"), m_agentToken).status, 404);
+    QCOMPARE(call("POST", updateRetry, m_agentToken, "[1]").status, 400);
+    a = call("GET", updateRetry, m_agentToken);
+    QCOMPARE(a.status, 405);
+    QCOMPARE(a.headers.value("allow"), QByteArray("POST"));
+    QCOMPARE(calls, expected);
+    m_server->setRetryProvider({});
+}
+
+void TestApi::peopleListPagesAndRefusesBadInput()
+{
+    auto count = m_store->scalar(lit("SELECT COUNT(*) FROM people"));
+    QVERIFY(count && count.value());
+    const int total = int(count.value()->toLongLong());
+    QVERIFY(total >= 3);
+    QSet<QString> seen;
+    QString cursor;
+    int pages = 0;
+    do {
+        const QString path = QStringLiteral("/api/v1/people?limit=2") +
+                             (cursor.isEmpty() ? QString() : lit("&cursor=") + cursor);
+        const Answer a = call("GET", path, m_agentToken);
+        QCOMPARE(a.status, 200);
+        const QJsonArray people = a.json.value(lit("people")).toArray();
+        QVERIFY(people.size() <= 2);
+        for (const QJsonValue &p : people) {
+            const QString user = p.toObject().value(lit("user")).toString();
+            QVERIFY(!user.isEmpty());
+            QVERIFY2(!seen.contains(user), qPrintable(user));
+            seen.insert(user);
+        }
+        QVERIFY(a.json.contains(lit("next_cursor")));
+        cursor = a.json.value(lit("next_cursor")).toString();
+        QVERIFY(++pages <= total);
+    } while (!cursor.isEmpty());
+    QCOMPARE(int(seen.size()), total);
+    QVERIFY(seen.contains(lit("U0ALICE")));
+    QCOMPARE(call("GET", lit("/api/v1/people"), m_agentToken).json.value(lit("people")).toArray().size(),
+             total);
+    for (const char *bad : {"limit=0", "limit=1001", "limit=x", "cursor=-1", "cursor=abc",
+                            "cursor=1%27%3B%20DROP%20TABLE%20people"}) {
+        const Answer a = call("GET", lit("/api/v1/people?") + lit(bad), m_agentToken);
+        QVERIFY2(a.status == 422, bad);
+        QCOMPARE(a.error(), lit("invalid"));
+    }
+    count = m_store->scalar(lit("SELECT COUNT(*) FROM people"));
+    QCOMPARE(int(count.value()->toLongLong()), total);
+    const Answer a = call("DELETE", lit("/api/v1/people"));
+    QCOMPARE(a.status, 405);
+    QCOMPARE(a.headers.value("allow"), QByteArray("GET, POST"));
+}
+
 // ---- docs/api.md examples --------------------------------------------------------------------------
 
 void TestApi::docExamplesReplay()
@@ -1484,6 +1575,23 @@ void TestApi::apiClientRoundTrip()
     QVERIFY(!stale.ok());
     QCOMPARE(stale.error().code, ErrorCode::Conflict);
     QCOMPARE(stale.error().field, lit("version"));
+    // retry without a sync engine: Unavailable; with one, the count it queued
+    auto retried = await(client.retryUpdate(posted->id));
+    QVERIFY(!retried.ok());
+    QCOMPARE(retried.error().code, ErrorCode::Unavailable);
+    m_server->setRetryProvider([](qint64 u, qint64 c) -> Result<int> { return u > 0 ? 3 : int(c); });
+    retried = await(client.retryUpdate(posted->id));
+    QVERIFY(retried.ok());
+    QCOMPARE(retried.value(), 3);
+    retried = await(client.retryConversation(4));
+    QVERIFY(retried.ok());
+    QCOMPARE(retried.value(), 4);
+    m_server->setRetryProvider({});
+    auto everyone = await(client.people({}, 1));
+    QVERIFY(everyone.ok());
+    QCOMPARE(everyone->people.size(), 1);
+    QVERIFY(!everyone->people.at(0).user.isEmpty());
+    QVERIFY(!everyone->nextCursor.isEmpty());
     QVERIFY(await(client.deleteUpdate(posted->id)).ok());
 
     auto timeline = await(client.request(id));
