@@ -7,6 +7,7 @@
 #include "mainwindow.h"
 #include "messagebar.h"
 #include "newrequestdialog.h"
+#include "remotedesk.h"
 #include "requestlistmodel.h"
 #include "requestview.h"
 #include "secretfile.h"
@@ -16,8 +17,10 @@
 #include "translations.h"
 #include "welcomedialog.h"
 
+#include "api/apiserver.h"
 #include "core/version.h"
 #include "sandbox/sandboxserver.h"
+#include "store/asyncstore.h"
 #include "store/store.h"
 
 #include <QAbstractItemView>
@@ -192,6 +195,92 @@ private Q_SLOTS:
         QTRY_VERIFY(console->session()->people().size() >= 4);
         QCOMPARE(console->session()->mode(), Session::Mode::Sandbox);
         QVERIFY(window->slackStatus()->text().contains(QStringLiteral("Sandbox workspace at 127.0.0.1:")));
+    }
+
+    void remoteDeskMirrorsTheServerLive()
+    {
+        // A server (store + REST API + stream) in this process, and a console cache store.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        Store server;
+        QVERIFY(server.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("server.sqlite"))).ok());
+        auto alice = server.upsertPerson({QStringLiteral("U0ALICE"), QStringLiteral("Alice"), {}, false});
+        auto bob = server.upsertPerson({QStringLiteral("U0BOB"), QStringLiteral("Bob"), {}, true});
+        QVERIFY(alice && bob);
+        auto first = server.createRequest(NewRequest{
+            QStringLiteral("Printer jam"), QStringLiteral("Floor 2"), alice->id, bob->id, 0, {}, 0});
+        QVERIFY(first);
+        auto hello =
+            server.postUpdate({first->id, bob->id, QStringLiteral("On my way"), UpdateSource::Desk, {}});
+        QVERIFY(hello);
+        ApiOptions options;
+        options.adminToken = QStringLiteral("tl_admin_remote_desk_test_token_0123456789");
+        ApiServer api(&server, options);
+        QVERIFY(api.listen(QHostAddress::LocalHost, 0).ok());
+
+        AsyncStore cache;
+        auto opened = cache.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("cache.sqlite")));
+        QTRY_VERIFY_WITH_TIMEOUT(opened.isFinished(), Timeout);
+        QVERIFY(opened.result().ok());
+        RemoteDesk desk(&cache, api.baseUrl(), options.adminToken);
+        QSignalSpy synced(&desk, &RemoteDesk::synced);
+        QSignalSpy failed(&desk, &RemoteDesk::failed);
+        desk.start();
+        QVERIFY(synced.wait(Timeout));
+        QCOMPARE(failed.count(), 0);
+        const qint64 local = desk.localRequestId(first->id);
+        QVERIFY(local > 0);
+        const auto timelineOf = [&cache](qint64 id) {
+            auto f = cache.timeline(id);
+            (void)QTest::qWaitFor([&] { return f.isFinished(); }, Timeout);
+            return f.result();
+        };
+        auto t = timelineOf(local);
+        QVERIFY(t.ok());
+        QCOMPARE(t->request.title, QStringLiteral("Printer jam"));
+        QCOMPARE(t->updates.size(), 1);
+        QCOMPARE(t->updates.at(0).text, QStringLiteral("On my way"));
+        QCOMPARE(desk.remoteUpdateId(t->updates.at(0).id), hello->id);
+
+        // A Slack reply on the server shows up in the cache through the stream, and a new request too.
+        QTRY_VERIFY_WITH_TIMEOUT(api.streamClientCount() == 1, Timeout);
+        auto reply =
+            server.postUpdate({first->id, alice->id, QStringLiteral("Thanks!"), UpdateSource::Slack, {}});
+        QVERIFY(reply);
+        QTRY_VERIFY_WITH_TIMEOUT(desk.localUpdateId(reply->id) > 0, Timeout);
+        t = timelineOf(local);
+        QCOMPARE(t->updates.size(), 2);
+        QCOMPARE(t->updates.at(1).source, UpdateSource::Slack);
+        auto second = server.createRequest(
+            NewRequest{QStringLiteral("VPN; DROP TABLE requests"), {}, alice->id, 0, 0, {}, 0});
+        QVERIFY(second);
+        QTRY_VERIFY_WITH_TIMEOUT(desk.localRequestId(second->id) > 0, Timeout);
+        QCOMPARE(timelineOf(desk.localRequestId(second->id))->request.title,
+                 QStringLiteral("VPN; DROP TABLE requests"));
+
+        // An edit and a delete through the API reach the cache as well.
+        auto edited = desk.api()->editUpdate(hello->id, QStringLiteral("Here now"));
+        QTRY_VERIFY_WITH_TIMEOUT(edited.isFinished(), Timeout);
+        QVERIFY(edited.result().ok());
+        QTRY_VERIFY_WITH_TIMEOUT(timelineOf(local)->updates.at(0).text == QStringLiteral("Here now"),
+                                 Timeout);
+        auto deleted = desk.api()->deleteUpdate(reply->id);
+        QTRY_VERIFY_WITH_TIMEOUT(deleted.isFinished(), Timeout);
+        QVERIFY(deleted.result().ok());
+        QTRY_VERIFY_WITH_TIMEOUT(timelineOf(local)->updates.at(1).isDeleted(), Timeout);
+        QCOMPARE(failed.count(), 0);
+
+        // A refused token is reported, never retried in a loop.
+        AsyncStore other;
+        auto otherOpened =
+            other.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("other.sqlite")));
+        QTRY_VERIFY_WITH_TIMEOUT(otherOpened.isFinished(), Timeout);
+        RemoteDesk refused(&other, api.baseUrl(), QStringLiteral("tl_not_a_token"));
+        QSignalSpy refusal(&refused, &RemoteDesk::failed);
+        refused.start();
+        QVERIFY(refusal.wait(Timeout));
+        QCOMPARE(refusal.first().at(0).value<Error>().code, ErrorCode::Unauthorized);
+        QVERIFY(!refused.isSynced());
     }
 
     void secondRunSkipsTheWelcomeAndKeepsOneSampleRequest()

@@ -1,0 +1,307 @@
+#include "remotedesk.h"
+
+#include "futurewatch.h"
+#include "guilogging.h"
+#include "store/asyncstore.h"
+#include "store/store.h"
+
+#include <QNetworkAccessManager>
+
+namespace threadline::gui {
+
+namespace {
+
+struct Applied
+{
+    qint64 localRequest = 0;
+    QList<QPair<qint64, qint64>> updates; //!< server id, cache id
+};
+
+//! The cache person for an API key (Slack user id, else email); unknown keys become people.
+Result<qint64> personFor(Store &store, const QString &key)
+{
+    if (key.isEmpty())
+        return qint64(0);
+    const bool email = key.contains(QLatin1Char('@'));
+    auto known = email ? store.personByEmail(key) : store.personBySlackId(key);
+    if (known)
+        return known->id;
+    auto made = store.upsertPerson(PersonInput{email ? QString() : key, key, email ? key : QString(), false});
+    if (!made)
+        return made.error();
+    return made->id;
+}
+
+Result<Applied> applyTimeline(Store &store, const RemoteTimeline &remote, qint64 localId,
+                              const QHash<qint64, qint64> &knownUpdates)
+{
+    return store.transaction([&]() -> Result<Applied> {
+        Applied out;
+        const RemoteRequest &r = remote.request;
+        auto requester = personFor(store, r.requester);
+        if (!requester)
+            return requester.error();
+        auto assignee = personFor(store, r.assignee);
+        if (!assignee)
+            return assignee.error();
+        qint64 teamId = 0;
+        if (!r.team.isEmpty()) {
+            auto team = store.upsertTeam(r.team);
+            if (!team)
+                return team.error();
+            teamId = team->id;
+        }
+        const RequestStatus status = requestStatusFromName(r.status).value_or(RequestStatus::New);
+        Request local;
+        if (localId == 0) {
+            auto created = store.createRequest(
+                NewRequest{r.title, r.body, *requester, *assignee, teamId, {}, *requester});
+            if (!created)
+                return created.error();
+            local = created.value();
+        } else {
+            auto current = store.request(localId);
+            if (!current)
+                return current.error();
+            local = current.value();
+        }
+        if (local.title != r.title) {
+            auto changed = store.setTitle(local.id, r.title, local.version, *requester);
+            if (!changed)
+                return changed.error();
+            local = changed.value();
+        }
+        if (local.status != status) {
+            auto changed = store.setStatus(local.id, status, local.version, *requester);
+            if (!changed)
+                return changed.error();
+            local = changed.value();
+        }
+        if (local.assigneeId != *assignee) {
+            auto changed = store.setAssignee(local.id, *assignee, local.version, *requester);
+            if (!changed)
+                return changed.error();
+            local = changed.value();
+        }
+        out.localRequest = local.id;
+
+        // Followers: the server's list, as it is.
+        auto followers = store.followers(local.id);
+        if (!followers)
+            return followers.error();
+        QSet<qint64> wanted;
+        for (const RemoteFollower &f : remote.followers) {
+            auto person = personFor(store, f.user);
+            if (!person)
+                return person.error();
+            wanted.insert(*person);
+        }
+        QSet<qint64> present;
+        for (const Follower &f : followers.value()) {
+            present.insert(f.personId);
+            if (!wanted.contains(f.personId)) {
+                if (auto removed = store.removeFollower(local.id, f.personId, *requester); !removed)
+                    return removed.error();
+            }
+        }
+        for (qint64 person : std::as_const(wanted)) {
+            if (!present.contains(person)) {
+                if (auto added = store.addFollower(local.id, person, *requester); !added)
+                    return added.error();
+            }
+        }
+
+        // Updates: new ones are posted, changed ones edited, deleted ones deleted.
+        for (const RemoteUpdate &u : remote.updates) {
+            auto author = personFor(store, u.author);
+            if (!author)
+                return author.error();
+            qint64 updateId = knownUpdates.value(u.id);
+            Update current;
+            if (updateId == 0) {
+                if (u.deleted)
+                    continue; // deleted before this console saw it
+                const UpdateSource source = updateSourceFromName(u.source).value_or(UpdateSource::Desk);
+                auto posted = store.postUpdate(NewUpdate{local.id, *author, u.text, source, {}});
+                if (!posted)
+                    return posted.error();
+                current = posted.value();
+                updateId = current.id;
+            } else {
+                auto known = store.update(updateId);
+                if (!known)
+                    return known.error();
+                current = known.value();
+            }
+            out.updates.append({u.id, updateId});
+            if (u.deleted && !current.deletedAt.isValid()) {
+                if (auto deleted = store.deleteUpdate(updateId, *author); !deleted)
+                    return deleted.error();
+            } else if (!u.deleted && current.text != u.text) {
+                if (auto edited = store.editUpdate(updateId, u.text, *author); !edited)
+                    return edited.error();
+            }
+        }
+        return out;
+    });
+}
+
+} // namespace
+
+RemoteDesk::RemoteDesk(AsyncStore *cache, const QUrl &serverUrl, const QString &token, QObject *parent)
+    : QObject(parent)
+    , m_cache(cache)
+    , m_nam(new QNetworkAccessManager(this))
+    , m_api(new ApiClient(m_nam, serverUrl, token, this))
+    , m_stream(new ApiStreamClient(serverUrl, token, this))
+{
+    connect(m_stream, &ApiStreamClient::eventReceived, this, &RemoteDesk::onEvent);
+    connect(m_stream, &ApiStreamClient::authenticationFailed, this, [this](const QString &reason) {
+        Q_EMIT failed(
+            makeError(ErrorCode::Unauthorized, tr("The server refused the agent token: %1").arg(reason)));
+    });
+    // After a drop, what changed meanwhile is read again.
+    connect(m_stream, &ApiStreamClient::connected, this, [this] {
+        if (m_synced) {
+            const QList<qint64> ids = m_requests.keys();
+            for (qint64 id : ids)
+                refresh(id);
+        }
+    });
+}
+
+RemoteDesk::~RemoteDesk() = default;
+
+void RemoteDesk::start()
+{
+    m_stream->open(); // events that arrive while listing re-read their request: nothing is missed
+    loadPeople({});
+}
+
+void RemoteDesk::loadPeople(const QString &cursor)
+{
+    whenFinished(this, m_api->people(cursor, 1000), [this](const Result<RemotePeoplePage> &page) {
+        if (!page) {
+            Q_EMIT failed(page.error());
+            return;
+        }
+        const QList<RemotePerson> people = page->people;
+        const QString next = page->nextCursor;
+        whenFinished(this, m_cache->run<int>([people](Store &store) -> Result<int> {
+            return store.transaction([&]() -> Result<int> {
+                for (const RemotePerson &p : people) {
+                    auto saved = store.upsertPerson(PersonInput{p.slackId, p.name, p.email, p.isAgent});
+                    if (!saved)
+                        return saved.error();
+                }
+                return int(people.size());
+            });
+        }),
+                     [this, next](const Result<int> &saved) {
+                         if (!saved) {
+                             Q_EMIT failed(saved.error());
+                             return;
+                         }
+                         if (!next.isEmpty())
+                             loadPeople(next);
+                         else
+                             loadRequests({});
+                     });
+    });
+}
+
+void RemoteDesk::loadRequests(const QString &cursor)
+{
+    RemoteQuery query;
+    query.cursor = cursor;
+    whenFinished(this, m_api->listRequests(query), [this](const Result<RemotePage> &page) {
+        if (!page) {
+            Q_EMIT failed(page.error());
+            return;
+        }
+        for (const RemoteRequest &r : page->requests) {
+            ++m_initialPending;
+            refresh(r.id);
+        }
+        if (!page->nextCursor.isEmpty()) {
+            loadRequests(page->nextCursor);
+            return;
+        }
+        m_listed = true;
+        finishInitial();
+    });
+}
+
+void RemoteDesk::finishInitial()
+{
+    if (m_synced || !m_listed || m_initialPending > 0)
+        return;
+    m_synced = true;
+    qCInfo(lcGui) << "remote desk mirrored:" << m_requests.size() << "requests";
+    Q_EMIT synced();
+}
+
+void RemoteDesk::refresh(qint64 remoteRequestId)
+{
+    if (m_busy.contains(remoteRequestId)) {
+        m_again.insert(remoteRequestId);
+        return;
+    }
+    m_busy.insert(remoteRequestId);
+    whenFinished(this, m_api->request(remoteRequestId),
+                 [this, remoteRequestId](const Result<RemoteTimeline> &t) {
+                     if (!t) {
+                         m_busy.remove(remoteRequestId);
+                         if (!m_synced && m_initialPending > 0) {
+                             --m_initialPending;
+                             finishInitial();
+                         }
+                         if (t.error().code != ErrorCode::NotFound)
+                             Q_EMIT failed(t.error());
+                         return;
+                     }
+                     apply(t.value());
+                 });
+}
+
+void RemoteDesk::apply(const RemoteTimeline &timeline)
+{
+    const qint64 remoteId = timeline.request.id;
+    const qint64 localId = m_requests.value(remoteId);
+    QHash<qint64, qint64> known;
+    for (const RemoteUpdate &u : timeline.updates) {
+        if (m_updates.contains(u.id))
+            known.insert(u.id, m_updates.value(u.id));
+    }
+    whenFinished(this, m_cache->run<Applied>([timeline, localId, known](Store &store) {
+        return applyTimeline(store, timeline, localId, known);
+    }),
+                 [this, remoteId](const Result<Applied> &applied) {
+                     m_busy.remove(remoteId);
+                     if (!m_synced && m_initialPending > 0 && !m_requests.contains(remoteId)) {
+                         --m_initialPending;
+                     }
+                     if (!applied) {
+                         Q_EMIT failed(applied.error());
+                     } else {
+                         m_requests.insert(remoteId, applied->localRequest);
+                         for (const auto &u : applied->updates)
+                             m_updates.insert(u.first, u.second);
+                         Q_EMIT requestMirrored(remoteId, applied->localRequest);
+                     }
+                     if (m_again.remove(remoteId))
+                         refresh(remoteId);
+                     finishInitial();
+                 });
+}
+
+void RemoteDesk::onEvent(const QJsonObject &event)
+{
+    const qint64 requestId = event.value(QStringLiteral("request_id")).toInteger();
+    const QString type = event.value(QStringLiteral("type")).toString();
+    if (requestId <= 0 || type == QLatin1String("queues") || type == QLatin1String("thread.changed"))
+        return;
+    refresh(requestId);
+}
+
+} // namespace threadline::gui

@@ -1,0 +1,76 @@
+#pragma once
+
+#include "api/apiclient.h"
+#include "core/result.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QObject>
+#include <QSet>
+#include <QUrl>
+
+class QNetworkAccessManager;
+
+namespace threadline {
+class AsyncStore;
+}
+
+namespace threadline::gui {
+
+/*!
+ * The console's remote mode, read side: mirrors a threadlined server's desk (docs/api.md) into the
+ * console's cache store so the views, which read that store, show the server's requests. People
+ * are matched by their API key (Slack user id, else email); requests and updates keep a map from
+ * the server's ids to the cache's. The stream (GET /api/v1/stream) keeps the mirror live: every
+ * request or update event re-reads that request and applies the difference.
+ *
+ * All network work is asynchronous (ApiClient); all store work runs on the AsyncStore's thread.
+ */
+class RemoteDesk : public QObject
+{
+    Q_OBJECT
+
+public:
+    RemoteDesk(AsyncStore *cache, const QUrl &serverUrl, const QString &token, QObject *parent = nullptr);
+    ~RemoteDesk() override;
+
+    //! Reads every person and request, then opens the stream; emits synced() or failed().
+    void start();
+    bool isSynced() const { return m_synced; }
+    ApiClient *api() const { return m_api; }
+
+    qint64 localRequestId(qint64 remoteId) const { return m_requests.value(remoteId); }
+    qint64 remoteRequestId(qint64 localId) const { return m_requests.key(localId); }
+    qint64 localUpdateId(qint64 remoteId) const { return m_updates.value(remoteId); }
+    qint64 remoteUpdateId(qint64 localId) const { return m_updates.key(localId); }
+
+    //! Re-reads one request of the server (by its server id) into the cache.
+    void refresh(qint64 remoteRequestId);
+
+Q_SIGNALS:
+    void synced();
+    void failed(const threadline::Error &error);
+    //! A request of the server is in the cache as it is now (ids: server, cache).
+    void requestMirrored(qint64 remoteRequestId, qint64 localRequestId);
+
+private:
+    void loadPeople(const QString &cursor);
+    void loadRequests(const QString &cursor);
+    void apply(const RemoteTimeline &timeline);
+    void onEvent(const QJsonObject &event);
+    void finishInitial();
+
+    AsyncStore *m_cache;
+    QNetworkAccessManager *m_nam;
+    ApiClient *m_api;
+    ApiStreamClient *m_stream;
+    QHash<qint64, qint64> m_requests; //!< server request id → cache request id
+    QHash<qint64, qint64> m_updates;  //!< server update id → cache update id
+    QSet<qint64> m_busy;              //!< server request ids being applied
+    QSet<qint64> m_again;             //!< changed again while being applied
+    int m_initialPending = 0;
+    bool m_listed = false;
+    bool m_synced = false;
+};
+
+} // namespace threadline::gui
