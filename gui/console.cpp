@@ -69,8 +69,7 @@ void Console::onOpened()
         startSlack();
         return;
     case Session::Mode::Remote:
-        startLocal(tr("Remote mode is not available in this build: the server settings are stored, and this "
-                      "window shows the local desk."));
+        startRemote();
         return;
     }
 }
@@ -116,8 +115,9 @@ void Console::showWelcome()
         }
         m_session->settings().setValue(QStringLiteral("server/url"), url);
         m_session->setMode(Session::Mode::Remote);
-        startLocal(tr("Remote mode is not available in this build: the server settings are stored, and this "
-                      "window shows the local desk."));
+        // The embedded desk is open; the remote cache is another database: start afresh.
+        m_pendingNotice = tr("Connected settings saved: restart the console to open the server's desk.");
+        startLocal(m_pendingNotice);
     });
     connect(m_welcome, &QDialog::rejected, this, [this] {
         startLocal(
@@ -144,6 +144,12 @@ void Console::startSlack()
         },
         Qt::SingleShotConnection);
     m_session->ensureAgent();
+}
+
+void Console::startRemote()
+{
+    connect(m_session.get(), &Session::agentReady, this, &Console::showMain, Qt::SingleShotConnection);
+    m_session->startRemote();
 }
 
 void Console::startLocal(const QString &notice)

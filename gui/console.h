@@ -55,6 +55,7 @@ private:
     void showWelcome();
     void startSandbox();
     void startSlack();
+    void startRemote();
     void startLocal(const QString &notice);
     void showMain();
     void takeScreenshots();

@@ -519,7 +519,7 @@ void MainWindow::updateSlackStatus()
     if (sandbox::SandboxServer *sandbox = m_session->sandboxServer())
         parts << tr("Sandbox workspace at %1").arg(sandbox->baseUrl().authority());
     else if (m_session->mode() == Session::Mode::Remote)
-        parts << tr("Remote mode is not available in this build: local desk");
+        parts << tr("Server: %1").arg(m_session->settings().value(QStringLiteral("server/url")).toString());
     if (EngineHost *engine = m_session->engine()) {
         const sync::QueueStats &q = engine->queueStats();
         QString slack = engine->state() == sync::EngineState::Running

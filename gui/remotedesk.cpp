@@ -162,6 +162,10 @@ RemoteDesk::RemoteDesk(AsyncStore *cache, const QUrl &serverUrl, const QString &
     });
     // After a drop, what changed meanwhile is read again.
     connect(m_stream, &ApiStreamClient::connected, this, [this] {
+        if (m_agentKey.isEmpty()) {
+            m_agentKey = m_stream->user();
+            finishInitial();
+        }
         if (m_synced) {
             const QList<qint64> ids = m_requests.keys();
             for (qint64 id : ids)
@@ -234,7 +238,7 @@ void RemoteDesk::loadRequests(const QString &cursor)
 
 void RemoteDesk::finishInitial()
 {
-    if (m_synced || !m_listed || m_initialPending > 0)
+    if (m_synced || !m_listed || m_initialPending > 0 || m_agentKey.isEmpty())
         return;
     m_synced = true;
     qCInfo(lcGui) << "remote desk mirrored:" << m_requests.size() << "requests";
@@ -267,6 +271,7 @@ void RemoteDesk::refresh(qint64 remoteRequestId)
 void RemoteDesk::apply(const RemoteTimeline &timeline)
 {
     const qint64 remoteId = timeline.request.id;
+    m_versions.insert(remoteId, timeline.request.version);
     const qint64 localId = m_requests.value(remoteId);
     QHash<qint64, qint64> known;
     for (const RemoteUpdate &u : timeline.updates) {

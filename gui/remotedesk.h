@@ -37,6 +37,11 @@ public:
     //! Reads every person and request, then opens the stream; emits synced() or failed().
     void start();
     bool isSynced() const { return m_synced; }
+    //! The person the token belongs to (Slack user id or email; "admin" for the admin token), from
+    //! the stream's hello; synced() waits for it.
+    QString agentKey() const { return m_agentKey; }
+    //! The server's version of a request as last read (PATCH needs it).
+    qint64 serverVersion(qint64 remoteRequestId) const { return m_versions.value(remoteRequestId); }
     ApiClient *api() const { return m_api; }
 
     qint64 localRequestId(qint64 remoteId) const { return m_requests.value(remoteId); }
@@ -66,8 +71,10 @@ private:
     ApiStreamClient *m_stream;
     QHash<qint64, qint64> m_requests; //!< server request id → cache request id
     QHash<qint64, qint64> m_updates;  //!< server update id → cache update id
-    QSet<qint64> m_busy;              //!< server request ids being applied
-    QSet<qint64> m_again;             //!< changed again while being applied
+    QHash<qint64, qint64> m_versions; //!< server request id → its version as last read
+    QString m_agentKey;
+    QSet<qint64> m_busy;  //!< server request ids being applied
+    QSet<qint64> m_again; //!< changed again while being applied
     int m_initialPending = 0;
     bool m_listed = false;
     bool m_synced = false;

@@ -4,6 +4,7 @@
 #include "futurewatch.h"
 #include "guilogging.h"
 #include "messagebar.h"
+#include "remotedesk.h"
 #include "requestlistmodel.h"
 #include "session.h"
 #include "timelinemodel.h"
@@ -649,11 +650,35 @@ void RequestView::handleFieldResult(const Result<Request> &result)
     reload();
 }
 
+void RequestView::sendRemoteChange(const QJsonObject &changes)
+{
+    RemoteDesk *remote = m_session->remote();
+    const qint64 remoteId = remote->remoteRequestId(m_timeline.request.id);
+    whenFinished(this, remote->api()->updateRequest(remoteId, remote->serverVersion(remoteId), changes),
+                 [this, remote, remoteId](const Result<RemoteRequest> &result) {
+                     remote->refresh(remoteId);
+                     if (result)
+                         return;
+                     if (result.error().code == ErrorCode::Conflict)
+                         m_messageBar->showMessage(
+                             tr("Someone else changed this request first. It was reloaded with their "
+                                "changes: check it and make your change again."),
+                             MessageBar::Kind::Warning, result.error().toString());
+                     else
+                         showError(tr("The change was not saved."), result.error());
+                     reload();
+                 });
+}
+
 void RequestView::onStatusActivated(int index)
 {
     const auto status = RequestStatus(m_status->itemData(index).toInt());
     if (!m_timeline.request.id || status == m_timeline.request.status)
         return;
+    if (m_session->remote()) {
+        sendRemoteChange({{QStringLiteral("status"), requestStatusName(status)}});
+        return;
+    }
     whenFinished(this,
                  m_session->store().setStatus(m_timeline.request.id, status, m_timeline.request.version,
                                               m_session->agentId()),
@@ -665,6 +690,12 @@ void RequestView::onAssigneeActivated(int index)
     const qint64 assignee = m_assignee->itemData(index).toLongLong();
     if (!m_timeline.request.id || assignee == m_timeline.request.assigneeId)
         return;
+    if (m_session->remote()) {
+        const QString key = m_session->personKey(assignee);
+        sendRemoteChange(
+            {{QStringLiteral("assignee"), key.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(key)}});
+        return;
+    }
     whenFinished(this,
                  m_session->store().setAssignee(m_timeline.request.id, assignee, m_timeline.request.version,
                                                 m_session->agentId()),
@@ -678,6 +709,10 @@ void RequestView::onTitleEdited()
         return;
     if (title.isEmpty()) {
         m_title->setText(m_timeline.request.title);
+        return;
+    }
+    if (m_session->remote()) {
+        sendRemoteChange({{QStringLiteral("title"), title}});
         return;
     }
     whenFinished(this,
@@ -698,6 +733,33 @@ void RequestView::onSend()
     update.text = text;
     update.source = UpdateSource::Desk;
     const qint64 requestId = update.requestId;
+    if (RemoteDesk *remote = m_session->remote()) {
+        const qint64 remoteId = remote->remoteRequestId(requestId);
+        whenFinished(this, remote->api()->postUpdate(remoteId, text),
+                     [this, remote, remoteId, requestId](const Result<RemoteUpdate> &result) {
+                         setSending(false);
+                         if (!result) {
+                             showError(tr("The reply was not sent."), result.error());
+                             return;
+                         }
+                         if (requestId == m_timeline.request.id) {
+                             m_composer->clear();
+                             m_composer->setFocus();
+                         }
+                         // replySent() names the cache's copy, once the mirror has it.
+                         const qint64 posted = result->id;
+                         auto *context = new QObject(this);
+                         connect(remote, &RemoteDesk::requestMirrored, context,
+                                 [this, remote, posted, context](qint64) {
+                                     if (const qint64 local = remote->localUpdateId(posted)) {
+                                         context->deleteLater();
+                                         Q_EMIT replySent(local);
+                                     }
+                                 });
+                         remote->refresh(remoteId);
+                     });
+        return;
+    }
     whenFinished(this, m_session->store().postUpdate(update),
                  [this, requestId](const Result<Update> &result) {
                      setSending(false);
@@ -731,6 +793,14 @@ void RequestView::onEditUpdate()
         const QString text = value.trimmed();
         if (text.isEmpty())
             return;
+        if (RemoteDesk *remote = m_session->remote()) {
+            whenFinished(this, remote->api()->editUpdate(remote->remoteUpdateId(updateId), text),
+                         [this](const Result<RemoteUpdate> &r) {
+                             if (!r)
+                                 showError(tr("The update was not edited."), r.error());
+                         });
+            return;
+        }
         whenFinished(this, m_session->store().editUpdate(updateId, text, m_session->agentId()),
                      [this](const Result<Update> &r) {
                          if (!r)
@@ -764,6 +834,14 @@ void RequestView::onDeleteUpdate()
     connect(box, &QMessageBox::buttonClicked, this, [this, confirm, updateId](QAbstractButton *button) {
         if (button != confirm)
             return;
+        if (RemoteDesk *remote = m_session->remote()) {
+            whenFinished(this, remote->api()->deleteUpdate(remote->remoteUpdateId(updateId)),
+                         [this](const Result<void> &r) {
+                             if (!r)
+                                 showError(tr("The update was not deleted."), r.error());
+                         });
+            return;
+        }
         whenFinished(this, m_session->store().deleteUpdate(updateId, m_session->agentId()),
                      [this](const Result<Update> &r) {
                          if (!r)

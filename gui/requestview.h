@@ -3,6 +3,7 @@
 #include "core/result.h"
 #include "store/storetypes.h"
 
+#include <QJsonObject>
 #include <QWidget>
 
 class QAction;
@@ -81,6 +82,7 @@ Q_SIGNALS:
 private:
     void onTimelineLoaded(quint64 generation, const Result<Timeline> &result);
     void onStatusActivated(int index);
+    void sendRemoteChange(const QJsonObject &changes);
     void onAssigneeActivated(int index);
     void onTitleEdited();
     void onSend();

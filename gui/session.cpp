@@ -4,6 +4,7 @@
 #include "futurewatch.h"
 #include "guilogging.h"
 #include "keyring.h"
+#include "remotedesk.h"
 #include "secretfile.h"
 
 #include "sandbox/sandboxserver.h"
@@ -13,6 +14,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QFutureWatcher>
 #include <QSqlQuery>
 #include <QTimer>
@@ -66,6 +68,10 @@ Session::~Session()
 
 QString Session::databasePath() const
 {
+    // Remote mode keeps a cache of the server's desk, read afresh at every start, apart from the
+    // embedded desk.
+    if (mode() == Mode::Remote)
+        return QDir(m_dataDir).filePath(QStringLiteral("remote-cache.db"));
     return QDir(m_dataDir).filePath(QStringLiteral("threadline.db"));
 }
 
@@ -102,6 +108,10 @@ void Session::open()
 {
     // The database and the tokens are read side by side; opened() follows the later of the two.
     m_secrets->load();
+    if (mode() == Mode::Remote) {
+        for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
+            QFile::remove(databasePath() + suffix);
+    }
     whenFinished(this, m_store->open(QStringLiteral("sqlite:") + databasePath()),
                  [this](const Result<void> &result) {
                      if (!result) {
@@ -276,6 +286,41 @@ void Session::ensureAgent()
     });
 }
 
+void Session::startRemote()
+{
+    if (m_remote)
+        return;
+    const QUrl url(m_settings->value(QStringLiteral("server/url")).toString().trimmed());
+    const QString token = m_secrets->value(SecretFile::serverTokenKey());
+    if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) ||
+        token.isEmpty()) {
+        Q_EMIT failed(makeError(ErrorCode::Invalid,
+                                tr("Remote mode needs the server address (http:// or https://) and an agent "
+                                   "token: add them in Settings.")));
+        return;
+    }
+    m_remote = new RemoteDesk(m_store, url, token, this);
+    connect(m_remote, &RemoteDesk::failed, this, &Session::failed);
+    connect(
+        m_remote, &RemoteDesk::synced, this,
+        [this] {
+            const QString key = m_remote->agentKey();
+            whenFinished(this, m_store->run<qint64>([key](Store &store) -> Result<qint64> {
+                auto me =
+                    key.contains(QLatin1Char('@')) ? store.personByEmail(key) : store.personBySlackId(key);
+                return me ? me->id : qint64(0); // the admin token is nobody of the desk
+            }),
+                         [this](const Result<qint64> &me) {
+                             m_agentId = me ? me.value() : 0;
+                             reloadDirectory();
+                             Q_EMIT agentReady();
+                         });
+        },
+        Qt::SingleShotConnection);
+    qCInfo(lcGui) << "remote mode: server" << url.toString(QUrl::RemoveUserInfo);
+    m_remote->start();
+}
+
 void Session::reloadDirectory()
 {
     whenFinished(this, m_store->run<Directory>([](Store &store) -> Result<Directory> {
@@ -332,6 +377,15 @@ QString Session::personName(qint64 id) const
     if (it == m_personIndex.constEnd())
         return tr("Person %1").arg(id);
     return m_people.at(*it).name;
+}
+
+QString Session::personKey(qint64 id) const
+{
+    const auto it = m_personIndex.constFind(id);
+    if (it == m_personIndex.constEnd())
+        return {};
+    const Person &p = m_people.at(*it);
+    return p.slackId.isEmpty() ? p.email : p.slackId;
 }
 
 QString Session::teamName(qint64 id) const

@@ -24,6 +24,7 @@ namespace threadline::gui {
 
 class EngineHost;
 class Keyring;
+class RemoteDesk;
 
 //! Everything one console window works on: the data folder, the console settings, the store (an
 //! AsyncStore: the GUI thread never waits on the database), the optional in-process sandbox
@@ -74,6 +75,11 @@ public:
     Result<void> startSlackEngine();
     sandbox::SandboxServer *sandboxServer() const { return m_sandbox.get(); }
     bool isSandbox() const { return m_sandbox != nullptr; }
+    //! Remote mode: mirrors the server (settings server/url, the stored agent token) into the
+    //! cache database and keeps it live; emits agentReady() once mirrored, or failed().
+    void startRemote();
+    //! The server mirror in remote mode; nullptr otherwise. Writes go through its ApiClient.
+    RemoteDesk *remote() const { return m_remote; }
     //! The sync engine, when it runs (sandbox and Slack modes); nullptr otherwise.
     EngineHost *engine() const { return m_engine; }
 
@@ -88,6 +94,8 @@ public:
     const QList<Person> &people() const { return m_people; }
     const QList<Team> &teams() const { return m_teams; }
     QString personName(qint64 id) const;
+    //! A person as the REST API names them: Slack user id, else email (empty for 0 or unknown).
+    QString personKey(qint64 id) const;
     QString teamName(qint64 id) const;
 
     //! "Last seen" time of a request by this agent (UTC ms), for the new Slack replies badge.
@@ -116,6 +124,7 @@ private:
     AsyncStore *m_store = nullptr;
     std::unique_ptr<sandbox::SandboxServer> m_sandbox;
     EngineHost *m_engine = nullptr;
+    RemoteDesk *m_remote = nullptr;
     bool m_open = false;
     qint64 m_agentId = 0;
     QList<Person> m_people;

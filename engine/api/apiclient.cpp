@@ -369,6 +369,7 @@ void ApiStreamClient::onTextMessage(const QString &text)
     if (event.value(lit("type")).toString() == QLatin1String("hello")) {
         m_connected = true;
         m_delayMs = 250;
+        m_user = event.value(lit("user")).toString();
         Q_EMIT connected();
         return;
     }

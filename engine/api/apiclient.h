@@ -178,6 +178,8 @@ public:
     void close();
     bool isConnected() const { return m_connected; }
     int reconnectDelayMs() const { return m_delayMs; }
+    //! Who the server says the token belongs to (the hello's user: a person, or "admin").
+    QString user() const { return m_user; }
 
 Q_SIGNALS:
     void connected();    //!< the server said hello
@@ -197,6 +199,7 @@ private:
     int m_delayMs = 250;
     bool m_wanted = false;
     bool m_connected = false;
+    QString m_user;
 };
 
 } // namespace threadline

@@ -4,6 +4,7 @@
 
 #include "console.h"
 #include "enginehost.h"
+#include "keyring.h"
 #include "mainwindow.h"
 #include "messagebar.h"
 #include "newrequestdialog.h"
@@ -37,6 +38,8 @@
 #include <QHeaderView>
 #include <QImage>
 #include <QInputDialog>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -44,8 +47,11 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QPalette>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScopeGuard>
@@ -281,6 +287,184 @@ private Q_SLOTS:
         QVERIFY(refusal.wait(Timeout));
         QCOMPARE(refusal.first().at(0).value<Error>().code, ErrorCode::Unauthorized);
         QVERIFY(!refused.isSynced());
+    }
+
+    void remoteModeAgainstThreadlined()
+    {
+        // threadlined with its sandbox workspace, as a process; the console connects to it.
+        QTemporaryDir serverData, consoleData;
+        QVERIFY(serverData.isValid() && consoleData.isValid());
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const QString &k : env.keys())
+            if (k.startsWith(QLatin1String("THREADLINE_")))
+                env.remove(k);
+        env.insert(QStringLiteral("THREADLINE_DATA_DIR"), serverData.path());
+        env.insert(QStringLiteral("THREADLINE_API_LISTEN"), QStringLiteral("127.0.0.1:0"));
+        QProcess daemon;
+        daemon.setProcessEnvironment(env);
+        daemon.start(QStringLiteral(THREADLINE_BINARY_DIR "/engine/daemon/threadlined"),
+                     {QStringLiteral("--sandbox")});
+        auto stop = qScopeGuard([&daemon] {
+            daemon.terminate();
+            (void)QTest::qWaitFor([&] { return daemon.state() == QProcess::NotRunning; }, 10000);
+            if (daemon.state() != QProcess::NotRunning)
+                daemon.kill();
+        });
+        QByteArray out;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                out += daemon.readAllStandardOutput();
+                return out.contains("ready\n") || daemon.state() == QProcess::NotRunning;
+            },
+            30000));
+        QVERIFY2(out.contains("ready\n"), daemon.readAllStandardError().constData());
+        QHash<QByteArray, QByteArray> printed;
+        for (const QByteArray &line : out.split('\n'))
+            if (const qsizetype eq = line.indexOf('='); eq > 0)
+                printed.insert(line.left(eq), line.mid(eq + 1));
+        const QUrl apiUrl(QString::fromLatin1(printed.value("api_url")));
+        const QUrl sandboxUrl(QString::fromLatin1(printed.value("sandbox_url")));
+        const QByteArray admin = printed.value("admin_token");
+        QVERIFY(apiUrl.port() > 0 && sandboxUrl.port() > 0 && !admin.isEmpty());
+
+        QNetworkAccessManager nam;
+        const auto call = [&nam](const QByteArray &method, const QUrl &url, const QByteArray &token,
+                                 const QJsonObject &body = {}) {
+            QNetworkRequest request(url);
+            if (!token.isEmpty())
+                request.setRawHeader("Authorization", "Bearer " + token);
+            request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+            const QByteArray data =
+                method == "GET" ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact);
+            QNetworkReply *reply = nam.sendCustomRequest(request, method, data);
+            (void)QTest::qWaitFor([reply] { return reply->isFinished(); }, 10000);
+            const QJsonObject answer = QJsonDocument::fromJson(reply->readAll()).object();
+            reply->deleteLater();
+            return answer;
+        };
+        // An agent with a token, and a request from a demo colleague who follows it in Slack.
+        QJsonObject agent = call("POST", apiUrl.resolved(QUrl(QStringLiteral("api/v1/people"))), admin,
+                                 {{QStringLiteral("email"), QStringLiteral("agent@example.com")},
+                                  {QStringLiteral("name"), QStringLiteral("Remote Agent")},
+                                  {QStringLiteral("is_agent"), true}});
+        QCOMPARE(agent.value(QStringLiteral("user")).toString(), QStringLiteral("agent@example.com"));
+        const QJsonObject token = call("POST", apiUrl.resolved(QUrl(QStringLiteral("api/v1/tokens"))), admin,
+                                       {{QStringLiteral("user"), QStringLiteral("agent@example.com")},
+                                        {QStringLiteral("name"), QStringLiteral("console")}});
+        const QString agentToken = token.value(QStringLiteral("token")).toString();
+        QVERIFY2(!agentToken.isEmpty(), QByteArray(QJsonDocument(token).toJson(QJsonDocument::Compact) +
+                                                   daemon.readAllStandardError().right(1500))
+                                            .constData());
+        QString colleague;
+        const QJsonArray people = call("GET", apiUrl.resolved(QUrl(QStringLiteral("api/v1/people"))), admin)
+                                      .value(QStringLiteral("people"))
+                                      .toArray();
+        for (const QJsonValue &p : people)
+            if (p.toObject().value(QStringLiteral("slack_id")).isString() &&
+                !p.toObject().value(QStringLiteral("is_agent")).toBool())
+                colleague = p.toObject().value(QStringLiteral("user")).toString();
+        QVERIFY(!colleague.isEmpty());
+        const QJsonObject created =
+            call("POST", apiUrl.resolved(QUrl(QStringLiteral("api/v1/requests"))), admin,
+                 {{QStringLiteral("title"), QStringLiteral("Remote: badge broken")},
+                  {QStringLiteral("requester"), colleague}});
+        const qint64 remoteId = created.value(QStringLiteral("id")).toInteger();
+        QVERIFY(remoteId > 0);
+        // The colleague's thread exists once the summary is posted.
+        QJsonObject thread;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const QJsonArray threads =
+                    call("GET",
+                         apiUrl.resolved(QUrl(QStringLiteral("api/v1/requests/%1/threads").arg(remoteId))),
+                         admin)
+                        .value(QStringLiteral("threads"))
+                        .toArray();
+                for (const QJsonValue &t : threads)
+                    if (t.toObject().value(QStringLiteral("user")).toString() == colleague &&
+                        t.toObject().value(QStringLiteral("thread_ts")).isString())
+                        thread = t.toObject();
+                return !thread.isEmpty();
+            }(),
+            Timeout);
+
+        // The console: remote settings and the agent token, then a start in remote mode.
+        {
+            Session setup(consoleData.path());
+            setup.settings().setValue(QStringLiteral("server/url"), apiUrl.toString());
+            setup.setMode(Session::Mode::Remote);
+            QSignalSpy opened(&setup, &Session::opened);
+            setup.open();
+            QVERIFY(opened.wait(Timeout));
+            QVERIFY(setup.secrets().setValue(SecretFile::serverTokenKey(), agentToken));
+        }
+        ConsoleOptions options;
+        options.dataDir = consoleData.path();
+        Console console(options);
+        QSignalSpy ready(&console, &Console::ready);
+        console.start();
+        QVERIFY(ready.wait(Timeout));
+        QVERIFY(console.session()->remote());
+        MainWindow *window = console.mainWindow();
+        QTRY_COMPARE_WITH_TIMEOUT(window->requestModel()->rowCount(), 1, Timeout);
+        const qint64 local = console.session()->remote()->localRequestId(remoteId);
+        QVERIFY(window->selectRequest(local));
+        RequestView *view = window->requestView();
+        QTRY_COMPARE_WITH_TIMEOUT(view->timeline().request.id, local, Timeout);
+        QCOMPARE(view->timeline().request.title, QStringLiteral("Remote: badge broken"));
+
+        // Reply → the colleague's Slack thread receives it.
+        const auto threadTexts = [&] {
+            QStringList texts;
+            const QJsonArray messages =
+                call(
+                    "GET",
+                    sandboxUrl.resolved(QUrl(QStringLiteral("control/channels/%1/messages?thread_ts=%2")
+                                                 .arg(thread.value(QStringLiteral("channel")).toString(),
+                                                      thread.value(QStringLiteral("thread_ts")).toString()))),
+                    {})
+                    .value(QStringLiteral("messages"))
+                    .toArray();
+            for (const QJsonValue &m : messages)
+                if (!m.toObject().value(QStringLiteral("deleted")).toBool())
+                    texts << m.toObject().value(QStringLiteral("text")).toString();
+            return texts.join(QLatin1Char('\n'));
+        };
+        QSignalSpy sent(view, &RequestView::replySent);
+        view->composer()->setPlainText(QStringLiteral("A new badge is on its way"));
+        QTest::keyClick(view->composer(), Qt::Key_Return, Qt::ControlModifier);
+        QVERIFY(sent.wait(Timeout));
+        QTRY_VERIFY_WITH_TIMEOUT(threadTexts().contains(QStringLiteral("A new badge is on its way")),
+                                 Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(view->timelineModel()->rowCount(), 1, Timeout);
+
+        // A Slack reply in the thread shows up live in the timeline.
+        call("POST", sandboxUrl.resolved(QUrl(QStringLiteral("control/users/%1/messages").arg(colleague))),
+             {},
+             {{QStringLiteral("text"), QStringLiteral("Thank you, from Slack")},
+              {QStringLiteral("thread_ts"), thread.value(QStringLiteral("thread_ts")).toString()}});
+        QTRY_COMPARE_WITH_TIMEOUT(view->timelineModel()->rowCount(), 2, Timeout);
+        QCOMPARE(view->timelineModel()->updateAt(1).text, QStringLiteral("Thank you, from Slack"));
+        QCOMPARE(view->timelineModel()->updateAt(1).source, UpdateSource::Slack);
+
+        // Delete everywhere → gone from the desk and from the Slack thread.
+        view->timelineView()->setCurrentIndex(view->timelineModel()->index(0));
+        view->deleteUpdateAction()->trigger();
+        auto *box = topLevel<QMessageBox>(QStringLiteral("deleteUpdateBox"));
+        QVERIFY(box);
+        QTest::mouseClick(buttonWithText(box, QStringLiteral("Delete everywhere")), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(view->timelineModel()->index(0).data(TimelineModel::DeletedRole).toBool(),
+                                 Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(!threadTexts().contains(QStringLiteral("A new badge is on its way")),
+                                 Timeout);
+        const QJsonObject onServer =
+            call("GET", apiUrl.resolved(QUrl(QStringLiteral("api/v1/requests/%1").arg(remoteId))), admin);
+        QVERIFY(onServer.value(QStringLiteral("updates"))
+                    .toArray()
+                    .at(0)
+                    .toObject()
+                    .value(QStringLiteral("deleted"))
+                    .toBool());
     }
 
     void secondRunSkipsTheWelcomeAndKeepsOneSampleRequest()
