@@ -5,6 +5,7 @@
 #include "guilogging.h"
 #include "messagebar.h"
 #include "newrequestdialog.h"
+#include "remotedesk.h"
 #include "requestlistmodel.h"
 #include "requestview.h"
 #include "session.h"
@@ -347,6 +348,8 @@ void MainWindow::start()
 void MainWindow::attachEngine()
 {
     EngineHost *engine = m_session->engine();
+    if (RemoteDesk *remote = m_session->remote())
+        m_view->setRemote(remote);
     if (!engine)
         return;
     connect(engine, &EngineHost::stateChanged, this, &MainWindow::updateSlackStatus, Qt::UniqueConnection);

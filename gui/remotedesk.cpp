@@ -304,8 +304,12 @@ void RemoteDesk::onEvent(const QJsonObject &event)
 {
     const qint64 requestId = event.value(QStringLiteral("request_id")).toInteger();
     const QString type = event.value(QStringLiteral("type")).toString();
-    if (requestId <= 0 || type == QLatin1String("queues") || type == QLatin1String("thread.changed"))
+    if (requestId <= 0 || type == QLatin1String("queues"))
         return;
+    if (type == QLatin1String("thread.changed")) {
+        Q_EMIT threadsChanged(requestId);
+        return;
+    }
     refresh(requestId);
 }
 

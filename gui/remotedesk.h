@@ -57,6 +57,8 @@ Q_SIGNALS:
     void failed(const threadline::Error &error);
     //! A request of the server is in the cache as it is now (ids: server, cache).
     void requestMirrored(qint64 remoteRequestId, qint64 localRequestId);
+    //! The server's sync engine changed a Slack thread of this request (server id).
+    void threadsChanged(qint64 remoteRequestId);
 
 private:
     void loadPeople(const QString &cursor);

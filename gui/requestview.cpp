@@ -21,6 +21,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
+#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -294,6 +295,16 @@ RequestView::RequestView(Session *session, QWidget *parent)
     clear();
 }
 
+void RequestView::setRemote(RemoteDesk *remote)
+{
+    m_threadsStack->setCurrentWidget(m_threads);
+    connect(remote, &RemoteDesk::threadsChanged, this, [this, remote](qint64 remoteRequestId) {
+        if (remote->localRequestId(remoteRequestId) == m_timeline.request.id)
+            reloadThreads();
+    });
+    reloadThreads();
+}
+
 void RequestView::setEngine(EngineHost *engine)
 {
     m_engine = engine;
@@ -328,51 +339,91 @@ void RequestView::updateActivityState()
 
 void RequestView::reloadThreads()
 {
-    if (!m_engine || !m_timeline.request.id)
+    RemoteDesk *remote = m_session->remote();
+    if ((!m_engine && !remote) || !m_timeline.request.id)
         return;
     const quint64 generation = ++m_threadsGeneration;
-    whenFinished(this, m_engine->requestThreads(m_timeline.request.id),
-                 [this, generation](const Result<sync::RequestThreads> &result) {
-                     if (generation != m_threadsGeneration)
-                         return;
-                     m_threads->setRowCount(0); // drops the cell widgets (Retry) with their rows
-                     m_threads->clear();
-                     if (!result) {
-                         m_threads->setRowCount(0);
-                         m_threads->setColumnCount(0);
-                         return;
-                     }
-                     const QList<sync::ThreadState> &threads = result->threads;
-                     m_threads->setColumnCount(int(threads.size()));
-                     m_threads->setRowCount(int(m_timeline.updates.size()) + 1);
-                     QStringList rows{tr("summary")};
-                     for (const Update &u : m_timeline.updates)
-                         rows << tr("%1 %2").arg(
-                             m_session->personName(u.authorId),
-                             QLocale().toString(u.createdAt.toLocalTime().time(), QLocale::ShortFormat));
-                     m_threads->setVerticalHeaderLabels(rows);
-                     for (int c = 0; c < threads.size(); ++c) {
-                         const sync::ThreadState &t = threads.at(c);
-                         auto *header = new QTableWidgetItem(t.personName);
-                         header->setToolTip(t.channelId.isEmpty() ? tr("No DM channel yet")
-                                                                  : tr("DM channel %1").arg(t.channelId));
-                         m_threads->setHorizontalHeaderItem(c, header);
-                         setThreadCell(0, c, t.state, t.lastError, t.conversationId, 0);
-                         for (const sync::ThreadMessageState &m : t.messages) {
-                             const int row = m_timelineModel->rowOf(m.updateId);
-                             if (row >= 0)
-                                 setThreadCell(row + 1, c, m.state, m.lastError, 0, m.updateId);
-                         }
-                         // The author's own thread holds no copy of their update.
-                         for (int u = 0; u < m_timeline.updates.size(); ++u)
-                             if (!m_threads->item(u + 1, c) &&
-                                 m_timeline.updates.at(u).authorId == t.personId)
-                                 setThreadCell(u + 1, c, QStringLiteral("original"), {}, 0,
-                                               m_timeline.updates.at(u).id);
-                     }
-                     m_threads->resizeRowsToContents();
-                     Q_EMIT threadsLoaded(m_timeline.request.id);
-                 });
+    QFuture<Result<sync::RequestThreads>> threadsFuture;
+    if (remote) {
+        // The server's threads route, with its update ids turned into the cache's.
+        const qint64 localRequest = m_timeline.request.id;
+        threadsFuture =
+            remote->api()
+                ->threads(remote->remoteRequestId(localRequest))
+                .then(
+                    remote,
+                    [remote,
+                     localRequest](const Result<QJsonObject> &answer) -> Result<sync::RequestThreads> {
+                        if (!answer)
+                            return answer.error();
+                        sync::RequestThreads out;
+                        out.requestId = localRequest;
+                        const QJsonArray threads = answer->value(QStringLiteral("threads")).toArray();
+                        for (const QJsonValue &v : threads) {
+                            const QJsonObject t = v.toObject();
+                            sync::ThreadState state;
+                            state.conversationId = t.value(QStringLiteral("conversation_id")).toInteger();
+                            state.slackUserId = t.value(QStringLiteral("user")).toString();
+                            state.personName = t.value(QStringLiteral("name")).toString();
+                            state.channelId = t.value(QStringLiteral("channel")).toString();
+                            state.summaryTs = t.value(QStringLiteral("thread_ts")).toString();
+                            state.state = t.value(QStringLiteral("summary_state")).toString();
+                            state.lastError = t.value(QStringLiteral("last_error")).toString();
+                            const QJsonArray updates = t.value(QStringLiteral("updates")).toArray();
+                            for (const QJsonValue &m : updates) {
+                                const QJsonObject o = m.toObject();
+                                state.messages.append(
+                                    {remote->localUpdateId(o.value(QStringLiteral("update_id")).toInteger()),
+                                     o.value(QStringLiteral("ts")).toString(),
+                                     o.value(QStringLiteral("state")).toString(),
+                                     o.value(QStringLiteral("last_error")).toString()});
+                            }
+                            out.threads.append(state);
+                        }
+                        return out;
+                    });
+    } else {
+        threadsFuture = m_engine->requestThreads(m_timeline.request.id);
+    }
+    whenFinished(this, threadsFuture, [this, generation](const Result<sync::RequestThreads> &result) {
+        if (generation != m_threadsGeneration)
+            return;
+        m_threads->setRowCount(0); // drops the cell widgets (Retry) with their rows
+        m_threads->clear();
+        if (!result) {
+            m_threads->setRowCount(0);
+            m_threads->setColumnCount(0);
+            return;
+        }
+        const QList<sync::ThreadState> &threads = result->threads;
+        m_threads->setColumnCount(int(threads.size()));
+        m_threads->setRowCount(int(m_timeline.updates.size()) + 1);
+        QStringList rows{tr("summary")};
+        for (const Update &u : m_timeline.updates)
+            rows << tr("%1 %2").arg(
+                m_session->personName(u.authorId),
+                QLocale().toString(u.createdAt.toLocalTime().time(), QLocale::ShortFormat));
+        m_threads->setVerticalHeaderLabels(rows);
+        for (int c = 0; c < threads.size(); ++c) {
+            const sync::ThreadState &t = threads.at(c);
+            auto *header = new QTableWidgetItem(t.personName);
+            header->setToolTip(t.channelId.isEmpty() ? tr("No DM channel yet")
+                                                     : tr("DM channel %1").arg(t.channelId));
+            m_threads->setHorizontalHeaderItem(c, header);
+            setThreadCell(0, c, t.state, t.lastError, t.conversationId, 0);
+            for (const sync::ThreadMessageState &m : t.messages) {
+                const int row = m_timelineModel->rowOf(m.updateId);
+                if (row >= 0)
+                    setThreadCell(row + 1, c, m.state, m.lastError, 0, m.updateId);
+            }
+            // The author's own thread holds no copy of their update.
+            for (int u = 0; u < m_timeline.updates.size(); ++u)
+                if (!m_threads->item(u + 1, c) && m_timeline.updates.at(u).authorId == t.personId)
+                    setThreadCell(u + 1, c, QStringLiteral("original"), {}, 0, m_timeline.updates.at(u).id);
+        }
+        m_threads->resizeRowsToContents();
+        Q_EMIT threadsLoaded(m_timeline.request.id);
+    });
 }
 
 QString RequestView::slackErrorText(const QString &code)
@@ -449,11 +500,16 @@ void RequestView::setThreadCell(int row, int column, const QString &state, const
     item->setData(Qt::AccessibleTextRole, mark);
     m_threads->setCellWidget(row, column, cell);
     connect(retry, &QPushButton::clicked, this, [this, retry, conversationId, updateId] {
-        if (!m_engine)
+        RemoteDesk *remote = m_session->remote();
+        if (!m_engine && !remote)
             return;
         retry->setEnabled(false);
-        const auto future =
-            updateId ? m_engine->retryUpdate(updateId) : m_engine->retryConversation(conversationId);
+        QFuture<Result<int>> future;
+        if (remote)
+            future = updateId ? remote->api()->retryUpdate(remote->remoteUpdateId(updateId))
+                              : remote->api()->retryConversation(conversationId);
+        else
+            future = updateId ? m_engine->retryUpdate(updateId) : m_engine->retryConversation(conversationId);
         whenFinished(this, future, [this](const Result<int> &result) {
             if (!result) {
                 showError(tr("Nothing was retried."), result.error());

@@ -23,6 +23,7 @@ class QTimer;
 namespace threadline::gui {
 
 class EngineHost;
+class RemoteDesk;
 class MessageBar;
 class Session;
 class TimelineModel;
@@ -39,6 +40,8 @@ public:
 
     //! Shows the sync engine's thread matrix and state (sandbox mode).
     void setEngine(EngineHost *engine);
+    //! Remote mode: the thread matrix and Retry go through the server.
+    void setRemote(RemoteDesk *remote);
     QTableWidget *threadsTable() const { return m_threads; }
     //! The state (pending, posted, failed, …) and shown text of one cell of the thread matrix: row 0
     //! is the summary, row n the n-th update; one column per follower.

@@ -437,6 +437,10 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(threadTexts().contains(QStringLiteral("A new badge is on its way")),
                                  Timeout);
         QTRY_COMPARE_WITH_TIMEOUT(view->timelineModel()->rowCount(), 1, Timeout);
+        // The thread matrix, from the server: the colleague's copy of the reply is posted.
+        QTRY_VERIFY_WITH_TIMEOUT(view->threadsTable()->columnCount() >= 1 &&
+                                     view->threadCellState(1, 0) == QStringLiteral("posted"),
+                                 Timeout);
 
         // A Slack reply in the thread shows up live in the timeline.
         call("POST", sandboxUrl.resolved(QUrl(QStringLiteral("control/users/%1/messages").arg(colleague))),
