@@ -4,10 +4,6 @@
 <context>
     <name>threadline::gui::Console</name>
     <message>
-        <source>Remote mode is not available in this build: the server settings are stored, and this window shows the local desk.</source>
-        <translation>Der Remote-Modus ist in diesem Build nicht verfügbar: Die Servereinstellungen sind gespeichert, und dieses Fenster zeigt den lokalen Desk.</translation>
-    </message>
-    <message>
         <source>Threadline</source>
         <translation>Threadline</translation>
     </message>
@@ -22,6 +18,10 @@
     <message>
         <source>Can you try the new VPN profile? It reconnects on its own.</source>
         <translation>Können Sie das neue VPN-Profil ausprobieren? Es verbindet sich von selbst neu.</translation>
+    </message>
+    <message>
+        <source>Connected settings saved: restart the console to open the server&apos;s desk.</source>
+        <translation>Verbindungseinstellungen gespeichert: Starten Sie die Konsole neu, um den Desk des Servers zu öffnen.</translation>
     </message>
 </context>
 <context>
@@ -251,10 +251,6 @@
         <translation>Sandbox-Arbeitsbereich unter %1</translation>
     </message>
     <message>
-        <source>Remote mode is not available in this build: local desk</source>
-        <translation>Remote-Modus in diesem Build nicht verfügbar: lokaler Desk</translation>
-    </message>
-    <message>
         <source>New Slack reply on #%1</source>
         <translation>Neue Slack-Antwort zu #%1</translation>
     </message>
@@ -308,6 +304,10 @@
     <message>
         <source>Qt %1 · data folder %2</source>
         <translation>Qt %1 · Datenordner %2</translation>
+    </message>
+    <message>
+        <source>Server: %1</source>
+        <translation>Server: %1</translation>
     </message>
 </context>
 <context>
@@ -414,6 +414,13 @@
     <message>
         <source>Pick the assignee from the list of people, or Unassigned.</source>
         <translation>Wählen Sie die zuständige Person aus der Personenliste oder „Nicht zugewiesen“.</translation>
+    </message>
+</context>
+<context>
+    <name>threadline::gui::RemoteDesk</name>
+    <message>
+        <source>The server refused the agent token: %1</source>
+        <translation>Der Server hat das Agenten-Token abgelehnt: %1</translation>
     </message>
 </context>
 <context>
@@ -923,6 +930,10 @@ Verbinden Sie Slack in den Einstellungen (Strg+,): Dieser Tab zeigt dann die Kop
     <message>
         <source>The Slack address in the settings (slack/api_url) is not an http(s) URL.</source>
         <translation>Die Slack-Adresse in den Einstellungen (slack/api_url) ist keine http(s)-URL.</translation>
+    </message>
+    <message>
+        <source>Remote mode needs the server address (http:// or https://) and an agent token: add them in Settings.</source>
+        <translation>Der Remote-Modus braucht die Serveradresse (http:// oder https://) und ein Agenten-Token: Tragen Sie sie in den Einstellungen ein.</translation>
     </message>
 </context>
 <context>

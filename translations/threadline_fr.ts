@@ -4,10 +4,6 @@
 <context>
     <name>threadline::gui::Console</name>
     <message>
-        <source>Remote mode is not available in this build: the server settings are stored, and this window shows the local desk.</source>
-        <translation>Le mode distant n’est pas disponible dans cette version : les réglages du serveur sont enregistrés, et cette fenêtre affiche le desk local.</translation>
-    </message>
-    <message>
         <source>Threadline</source>
         <translation>Threadline</translation>
     </message>
@@ -22,6 +18,10 @@
     <message>
         <source>Can you try the new VPN profile? It reconnects on its own.</source>
         <translation>Pouvez-vous essayer le nouveau profil VPN ? Il se reconnecte tout seul.</translation>
+    </message>
+    <message>
+        <source>Connected settings saved: restart the console to open the server&apos;s desk.</source>
+        <translation>Paramètres de connexion enregistrés : redémarrez la console pour ouvrir le desk du serveur.</translation>
     </message>
 </context>
 <context>
@@ -251,10 +251,6 @@
         <translation>Espace bac à sable sur %1</translation>
     </message>
     <message>
-        <source>Remote mode is not available in this build: local desk</source>
-        <translation>Mode distant indisponible dans cette version : desk local</translation>
-    </message>
-    <message>
         <source>New Slack reply on #%1</source>
         <translation>Nouvelle réponse Slack sur n° %1</translation>
     </message>
@@ -308,6 +304,10 @@
     <message>
         <source>Qt %1 · data folder %2</source>
         <translation>Qt %1 · dossier de données %2</translation>
+    </message>
+    <message>
+        <source>Server: %1</source>
+        <translation>Serveur : %1</translation>
     </message>
 </context>
 <context>
@@ -414,6 +414,13 @@
     <message>
         <source>Pick the assignee from the list of people, or Unassigned.</source>
         <translation>Choisissez le responsable dans la liste des personnes, ou « Non assignée ».</translation>
+    </message>
+</context>
+<context>
+    <name>threadline::gui::RemoteDesk</name>
+    <message>
+        <source>The server refused the agent token: %1</source>
+        <translation>Le serveur a refusé le jeton d&apos;agent : %1</translation>
     </message>
 </context>
 <context>
@@ -923,6 +930,10 @@ Connectez Slack dans les Paramètres (Ctrl+,) : cet onglet montre alors la copie
     <message>
         <source>The Slack address in the settings (slack/api_url) is not an http(s) URL.</source>
         <translation>L’adresse Slack des paramètres (slack/api_url) n’est pas une URL http(s).</translation>
+    </message>
+    <message>
+        <source>Remote mode needs the server address (http:// or https://) and an agent token: add them in Settings.</source>
+        <translation>Le mode distant a besoin de l&apos;adresse du serveur (http:// ou https://) et d&apos;un jeton d&apos;agent : ajoutez-les dans les Paramètres.</translation>
     </message>
 </context>
 <context>
