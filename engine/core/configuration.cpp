@@ -73,7 +73,8 @@ QStringList Configuration::variableNames()
             QStringLiteral("THREADLINE_FILES_MAX_BYTES"),
             QStringLiteral("THREADLINE_FILES_ALLOWED_TYPES"),
             QStringLiteral("THREADLINE_FILES_DOWNLOAD_HOSTS"),
-            QStringLiteral("THREADLINE_SYNC_RETENTION_DAYS")};
+            QStringLiteral("THREADLINE_SYNC_RETENTION_DAYS"),
+            QStringLiteral("THREADLINE_SYNC_MAX_ATTEMPTS")};
 }
 
 Result<Configuration> Configuration::load(const QString &iniPath, const QProcessEnvironment &env,
@@ -109,12 +110,12 @@ Result<Configuration> Configuration::load(const QString &iniPath, const QProcess
                     ErrorCode::Invalid,
                     QStringLiteral("unknown key \"%1\" in %2; known keys are %3")
                         .arg(key, iniPath,
-                             QStringLiteral(
-                                 "database, data_dir, slack_api_url, slack_bot_token, "
-                                 "slack_app_token, slack_signing_secret, events_listen, "
-                                 "api_listen, admin_token, log_rules, files_max_bytes, "
-                                 "files_allowed_types, files_download_hosts, sync_retention_days (group "
-                                 "[threadline])")),
+                             QStringLiteral("database, data_dir, slack_api_url, slack_bot_token, "
+                                            "slack_app_token, slack_signing_secret, events_listen, "
+                                            "api_listen, admin_token, log_rules, files_max_bytes, "
+                                            "files_allowed_types, files_download_hosts, sync_retention_days, "
+                                            "sync_max_attempts (group "
+                                            "[threadline])")),
                     key);
         }
     }
@@ -219,6 +220,17 @@ Result<Configuration> Configuration::load(const QString &iniPath, const QProcess
                              QStringLiteral("THREADLINE_SYNC_RETENTION_DAYS"));
         c.syncRetentionDays = days;
     }
+    const QString attempts = values.value(QStringLiteral("THREADLINE_SYNC_MAX_ATTEMPTS")).trimmed();
+    if (!attempts.isEmpty()) {
+        bool ok = false;
+        const int n = attempts.toInt(&ok);
+        if (!ok || n < 1 || n > 100)
+            return makeError(
+                ErrorCode::Invalid,
+                QStringLiteral("the sync attempts must be a whole number from 1 (no retry) to 100"),
+                QStringLiteral("THREADLINE_SYNC_MAX_ATTEMPTS"));
+        c.syncMaxAttempts = n;
+    }
     return c;
 }
 
@@ -253,7 +265,8 @@ QString Configuration::describe() const
           << QStringLiteral("admin token: %1").arg(secretState(adminToken))
           << QStringLiteral("finished sync jobs kept: %1")
                  .arg(syncRetentionDays > 0 ? QStringLiteral("%1 days").arg(syncRetentionDays)
-                                            : QStringLiteral("for ever"));
+                                            : QStringLiteral("for ever"))
+          << QStringLiteral("attempts per Slack job: %1").arg(syncMaxAttempts);
     return lines.join(QLatin1Char('\n'));
 }
 

@@ -43,6 +43,7 @@ struct Configuration
     QStringList filesAllowedTypes; //!< THREADLINE_FILES_ALLOWED_TYPES: `image/*,application/pdf`; empty = all
     QStringList filesDownloadHosts; //!< THREADLINE_FILES_DOWNLOAD_HOSTS; empty = files.slack.com
     int syncRetentionDays = 7;      //!< finished sync jobs kept this many days (0: kept for ever)
+    int syncMaxAttempts = 8;        //!< THREADLINE_SYNC_MAX_ATTEMPTS: tries before a Slack job fails
 
     //! Every key of the contract with the environment variable that overrides it.
     static QStringList variableNames();

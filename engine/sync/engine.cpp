@@ -33,6 +33,7 @@ EngineOptions EngineOptions::fromConfiguration(const Configuration &configuratio
     o.slack.signingSecret = configuration.slackSigningSecret;
     o.eventsListen = configuration.eventsListen;
     o.jobRetentionMs = qint64(configuration.syncRetentionDays) * 24 * 3600 * 1000;
+    o.maxAttempts = configuration.syncMaxAttempts;
     o.nam = nam;
     o.files = files::FilesOptions::fromConfiguration(configuration);
     return o;

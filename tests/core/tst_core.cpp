@@ -56,6 +56,12 @@ private Q_SLOTS:
         QVERIFY(c->eventsListen.isNull());
         QCOMPARE(c->slackApiUrl, QUrl(QStringLiteral("https://slack.com/api/")));
         QCOMPARE(c->problems().size(), 3); // no bot token, no inbound, no admin token
+        QCOMPARE(c->syncMaxAttempts, 8);
+        QProcessEnvironment env;
+        env.insert(QStringLiteral("THREADLINE_SYNC_MAX_ATTEMPTS"), QStringLiteral(" 2 "));
+        auto tuned = Configuration::load({}, env, QStringLiteral("/var/lib/threadline"));
+        QVERIFY2(tuned.ok(), qPrintable(tuned.error().toString()));
+        QCOMPARE(tuned->syncMaxAttempts, 2);
     }
 
     void environmentOverridesTheFile()
@@ -104,6 +110,12 @@ private Q_SLOTS:
                                  << QStringLiteral("THREADLINE_API_LISTEN");
         QTest::newRow("ftp api url") << QByteArray("[threadline]\nslack_api_url=ftp://x/\n")
                                      << QStringLiteral("THREADLINE_SLACK_API_URL");
+        QTest::newRow("zero attempts") << QByteArray("[threadline]\nsync_max_attempts=0\n")
+                                       << QStringLiteral("THREADLINE_SYNC_MAX_ATTEMPTS");
+        QTest::newRow("attempts not a number") << QByteArray("[threadline]\nsync_max_attempts=3x\n")
+                                               << QStringLiteral("THREADLINE_SYNC_MAX_ATTEMPTS");
+        QTest::newRow("too many attempts") << QByteArray("[threadline]\nsync_max_attempts=101\n")
+                                           << QStringLiteral("THREADLINE_SYNC_MAX_ATTEMPTS");
     }
 
     void badConfigurationIsExplained()
