@@ -470,30 +470,66 @@ void MainWindow::onRequestSubmitted(const NewRequest &request)
     QPointer<NewRequestDialog> dialog = m_newRequestDialog;
     if (dialog)
         dialog->setBusy(true);
-    whenFinished(
-        this, m_session->store().createRequest(request), [this, dialog](const Result<Request> &result) {
-            if (!result) {
-                if (dialog) {
-                    dialog->setBusy(false);
-                    dialog->showError(tr("The request was not created: %1").arg(result.error().message));
-                }
-                return;
-            }
-            if (dialog)
-                dialog->done(QDialog::Accepted);
-            // Show it: it is the most recently updated request. Filters that hide it are reset.
-            if (!selectRequest(result->id)) {
-                m_pendingSelection = result->id;
-                QSignalBlocker b1(m_search), b2(m_statusFilter), b3(m_teamFilter), b4(m_assignedToMe);
-                m_search->clear();
-                m_statusFilter->setCurrentIndex(0);
-                m_teamFilter->setCurrentIndex(0);
-                m_assignedToMe->setChecked(false);
-                m_assignedAction->setChecked(false);
-                applyFilter();
-            }
-            statusBar()->showMessage(tr("Request #%1 created").arg(result->id), 5000);
-        });
+    const auto refused = [dialog](const Error &error) {
+        if (dialog) {
+            dialog->setBusy(false);
+            dialog->showError(tr("The request was not created: %1").arg(error.message));
+        }
+    };
+    if (RemoteDesk *remote = m_session->remote()) {
+        // The server creates it; the dialog closes once the mirror holds it, and it is shown.
+        RemoteNewRequest input;
+        input.title = request.title;
+        input.body = request.body;
+        input.requester = m_session->personKey(request.requesterId);
+        input.assignee = m_session->personKey(request.assigneeId);
+        input.team = request.teamId ? m_session->teamName(request.teamId) : QString();
+        for (qint64 id : request.followerIds)
+            input.followers << m_session->personKey(id);
+        whenFinished(this, remote->api()->createRequest(input),
+                     [this, remote, dialog, refused](const Result<RemoteRequest> &result) {
+                         if (!result) {
+                             refused(result.error());
+                             return;
+                         }
+                         const qint64 remoteId = result->id;
+                         auto *context = new QObject(this);
+                         connect(remote, &RemoteDesk::requestMirrored, context,
+                                 [this, dialog, remoteId, context](qint64 mirrored, qint64 local) {
+                                     if (mirrored != remoteId)
+                                         return;
+                                     context->deleteLater();
+                                     onRequestCreated(dialog, local);
+                                 });
+                         remote->refresh(remoteId);
+                     });
+        return;
+    }
+    whenFinished(this, m_session->store().createRequest(request),
+                 [this, dialog, refused](const Result<Request> &result) {
+                     if (!result)
+                         refused(result.error());
+                     else
+                         onRequestCreated(dialog, result->id);
+                 });
+}
+
+void MainWindow::onRequestCreated(NewRequestDialog *dialog, qint64 requestId)
+{
+    if (dialog)
+        dialog->done(QDialog::Accepted);
+    // Show it: it is the most recently updated request. Filters that hide it are reset.
+    if (!selectRequest(requestId)) {
+        m_pendingSelection = requestId;
+        QSignalBlocker b1(m_search), b2(m_statusFilter), b3(m_teamFilter), b4(m_assignedToMe);
+        m_search->clear();
+        m_statusFilter->setCurrentIndex(0);
+        m_teamFilter->setCurrentIndex(0);
+        m_assignedToMe->setChecked(false);
+        m_assignedAction->setChecked(false);
+        applyFilter();
+    }
+    statusBar()->showMessage(tr("Request #%1 created").arg(requestId), 5000);
 }
 
 void MainWindow::onSettings()
@@ -502,7 +538,7 @@ void MainWindow::onSettings()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &SettingsDialog::saved, this, [this](bool restartNeeded) {
         if (restartNeeded)
-            showMessage(tr("Settings saved. Restart Threadline to use the new language."));
+            showMessage(tr("Settings saved. Restart Threadline to use the new language, mode or server."));
         else
             statusBar()->showMessage(tr("Settings saved"), 4000);
         // Slack mode with both tokens now stored: the sync engine starts.

@@ -82,6 +82,7 @@ private:
     void onCurrentRowChanged(const QModelIndex &current);
     void onNewRequest();
     void onRequestSubmitted(const threadline::NewRequest &request);
+    void onRequestCreated(NewRequestDialog *dialog, qint64 requestId);
     void onSettings();
     void onStoreChanged(const threadline::StoreChange &change);
     void moveSelection(int delta);

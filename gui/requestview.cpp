@@ -343,87 +343,92 @@ void RequestView::reloadThreads()
     if ((!m_engine && !remote) || !m_timeline.request.id)
         return;
     const quint64 generation = ++m_threadsGeneration;
-    QFuture<Result<sync::RequestThreads>> threadsFuture;
     if (remote) {
-        // The server's threads route, with its update ids turned into the cache's.
         const qint64 localRequest = m_timeline.request.id;
-        threadsFuture =
-            remote->api()
-                ->threads(remote->remoteRequestId(localRequest))
-                .then(
-                    remote,
-                    [remote,
-                     localRequest](const Result<QJsonObject> &answer) -> Result<sync::RequestThreads> {
-                        if (!answer)
-                            return answer.error();
-                        sync::RequestThreads out;
-                        out.requestId = localRequest;
-                        const QJsonArray threads = answer->value(QStringLiteral("threads")).toArray();
-                        for (const QJsonValue &v : threads) {
-                            const QJsonObject t = v.toObject();
-                            sync::ThreadState state;
-                            state.conversationId = t.value(QStringLiteral("conversation_id")).toInteger();
-                            state.slackUserId = t.value(QStringLiteral("user")).toString();
-                            state.personName = t.value(QStringLiteral("name")).toString();
-                            state.channelId = t.value(QStringLiteral("channel")).toString();
-                            state.summaryTs = t.value(QStringLiteral("thread_ts")).toString();
-                            state.state = t.value(QStringLiteral("summary_state")).toString();
-                            state.lastError = t.value(QStringLiteral("last_error")).toString();
-                            const QJsonArray updates = t.value(QStringLiteral("updates")).toArray();
-                            for (const QJsonValue &m : updates) {
-                                const QJsonObject o = m.toObject();
-                                state.messages.append(
-                                    {remote->localUpdateId(o.value(QStringLiteral("update_id")).toInteger()),
-                                     o.value(QStringLiteral("ts")).toString(),
-                                     o.value(QStringLiteral("state")).toString(),
-                                     o.value(QStringLiteral("last_error")).toString()});
-                            }
-                            out.threads.append(state);
-                        }
-                        return out;
-                    });
-    } else {
-        threadsFuture = m_engine->requestThreads(m_timeline.request.id);
+        whenFinished(this, remote->api()->threads(remote->remoteRequestId(localRequest)),
+                     [this, generation, localRequest](const Result<QJsonObject> &answer) {
+                         showThreads(generation, remoteThreads(localRequest, answer));
+                     });
+        return;
     }
-    whenFinished(this, threadsFuture, [this, generation](const Result<sync::RequestThreads> &result) {
-        if (generation != m_threadsGeneration)
-            return;
-        m_threads->setRowCount(0); // drops the cell widgets (Retry) with their rows
-        m_threads->clear();
-        if (!result) {
-            m_threads->setRowCount(0);
-            m_threads->setColumnCount(0);
-            return;
+    whenFinished(
+        this, m_engine->requestThreads(m_timeline.request.id),
+        [this, generation](const Result<sync::RequestThreads> &result) { showThreads(generation, result); });
+}
+
+Result<sync::RequestThreads> RequestView::remoteThreads(qint64 localRequest,
+                                                        const Result<QJsonObject> &answer) const
+{
+    // The server's threads route, with its update ids turned into the cache's.
+    RemoteDesk *remote = m_session->remote();
+    if (!answer)
+        return answer.error();
+    if (!remote)
+        return makeError(ErrorCode::Unavailable, tr("The server connection is closed."));
+    sync::RequestThreads out;
+    out.requestId = localRequest;
+    const QJsonArray threads = answer->value(QStringLiteral("threads")).toArray();
+    for (const QJsonValue &v : threads) {
+        const QJsonObject t = v.toObject();
+        sync::ThreadState state;
+        state.conversationId = t.value(QStringLiteral("conversation_id")).toInteger();
+        state.slackUserId = t.value(QStringLiteral("user")).toString();
+        state.personName = t.value(QStringLiteral("name")).toString();
+        state.channelId = t.value(QStringLiteral("channel")).toString();
+        state.summaryTs = t.value(QStringLiteral("thread_ts")).toString();
+        state.state = t.value(QStringLiteral("summary_state")).toString();
+        state.lastError = t.value(QStringLiteral("last_error")).toString();
+        const QJsonArray updates = t.value(QStringLiteral("updates")).toArray();
+        for (const QJsonValue &m : updates) {
+            const QJsonObject o = m.toObject();
+            state.messages.append({remote->localUpdateId(o.value(QStringLiteral("update_id")).toInteger()),
+                                   o.value(QStringLiteral("ts")).toString(),
+                                   o.value(QStringLiteral("state")).toString(),
+                                   o.value(QStringLiteral("last_error")).toString()});
         }
-        const QList<sync::ThreadState> &threads = result->threads;
-        m_threads->setColumnCount(int(threads.size()));
-        m_threads->setRowCount(int(m_timeline.updates.size()) + 1);
-        QStringList rows{tr("summary")};
-        for (const Update &u : m_timeline.updates)
-            rows << tr("%1 %2").arg(
-                m_session->personName(u.authorId),
-                QLocale().toString(u.createdAt.toLocalTime().time(), QLocale::ShortFormat));
-        m_threads->setVerticalHeaderLabels(rows);
-        for (int c = 0; c < threads.size(); ++c) {
-            const sync::ThreadState &t = threads.at(c);
-            auto *header = new QTableWidgetItem(t.personName);
-            header->setToolTip(t.channelId.isEmpty() ? tr("No DM channel yet")
-                                                     : tr("DM channel %1").arg(t.channelId));
-            m_threads->setHorizontalHeaderItem(c, header);
-            setThreadCell(0, c, t.state, t.lastError, t.conversationId, 0);
-            for (const sync::ThreadMessageState &m : t.messages) {
-                const int row = m_timelineModel->rowOf(m.updateId);
-                if (row >= 0)
-                    setThreadCell(row + 1, c, m.state, m.lastError, 0, m.updateId);
-            }
-            // The author's own thread holds no copy of their update.
-            for (int u = 0; u < m_timeline.updates.size(); ++u)
-                if (!m_threads->item(u + 1, c) && m_timeline.updates.at(u).authorId == t.personId)
-                    setThreadCell(u + 1, c, QStringLiteral("original"), {}, 0, m_timeline.updates.at(u).id);
+        out.threads.append(state);
+    }
+    return out;
+}
+
+void RequestView::showThreads(quint64 generation, const Result<sync::RequestThreads> &result)
+{
+    if (generation != m_threadsGeneration)
+        return;
+    m_threads->setRowCount(0); // drops the cell widgets (Retry) with their rows
+    m_threads->clear();
+    if (!result) {
+        m_threads->setRowCount(0);
+        m_threads->setColumnCount(0);
+        return;
+    }
+    const QList<sync::ThreadState> &threads = result->threads;
+    m_threads->setColumnCount(int(threads.size()));
+    m_threads->setRowCount(int(m_timeline.updates.size()) + 1);
+    QStringList rows{tr("summary")};
+    for (const Update &u : m_timeline.updates)
+        rows << tr("%1 %2").arg(m_session->personName(u.authorId),
+                                QLocale().toString(u.createdAt.toLocalTime().time(), QLocale::ShortFormat));
+    m_threads->setVerticalHeaderLabels(rows);
+    for (int c = 0; c < threads.size(); ++c) {
+        const sync::ThreadState &t = threads.at(c);
+        auto *header = new QTableWidgetItem(t.personName);
+        header->setToolTip(t.channelId.isEmpty() ? tr("No DM channel yet")
+                                                 : tr("DM channel %1").arg(t.channelId));
+        m_threads->setHorizontalHeaderItem(c, header);
+        setThreadCell(0, c, t.state, t.lastError, t.conversationId, 0);
+        for (const sync::ThreadMessageState &m : t.messages) {
+            const int row = m_timelineModel->rowOf(m.updateId);
+            if (row >= 0)
+                setThreadCell(row + 1, c, m.state, m.lastError, 0, m.updateId);
         }
-        m_threads->resizeRowsToContents();
-        Q_EMIT threadsLoaded(m_timeline.request.id);
-    });
+        // The author's own thread holds no copy of their update.
+        for (int u = 0; u < m_timeline.updates.size(); ++u)
+            if (!m_threads->item(u + 1, c) && m_timeline.updates.at(u).authorId == t.personId)
+                setThreadCell(u + 1, c, QStringLiteral("original"), {}, 0, m_timeline.updates.at(u).id);
+    }
+    m_threads->resizeRowsToContents();
+    Q_EMIT threadsLoaded(m_timeline.request.id);
 }
 
 QString RequestView::slackErrorText(const QString &code)
@@ -950,6 +955,16 @@ void RequestView::onAddFollower()
             const int index = int(names.indexOf(value));
             if (index < 0)
                 return;
+            if (RemoteDesk *remote = m_session->remote()) {
+                const qint64 remoteId = remote->remoteRequestId(requestId);
+                whenFinished(this, remote->api()->follow(remoteId, m_session->personKey(ids.at(index))),
+                             [this, remote, remoteId](const Result<void> &r) {
+                                 if (!r)
+                                     showError(tr("The follower was not added."), r.error());
+                                 remote->refresh(remoteId);
+                             });
+                return;
+            }
             whenFinished(this, m_session->store().addFollower(requestId, ids.at(index), m_session->agentId()),
                          [this](const Result<Follower> &r) {
                              if (!r)
@@ -981,6 +996,16 @@ void RequestView::onRemoveFollower()
             const int index = int(names.indexOf(value));
             if (index < 0)
                 return;
+            if (RemoteDesk *remote = m_session->remote()) {
+                const qint64 remoteId = remote->remoteRequestId(requestId);
+                whenFinished(this, remote->api()->unfollow(remoteId, m_session->personKey(ids.at(index))),
+                             [this, remote, remoteId](const Result<void> &r) {
+                                 if (!r)
+                                     showError(tr("The follower was not removed."), r.error());
+                                 remote->refresh(remoteId);
+                             });
+                return;
+            }
             whenFinished(this,
                          m_session->store().removeFollower(requestId, ids.at(index), m_session->agentId()),
                          [this](const Result<void> &r) {

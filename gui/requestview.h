@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "store/storetypes.h"
+#include "sync/synctypes.h"
 
 #include <QJsonObject>
 #include <QWidget>
@@ -97,6 +98,9 @@ private:
     void onStoreChanged(const threadline::StoreChange &change);
     void onDirectoryChanged();
     void reloadThreads();
+    void showThreads(quint64 generation, const threadline::Result<threadline::sync::RequestThreads> &result);
+    threadline::Result<threadline::sync::RequestThreads>
+    remoteThreads(qint64 localRequest, const threadline::Result<QJsonObject> &answer) const;
     void setThreadCell(int row, int column, const QString &state, const QString &error, qint64 conversationId,
                        qint64 updateId);
     void updateActivityState();
