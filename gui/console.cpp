@@ -78,6 +78,17 @@ void Console::onFailed(const Error &error)
 {
     qCWarning(lcGui) << "console error:" << error.toString();
     Q_EMIT failed(error);
+    if (m_connecting && m_welcome) {
+        // A first connection that did not work: say why in the welcome dialog, keep the local desk.
+        m_connecting = false;
+        disconnect(m_session.get(), &Session::agentReady, this, nullptr);
+        m_session->stopRemote();
+        m_welcome->showServerError(
+            error.code == ErrorCode::Unauthorized
+                ? tr("The server refused the agent token: check it, or ask your administrator for a new one.")
+                : tr("Could not open the server's desk: %1").arg(error.message));
+        return;
+    }
     QWidget *parent = m_window ? static_cast<QWidget *>(m_window.get()) : nullptr;
     auto *box =
         new QMessageBox(QMessageBox::Critical, tr("Threadline"), error.message, QMessageBox::Close, parent);
@@ -90,7 +101,7 @@ void Console::onFailed(const Error &error)
 
 void Console::showWelcome()
 {
-    m_welcome = new WelcomeDialog(false);
+    m_welcome = new WelcomeDialog;
     m_welcome->setAttribute(Qt::WA_DeleteOnClose);
     connect(m_welcome, &WelcomeDialog::sandboxChosen, this, [this] {
         m_session->setMode(Session::Mode::Sandbox);
@@ -109,15 +120,26 @@ void Console::showWelcome()
         startSlack();
     });
     connect(m_welcome, &WelcomeDialog::serverChosen, this, [this](const QString &url, const QString &token) {
+        // The dialog stays open until the server's desk is mirrored; a refusal shows there.
         if (auto saved = m_session->secrets().setValue(SecretFile::serverTokenKey(), token); !saved) {
-            onFailed(saved.error());
+            m_welcome->showServerError(saved.error().message);
             return;
         }
         m_session->settings().setValue(QStringLiteral("server/url"), url);
-        m_session->setMode(Session::Mode::Remote);
-        // The embedded desk is open; the remote cache is another database: start afresh.
-        m_pendingNotice = tr("Connected settings saved: restart the console to open the server's desk.");
-        startLocal(m_pendingNotice);
+        m_connecting = true;
+        connect(
+            m_session.get(), &Session::agentReady, this,
+            [this] {
+                if (!m_connecting)
+                    return;
+                m_connecting = false;
+                m_session->setMode(Session::Mode::Remote); // kept once the server answered
+                if (m_welcome)
+                    m_welcome->accept();
+                showMain();
+            },
+            Qt::SingleShotConnection);
+        m_session->startRemote();
     });
     connect(m_welcome, &QDialog::rejected, this, [this] {
         startLocal(
@@ -198,7 +220,7 @@ void Console::takeScreenshots()
         ok = dialog->grab().save(base + QStringLiteral("-new-request.png")) && ok;
         dialog->close();
         dialog->deleteLater();
-        WelcomeDialog welcome(false);
+        WelcomeDialog welcome;
         welcome.show();
         ok = welcome.grab().save(base + QStringLiteral("-welcome.png")) && ok;
         welcome.close();

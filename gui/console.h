@@ -66,6 +66,7 @@ private:
     QPointer<WelcomeDialog> m_welcome;
     QString m_pendingNotice;
     bool m_shown = false;
+    bool m_connecting = false; //!< the welcome dialog's first connection to a server is under way
 };
 
 } // namespace threadline::gui

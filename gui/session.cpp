@@ -71,8 +71,19 @@ QString Session::databasePath() const
     // Remote mode keeps a cache of the server's desk, read afresh at every start, apart from the
     // embedded desk.
     if (mode() == Mode::Remote)
-        return QDir(m_dataDir).filePath(QStringLiteral("remote-cache.db"));
+        return remoteCachePath();
     return QDir(m_dataDir).filePath(QStringLiteral("threadline.db"));
+}
+
+QString Session::remoteCachePath() const
+{
+    return QDir(m_dataDir).filePath(QStringLiteral("remote-cache.db"));
+}
+
+void Session::removeRemoteCache()
+{
+    for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
+        QFile::remove(remoteCachePath() + suffix);
 }
 
 QString Session::modeKey(Mode mode)
@@ -108,11 +119,10 @@ void Session::open()
 {
     // The database and the tokens are read side by side; opened() follows the later of the two.
     m_secrets->load();
-    if (mode() == Mode::Remote) {
-        for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
-            QFile::remove(databasePath() + suffix);
-    }
-    whenFinished(this, m_store->open(QStringLiteral("sqlite:") + databasePath()),
+    if (mode() == Mode::Remote)
+        removeRemoteCache();
+    m_storePath = databasePath();
+    whenFinished(this, m_store->open(QStringLiteral("sqlite:") + m_storePath),
                  [this](const Result<void> &result) {
                      if (!result) {
                          qCWarning(lcGuiStore) << "cannot open the database:" << result.error().toString();
@@ -299,6 +309,21 @@ void Session::startRemote()
                                    "token: add them in Settings.")));
         return;
     }
+    if (m_storePath != remoteCachePath()) {
+        // First connection from the welcome dialog: the local desk is open; the cache is another
+        // database, started afresh. The store's worker closes one and opens the other.
+        removeRemoteCache();
+        m_storePath = remoteCachePath();
+        whenFinished(this, m_store->open(QStringLiteral("sqlite:") + m_storePath),
+                     [this](const Result<void> &opened) {
+                         if (!opened) {
+                             Q_EMIT failed(opened.error());
+                             return;
+                         }
+                         startRemote();
+                     });
+        return;
+    }
     m_remote = new RemoteDesk(m_store, url, token, this);
     connect(m_remote, &RemoteDesk::failed, this, &Session::failed);
     connect(
@@ -319,6 +344,24 @@ void Session::startRemote()
         Qt::SingleShotConnection);
     qCInfo(lcGui) << "remote mode: server" << url.toString(QUrl::RemoveUserInfo);
     m_remote->start();
+}
+
+void Session::stopRemote()
+{
+    if (m_remote) {
+        m_remote->disconnect(this);
+        m_remote->deleteLater();
+        m_remote = nullptr;
+    }
+    m_agentId = 0;
+    if (m_storePath == databasePath())
+        return;
+    // Back to the desk of the mode in the settings (the local one when remote mode was not kept).
+    m_storePath = databasePath();
+    whenFinished(this, m_store->open(QStringLiteral("sqlite:") + m_storePath), [this](const Result<void> &r) {
+        if (!r)
+            Q_EMIT failed(r.error());
+    });
 }
 
 void Session::reloadDirectory()

@@ -76,8 +76,12 @@ public:
     sandbox::SandboxServer *sandboxServer() const { return m_sandbox.get(); }
     bool isSandbox() const { return m_sandbox != nullptr; }
     //! Remote mode: mirrors the server (settings server/url, the stored agent token) into the
-    //! cache database and keeps it live; emits agentReady() once mirrored, or failed().
+    //! cache database and keeps it live; emits agentReady() once mirrored, or failed(). Works
+    //! without a restart after the welcome dialog: the store then moves from the local desk to the
+    //! remote cache. The settings' mode is left to the caller.
     void startRemote();
+    //! Drops the server mirror (a failed first connection) and reopens the desk of the current mode.
+    void stopRemote();
     //! The server mirror in remote mode; nullptr otherwise. Writes go through its ApiClient.
     RemoteDesk *remote() const { return m_remote; }
     //! The sync engine, when it runs (sandbox and Slack modes); nullptr otherwise.
@@ -116,11 +120,14 @@ private:
     void seedSandbox(const QList<PersonInput> &colleagues, const PersonInput &agent);
     void startEngine(const slack::SlackConfig &slack);
     void onOpenStep();
+    QString remoteCachePath() const;
+    void removeRemoteCache();
 
     QString m_dataDir;
     std::unique_ptr<QSettings> m_settings;
     Keyring *m_secrets = nullptr;
     bool m_storeOpen = false;
+    QString m_storePath; //!< the database file the store has open (or is opening)
     AsyncStore *m_store = nullptr;
     std::unique_ptr<sandbox::SandboxServer> m_sandbox;
     EngineHost *m_engine = nullptr;

@@ -42,8 +42,8 @@ SettingsDialog::SettingsDialog(Session *session, QWidget *parent)
     modeLayout->addWidget(m_embedded);
     modeLayout->addWidget(m_remote);
     auto *remoteNote =
-        new QLabel(tr("Remote mode is not available in this build: the server settings are kept "
-                      "for a later version."),
+        new QLabel(tr("A change of mode applies when Threadline starts again; a new server address or "
+                      "agent token in remote mode too."),
                    modeBox);
     remoteNote->setWordWrap(true);
     modeLayout->addWidget(remoteNote);
@@ -147,6 +147,9 @@ void SettingsDialog::accept()
             return;
         }
     }
+    const Session::Mode modeBefore = m_session->mode();
+    const QString urlBefore = s.value(QStringLiteral("server/url")).toString();
+    const bool remoteTokenChanged = !m_serverToken->text().trimmed().isEmpty();
     if (m_remote->isChecked())
         m_session->setMode(Session::Mode::Remote);
     else if (m_session->mode() == Session::Mode::Remote || m_session->mode() == Session::Mode::Unset)
@@ -159,7 +162,12 @@ void SettingsDialog::accept()
     m_botToken->clear();
     m_appToken->clear();
     m_serverToken->clear();
-    Q_EMIT saved(language != m_initialLanguage);
+    const bool remoteChanged =
+        m_session->mode() == Session::Mode::Remote && (urlBefore != serverUrl || remoteTokenChanged);
+    Q_EMIT saved(language != m_initialLanguage ||
+                 (modeBefore != Session::Mode::Unset &&
+                  (modeBefore == Session::Mode::Remote) != (m_session->mode() == Session::Mode::Remote)) ||
+                 remoteChanged);
     QDialog::accept();
 }
 

@@ -13,7 +13,7 @@
 
 namespace threadline::gui {
 
-WelcomeDialog::WelcomeDialog(bool remoteAvailable, QWidget *parent)
+WelcomeDialog::WelcomeDialog(QWidget *parent)
     : QDialog(parent)
     , m_pages(new QStackedWidget(this))
 {
@@ -22,7 +22,7 @@ WelcomeDialog::WelcomeDialog(bool remoteAvailable, QWidget *parent)
     setWindowIcon(QIcon(QStringLiteral(":/icons/threadline.svg")));
     m_pages->addWidget(makeChoicePage());
     m_pages->addWidget(makeSlackPage());
-    m_pages->addWidget(makeServerPage(remoteAvailable));
+    m_pages->addWidget(makeServerPage());
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_pages);
     resize(560, 420);
@@ -138,20 +138,13 @@ QWidget *WelcomeDialog::makeSlackPage()
     return page;
 }
 
-QWidget *WelcomeDialog::makeServerPage(bool remoteAvailable)
+QWidget *WelcomeDialog::makeServerPage()
 {
     auto *page = new QWidget(this);
     auto *text = new QLabel(tr("<h3>Connect to a Threadline server</h3><p>The address of the threadlined "
                                "server and the agent token your administrator gave you.</p>"),
                             page);
     text->setWordWrap(true);
-    auto *notice = new QLabel(page);
-    notice->setWordWrap(true);
-    if (!remoteAvailable) {
-        notice->setText(tr("Remote mode is not available in this build of the console yet: the settings are "
-                           "kept for a later version, and the console opens its local desk meanwhile."));
-    }
-    notice->setVisible(!remoteAvailable);
     m_serverUrl = new QLineEdit(page);
     m_serverUrl->setPlaceholderText(QStringLiteral("https://threadline.example.com"));
     m_serverUrl->setAccessibleName(tr("Server address"));
@@ -165,11 +158,11 @@ QWidget *WelcomeDialog::makeServerPage(bool remoteAvailable)
     form->addRow(tr("Server &address:"), m_serverUrl);
     form->addRow(tr("Agent &token:"), m_serverToken);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok, page);
-    buttons->button(QDialogButtonBox::Ok)->setText(tr("&Save"));
+    m_serverConnect = buttons->button(QDialogButtonBox::Ok);
+    m_serverConnect->setText(tr("&Connect"));
     QPushButton *back = buttons->addButton(tr("Bac&k"), QDialogButtonBox::ResetRole);
     auto *layout = new QVBoxLayout(page);
     layout->addWidget(text);
-    layout->addWidget(notice);
     layout->addLayout(form);
     layout->addWidget(m_serverError);
     layout->addStretch();
@@ -184,11 +177,23 @@ QWidget *WelcomeDialog::makeServerPage(bool remoteAvailable)
             m_serverError->show();
             return;
         }
-        Q_EMIT serverChosen(url.toString(), m_serverToken->text().trimmed());
+        // The token leaves the field at once; the owner accepts the dialog once connected.
+        const QString token = m_serverToken->text().trimmed();
         m_serverToken->clear();
-        accept();
+        m_serverError->setText(tr("Connecting to %1…").arg(url.host()));
+        m_serverError->show();
+        m_serverConnect->setEnabled(false);
+        Q_EMIT serverChosen(url.toString(), token);
     });
     return page;
+}
+
+void WelcomeDialog::showServerError(const QString &message)
+{
+    m_serverError->setText(message);
+    m_serverError->show();
+    m_serverConnect->setEnabled(true);
+    m_serverToken->setFocus();
 }
 
 } // namespace threadline::gui

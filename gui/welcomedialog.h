@@ -5,6 +5,7 @@
 class QCommandLinkButton;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QStackedWidget;
 
 namespace threadline::gui {
@@ -16,7 +17,11 @@ class WelcomeDialog : public QDialog
     Q_OBJECT
 
 public:
-    explicit WelcomeDialog(bool remoteAvailable, QWidget *parent = nullptr);
+    explicit WelcomeDialog(QWidget *parent = nullptr);
+
+    //! The server page's error line (a refused token, a server that does not answer); the page is
+    //! usable again.
+    void showServerError(const QString &message);
 
     QCommandLinkButton *sandboxButton() const { return m_sandbox; }
     QCommandLinkButton *slackButton() const { return m_slack; }
@@ -34,7 +39,7 @@ Q_SIGNALS:
 private:
     QWidget *makeChoicePage();
     QWidget *makeSlackPage();
-    QWidget *makeServerPage(bool remoteAvailable);
+    QWidget *makeServerPage();
 
     QStackedWidget *m_pages;
     QCommandLinkButton *m_sandbox = nullptr;
@@ -46,6 +51,7 @@ private:
     QLineEdit *m_serverToken = nullptr;
     QLabel *m_slackError = nullptr;
     QLabel *m_serverError = nullptr;
+    QPushButton *m_serverConnect = nullptr;
 };
 
 } // namespace threadline::gui

@@ -133,6 +133,155 @@ std::unique_ptr<Store> openSideStore(const QString &dataDir)
     return opened ? std::move(store) : nullptr;
 }
 
+//! threadlined with its sandbox workspace, as a child process of the test, and the calls a test
+//! makes to its REST API and to the sandbox's control API.
+class Threadlined
+{
+public:
+    explicit Threadlined(const QString &dataDir, const QHash<QString, QString> &extraEnv = {})
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const QString &k : env.keys())
+            if (k.startsWith(QLatin1String("THREADLINE_")))
+                env.remove(k);
+        env.insert(QStringLiteral("THREADLINE_DATA_DIR"), dataDir);
+        env.insert(QStringLiteral("THREADLINE_API_LISTEN"), QStringLiteral("127.0.0.1:0"));
+        for (auto it = extraEnv.begin(); it != extraEnv.end(); ++it)
+            env.insert(it.key(), it.value());
+        m_process.setProcessEnvironment(env);
+        m_process.start(QStringLiteral(THREADLINE_BINARY_DIR "/engine/daemon/threadlined"),
+                        {QStringLiteral("--sandbox")});
+    }
+    ~Threadlined()
+    {
+        m_process.terminate();
+        (void)QTest::qWaitFor([this] { return m_process.state() == QProcess::NotRunning; }, 10000);
+        if (m_process.state() != QProcess::NotRunning)
+            m_process.kill();
+    }
+
+    //! Waits for "ready" and reads the printed addresses; false (with errors()) when it stopped.
+    bool waitReady()
+    {
+        QByteArray out;
+        (void)QTest::qWaitFor(
+            [&] {
+                out += m_process.readAllStandardOutput();
+                return out.contains("ready\n") || m_process.state() == QProcess::NotRunning;
+            },
+            30000);
+        if (!out.contains("ready\n"))
+            return false;
+        QHash<QByteArray, QByteArray> printed;
+        for (const QByteArray &line : out.split('\n'))
+            if (const qsizetype eq = line.indexOf('='); eq > 0)
+                printed.insert(line.left(eq), line.mid(eq + 1));
+        apiUrl = QUrl(QString::fromLatin1(printed.value("api_url")));
+        sandboxUrl = QUrl(QString::fromLatin1(printed.value("sandbox_url")));
+        admin = printed.value("admin_token");
+        return apiUrl.port() > 0 && sandboxUrl.port() > 0 && !admin.isEmpty();
+    }
+    QByteArray errors() { return m_process.readAllStandardError().right(2000); }
+
+    QJsonObject call(const QByteArray &method, const QUrl &url, const QByteArray &token,
+                     const QJsonObject &body = {})
+    {
+        QNetworkRequest request(url);
+        if (!token.isEmpty())
+            request.setRawHeader("Authorization", "Bearer " + token);
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+        const QByteArray data =
+            method == "GET" ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact);
+        QNetworkReply *reply = m_nam.sendCustomRequest(request, method, data);
+        (void)QTest::qWaitFor([reply] { return reply->isFinished(); }, 10000);
+        const QJsonObject answer = QJsonDocument::fromJson(reply->readAll()).object();
+        reply->deleteLater();
+        return answer;
+    }
+    //! An admin call to the REST API.
+    QJsonObject api(const QByteArray &method, const QString &path, const QJsonObject &body = {})
+    {
+        return call(method, apiUrl.resolved(QUrl(path)), admin, body);
+    }
+    //! A call to the sandbox's control API.
+    QJsonObject control(const QByteArray &method, const QString &path, const QJsonObject &body = {})
+    {
+        return call(method, sandboxUrl.resolved(QUrl(QStringLiteral("control/") + path)), {}, body);
+    }
+
+    //! An agent of the desk and an API token for them (empty when refused).
+    QString agentToken(const QString &email, const QString &name)
+    {
+        api("POST", QStringLiteral("api/v1/people"),
+            {{QStringLiteral("email"), email},
+             {QStringLiteral("name"), name},
+             {QStringLiteral("is_agent"), true}});
+        return api("POST", QStringLiteral("api/v1/tokens"),
+                   {{QStringLiteral("user"), email}, {QStringLiteral("name"), QStringLiteral("console")}})
+            .value(QStringLiteral("token"))
+            .toString();
+    }
+    //! The demo colleagues (Slack people who are not agents): API key → name.
+    QMap<QString, QString> colleagues()
+    {
+        QMap<QString, QString> found;
+        const QJsonArray people =
+            api("GET", QStringLiteral("api/v1/people")).value(QStringLiteral("people")).toArray();
+        for (const QJsonValue &p : people)
+            if (p.toObject().value(QStringLiteral("slack_id")).isString() &&
+                !p.toObject().value(QStringLiteral("is_agent")).toBool())
+                found.insert(p.toObject().value(QStringLiteral("user")).toString(),
+                             p.toObject().value(QStringLiteral("name")).toString());
+        return found;
+    }
+    //! The Slack thread of one follower of a request (channel, thread_ts), once posted.
+    QJsonObject threadOf(qint64 requestId, const QString &user)
+    {
+        const QJsonArray threads = api("GET", QStringLiteral("api/v1/requests/%1/threads").arg(requestId))
+                                       .value(QStringLiteral("threads"))
+                                       .toArray();
+        for (const QJsonValue &t : threads)
+            if (t.toObject().value(QStringLiteral("user")).toString() == user &&
+                t.toObject().value(QStringLiteral("thread_ts")).isString())
+                return t.toObject();
+        return {};
+    }
+    //! The live texts of a Slack thread.
+    QString threadTexts(const QJsonObject &thread)
+    {
+        QStringList texts;
+        const QJsonArray messages =
+            control("GET", QStringLiteral("channels/%1/messages?thread_ts=%2")
+                               .arg(thread.value(QStringLiteral("channel")).toString(),
+                                    thread.value(QStringLiteral("thread_ts")).toString()))
+                .value(QStringLiteral("messages"))
+                .toArray();
+        for (const QJsonValue &m : messages)
+            if (!m.toObject().value(QStringLiteral("deleted")).toBool())
+                texts << m.toObject().value(QStringLiteral("text")).toString();
+        return texts.join(QLatin1Char('\n'));
+    }
+    //! The API keys of a request's followers on the server.
+    QStringList followersOf(qint64 requestId)
+    {
+        QStringList users;
+        const QJsonArray followers = api("GET", QStringLiteral("api/v1/requests/%1").arg(requestId))
+                                         .value(QStringLiteral("followers"))
+                                         .toArray();
+        for (const QJsonValue &f : followers)
+            users << f.toObject().value(QStringLiteral("user")).toString();
+        return users;
+    }
+
+    QUrl apiUrl;
+    QUrl sandboxUrl;
+    QByteArray admin;
+
+private:
+    QProcess m_process;
+    QNetworkAccessManager m_nam;
+};
+
 } // namespace
 
 class TestGui : public QObject
@@ -291,107 +440,34 @@ private Q_SLOTS:
 
     void remoteModeAgainstThreadlined()
     {
-        // threadlined with its sandbox workspace, as a process; the console connects to it.
+        // threadlined with its sandbox workspace, as a process; the console connects to it. Two
+        // attempts per Slack job, so a copy that Slack refuses fails for good within the test.
         QTemporaryDir serverData, consoleData;
         QVERIFY(serverData.isValid() && consoleData.isValid());
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        for (const QString &k : env.keys())
-            if (k.startsWith(QLatin1String("THREADLINE_")))
-                env.remove(k);
-        env.insert(QStringLiteral("THREADLINE_DATA_DIR"), serverData.path());
-        env.insert(QStringLiteral("THREADLINE_API_LISTEN"), QStringLiteral("127.0.0.1:0"));
-        QProcess daemon;
-        daemon.setProcessEnvironment(env);
-        daemon.start(QStringLiteral(THREADLINE_BINARY_DIR "/engine/daemon/threadlined"),
-                     {QStringLiteral("--sandbox")});
-        auto stop = qScopeGuard([&daemon] {
-            daemon.terminate();
-            (void)QTest::qWaitFor([&] { return daemon.state() == QProcess::NotRunning; }, 10000);
-            if (daemon.state() != QProcess::NotRunning)
-                daemon.kill();
-        });
-        QByteArray out;
-        QVERIFY(QTest::qWaitFor(
-            [&] {
-                out += daemon.readAllStandardOutput();
-                return out.contains("ready\n") || daemon.state() == QProcess::NotRunning;
-            },
-            30000));
-        QVERIFY2(out.contains("ready\n"), daemon.readAllStandardError().constData());
-        QHash<QByteArray, QByteArray> printed;
-        for (const QByteArray &line : out.split('\n'))
-            if (const qsizetype eq = line.indexOf('='); eq > 0)
-                printed.insert(line.left(eq), line.mid(eq + 1));
-        const QUrl apiUrl(QString::fromLatin1(printed.value("api_url")));
-        const QUrl sandboxUrl(QString::fromLatin1(printed.value("sandbox_url")));
-        const QByteArray admin = printed.value("admin_token");
-        QVERIFY(apiUrl.port() > 0 && sandboxUrl.port() > 0 && !admin.isEmpty());
-
-        QNetworkAccessManager nam;
-        const auto call = [&nam](const QByteArray &method, const QUrl &url, const QByteArray &token,
-                                 const QJsonObject &body = {}) {
-            QNetworkRequest request(url);
-            if (!token.isEmpty())
-                request.setRawHeader("Authorization", "Bearer " + token);
-            request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
-            const QByteArray data =
-                method == "GET" ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact);
-            QNetworkReply *reply = nam.sendCustomRequest(request, method, data);
-            (void)QTest::qWaitFor([reply] { return reply->isFinished(); }, 10000);
-            const QJsonObject answer = QJsonDocument::fromJson(reply->readAll()).object();
-            reply->deleteLater();
-            return answer;
-        };
-        // An agent with a token, and a request from a demo colleague who follows it in Slack.
-        QJsonObject agent = call("POST", apiUrl.resolved(QUrl(QStringLiteral("api/v1/people"))), admin,
-                                 {{QStringLiteral("email"), QStringLiteral("agent@example.com")},
-                                  {QStringLiteral("name"), QStringLiteral("Remote Agent")},
-                                  {QStringLiteral("is_agent"), true}});
-        QCOMPARE(agent.value(QStringLiteral("user")).toString(), QStringLiteral("agent@example.com"));
-        const QJsonObject token = call("POST", apiUrl.resolved(QUrl(QStringLiteral("api/v1/tokens"))), admin,
-                                       {{QStringLiteral("user"), QStringLiteral("agent@example.com")},
-                                        {QStringLiteral("name"), QStringLiteral("console")}});
-        const QString agentToken = token.value(QStringLiteral("token")).toString();
-        QVERIFY2(!agentToken.isEmpty(), QByteArray(QJsonDocument(token).toJson(QJsonDocument::Compact) +
-                                                   daemon.readAllStandardError().right(1500))
-                                            .constData());
-        QString colleague;
-        const QJsonArray people = call("GET", apiUrl.resolved(QUrl(QStringLiteral("api/v1/people"))), admin)
-                                      .value(QStringLiteral("people"))
-                                      .toArray();
-        for (const QJsonValue &p : people)
-            if (p.toObject().value(QStringLiteral("slack_id")).isString() &&
-                !p.toObject().value(QStringLiteral("is_agent")).toBool())
-                colleague = p.toObject().value(QStringLiteral("user")).toString();
-        QVERIFY(!colleague.isEmpty());
+        Threadlined server(serverData.path(),
+                           {{QStringLiteral("THREADLINE_SYNC_MAX_ATTEMPTS"), QStringLiteral("2")}});
+        QVERIFY2(server.waitReady(), server.errors().constData());
+        const QString agentToken =
+            server.agentToken(QStringLiteral("agent@example.com"), QStringLiteral("Remote Agent"));
+        QVERIFY2(!agentToken.isEmpty(), server.errors().constData());
+        const QMap<QString, QString> colleagues = server.colleagues();
+        QCOMPARE(colleagues.size(), 3);
+        const QString colleague = colleagues.firstKey();
+        const QString other = colleagues.lastKey();
         const QJsonObject created =
-            call("POST", apiUrl.resolved(QUrl(QStringLiteral("api/v1/requests"))), admin,
-                 {{QStringLiteral("title"), QStringLiteral("Remote: badge broken")},
-                  {QStringLiteral("requester"), colleague}});
+            server.api("POST", QStringLiteral("api/v1/requests"),
+                       {{QStringLiteral("title"), QStringLiteral("Remote: badge broken")},
+                        {QStringLiteral("requester"), colleague}});
         const qint64 remoteId = created.value(QStringLiteral("id")).toInteger();
         QVERIFY(remoteId > 0);
         // The colleague's thread exists once the summary is posted.
         QJsonObject thread;
-        QTRY_VERIFY_WITH_TIMEOUT(
-            [&] {
-                const QJsonArray threads =
-                    call("GET",
-                         apiUrl.resolved(QUrl(QStringLiteral("api/v1/requests/%1/threads").arg(remoteId))),
-                         admin)
-                        .value(QStringLiteral("threads"))
-                        .toArray();
-                for (const QJsonValue &t : threads)
-                    if (t.toObject().value(QStringLiteral("user")).toString() == colleague &&
-                        t.toObject().value(QStringLiteral("thread_ts")).isString())
-                        thread = t.toObject();
-                return !thread.isEmpty();
-            }(),
-            Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(!(thread = server.threadOf(remoteId, colleague)).isEmpty(), Timeout);
 
         // The console: remote settings and the agent token, then a start in remote mode.
         {
             Session setup(consoleData.path());
-            setup.settings().setValue(QStringLiteral("server/url"), apiUrl.toString());
+            setup.settings().setValue(QStringLiteral("server/url"), server.apiUrl.toString());
             setup.setMode(Session::Mode::Remote);
             QSignalSpy opened(&setup, &Session::opened);
             setup.open();
@@ -414,42 +490,48 @@ private Q_SLOTS:
         QCOMPARE(view->timeline().request.title, QStringLiteral("Remote: badge broken"));
 
         // Reply → the colleague's Slack thread receives it.
-        const auto threadTexts = [&] {
-            QStringList texts;
-            const QJsonArray messages =
-                call(
-                    "GET",
-                    sandboxUrl.resolved(QUrl(QStringLiteral("control/channels/%1/messages?thread_ts=%2")
-                                                 .arg(thread.value(QStringLiteral("channel")).toString(),
-                                                      thread.value(QStringLiteral("thread_ts")).toString()))),
-                    {})
-                    .value(QStringLiteral("messages"))
-                    .toArray();
-            for (const QJsonValue &m : messages)
-                if (!m.toObject().value(QStringLiteral("deleted")).toBool())
-                    texts << m.toObject().value(QStringLiteral("text")).toString();
-            return texts.join(QLatin1Char('\n'));
-        };
         QSignalSpy sent(view, &RequestView::replySent);
         view->composer()->setPlainText(QStringLiteral("A new badge is on its way"));
         QTest::keyClick(view->composer(), Qt::Key_Return, Qt::ControlModifier);
         QVERIFY(sent.wait(Timeout));
-        QTRY_VERIFY_WITH_TIMEOUT(threadTexts().contains(QStringLiteral("A new badge is on its way")),
-                                 Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            server.threadTexts(thread).contains(QStringLiteral("A new badge is on its way")), Timeout);
         QTRY_COMPARE_WITH_TIMEOUT(view->timelineModel()->rowCount(), 1, Timeout);
         // The thread matrix, from the server: the colleague's copy of the reply is posted.
+        view->tabs()->setCurrentIndex(1);
         QTRY_VERIFY_WITH_TIMEOUT(view->threadsTable()->columnCount() >= 1 &&
                                      view->threadCellState(1, 0) == QStringLiteral("posted"),
                                  Timeout);
 
         // A Slack reply in the thread shows up live in the timeline.
-        call("POST", sandboxUrl.resolved(QUrl(QStringLiteral("control/users/%1/messages").arg(colleague))),
-             {},
-             {{QStringLiteral("text"), QStringLiteral("Thank you, from Slack")},
-              {QStringLiteral("thread_ts"), thread.value(QStringLiteral("thread_ts")).toString()}});
+        server.control("POST", QStringLiteral("users/%1/messages").arg(colleague),
+                       {{QStringLiteral("text"), QStringLiteral("Thank you, from Slack")},
+                        {QStringLiteral("thread_ts"), thread.value(QStringLiteral("thread_ts")).toString()}});
         QTRY_COMPARE_WITH_TIMEOUT(view->timelineModel()->rowCount(), 2, Timeout);
         QCOMPARE(view->timelineModel()->updateAt(1).text, QStringLiteral("Thank you, from Slack"));
         QCOMPARE(view->timelineModel()->updateAt(1).source, UpdateSource::Slack);
+
+        // A sandbox fault: Slack answers 503 to everything, the reply's copy fails on the server
+        // and the matrix shows it with the reason; Slack is back, Retry in the cell posts it.
+        server.control("POST", QStringLiteral("faults"), {{QStringLiteral("server_error_rate"), 1.0}});
+        const QString faulty = QStringLiteral("Please bring your old badge");
+        view->composer()->setPlainText(faulty);
+        QTest::keyClick(view->composer(), Qt::Key_Return, Qt::ControlModifier);
+        QVERIFY(sent.wait(Timeout));
+        QTRY_COMPARE_WITH_TIMEOUT(view->timelineModel()->rowCount(), 3, Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(view->threadCellState(3, 0), QStringLiteral("failed"), 30000);
+        QVERIFY2(view->threadCellText(3, 0).contains(QStringLiteral("Slack is unavailable")),
+                 qPrintable(view->threadCellText(3, 0)));
+        QVERIFY(!server.threadTexts(thread).contains(faulty));
+        server.control("POST", QStringLiteral("faults"), {{QStringLiteral("server_error_rate"), 0.0}});
+        QWidget *cell = view->threadsTable()->cellWidget(3, 0);
+        QVERIFY(cell);
+        auto *retry = cell->findChild<QPushButton *>(QStringLiteral("retryButton"));
+        QVERIFY(retry && retry->isVisible());
+        QTest::mouseClick(retry, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(server.threadTexts(thread).contains(faulty), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(view->threadCellState(3, 0), QStringLiteral("posted"), 30000);
+        view->tabs()->setCurrentIndex(0);
 
         // Delete everywhere → gone from the desk and from the Slack thread.
         view->timelineView()->setCurrentIndex(view->timelineModel()->index(0));
@@ -459,16 +541,167 @@ private Q_SLOTS:
         QTest::mouseClick(buttonWithText(box, QStringLiteral("Delete everywhere")), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(view->timelineModel()->index(0).data(TimelineModel::DeletedRole).toBool(),
                                  Timeout);
-        QTRY_VERIFY_WITH_TIMEOUT(!threadTexts().contains(QStringLiteral("A new badge is on its way")),
-                                 Timeout);
-        const QJsonObject onServer =
-            call("GET", apiUrl.resolved(QUrl(QStringLiteral("api/v1/requests/%1").arg(remoteId))), admin);
-        QVERIFY(onServer.value(QStringLiteral("updates"))
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !server.threadTexts(thread).contains(QStringLiteral("A new badge is on its way")), Timeout);
+        QVERIFY(server.api("GET", QStringLiteral("api/v1/requests/%1").arg(remoteId))
+                    .value(QStringLiteral("updates"))
                     .toArray()
                     .at(0)
                     .toObject()
                     .value(QStringLiteral("deleted"))
                     .toBool());
+
+        // Add a follower through the server: they follow there, and get their own Slack thread.
+        QVERIFY(!server.followersOf(remoteId).contains(other));
+        view->addFollowerAction()->trigger();
+        auto *add = topLevel<QInputDialog>(QStringLiteral("addFollowerDialog"));
+        QVERIFY(add);
+        const QStringList offered = add->comboBoxItems();
+        const auto offeredOther = std::find_if(offered.cbegin(), offered.cend(), [&](const QString &item) {
+            return item.startsWith(colleagues.value(other));
+        });
+        QVERIFY2(offeredOther != offered.cend(), qPrintable(offered.join(QLatin1Char(','))));
+        add->setTextValue(*offeredOther);
+        add->accept();
+        QTRY_VERIFY_WITH_TIMEOUT(server.followersOf(remoteId).contains(other), Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(!server.threadOf(remoteId, other).isEmpty(), 30000);
+        const qint64 otherLocal = [&] {
+            for (const Person &p : console.session()->people())
+                if (console.session()->personKey(p.id) == other)
+                    return p.id;
+            return qint64(0);
+        }();
+        QVERIFY(otherLocal > 0);
+        const auto viewFollows = [view](qint64 person) {
+            for (const Follower &f : view->timeline().followers)
+                if (f.personId == person)
+                    return true;
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(viewFollows(otherLocal), Timeout);
+
+        // …and remove them again.
+        view->removeFollowerAction()->trigger();
+        auto *remove = topLevel<QInputDialog>(QStringLiteral("removeFollowerDialog"));
+        QVERIFY(remove);
+        const QStringList listed = remove->comboBoxItems();
+        const auto listedOther = std::find_if(listed.cbegin(), listed.cend(), [&](const QString &item) {
+            return item.startsWith(colleagues.value(other));
+        });
+        QVERIFY(listedOther != listed.cend());
+        remove->setTextValue(*listedOther);
+        remove->accept();
+        QTRY_VERIFY_WITH_TIMEOUT(!server.followersOf(remoteId).contains(other), Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(!viewFollows(otherLocal), Timeout);
+
+        // A status change goes to the server with the request's version.
+        const int resolved = view->statusCombo()->findData(int(RequestStatus::Resolved));
+        QVERIFY(resolved >= 0);
+        view->statusCombo()->setCurrentIndex(resolved);
+        Q_EMIT view->statusCombo()->activated(resolved);
+        QTRY_COMPARE_WITH_TIMEOUT(server.api("GET", QStringLiteral("api/v1/requests/%1").arg(remoteId))
+                                      .value(QStringLiteral("status"))
+                                      .toString(),
+                                  QStringLiteral("resolved"), Timeout);
+
+        // A new request through the dialog is created on the server, with its follower's thread.
+        window->newRequestAction()->trigger();
+        NewRequestDialog *dialog = window->newRequestDialog();
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->isVisible());
+        QTest::keyClicks(dialog->titleEdit(), QStringLiteral("Remote: new monitor"));
+        dialog->requesterPicker()->setCurrentIndex(
+            dialog->requesterPicker()->findText(colleagues.value(other), Qt::MatchStartsWith));
+        QVERIFY(dialog->requesterPicker()->currentIndex() >= 0);
+        QTest::mouseClick(buttonWithText(dialog, QStringLiteral("Create request")), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(window->requestModel()->rowCount(), 2, Timeout);
+        QTRY_VERIFY(!window->newRequestDialog());
+        QTRY_COMPARE_WITH_TIMEOUT(view->timeline().request.title, QStringLiteral("Remote: new monitor"),
+                                  Timeout);
+        const qint64 newRemote = console.session()->remote()->remoteRequestId(view->timeline().request.id);
+        QVERIFY(newRemote > 0 && newRemote != remoteId);
+        const QJsonObject onServer = server.api("GET", QStringLiteral("api/v1/requests/%1").arg(newRemote));
+        QCOMPARE(onServer.value(QStringLiteral("title")).toString(), QStringLiteral("Remote: new monitor"));
+        QCOMPARE(onServer.value(QStringLiteral("requester")).toString(), other);
+        QCOMPARE(onServer.value(QStringLiteral("assignee")).toString(), QStringLiteral("agent@example.com"));
+        QTRY_VERIFY_WITH_TIMEOUT(!server.threadOf(newRemote, other).isEmpty(), 30000);
+    }
+
+    void connectToAServerFromTheWelcomeDialog()
+    {
+        // A server with one request; the console starts on a fresh data folder and connects from
+        // the welcome dialog: first with a wrong token (the dialog says so and stays), then the
+        // right one, and the server's desk opens without a restart.
+        QTemporaryDir serverData, consoleData;
+        QVERIFY(serverData.isValid() && consoleData.isValid());
+        Threadlined server(serverData.path());
+        QVERIFY2(server.waitReady(), server.errors().constData());
+        const QString agentToken =
+            server.agentToken(QStringLiteral("first@example.com"), QStringLiteral("First Agent"));
+        QVERIFY(!agentToken.isEmpty());
+        const QJsonObject created =
+            server.api("POST", QStringLiteral("api/v1/requests"),
+                       {{QStringLiteral("title"), QStringLiteral("Server: printer")},
+                        {QStringLiteral("requester"), server.colleagues().firstKey()}});
+        QVERIFY(created.value(QStringLiteral("id")).toInteger() > 0);
+
+        auto console = startConsole(consoleData, false);
+        QTRY_VERIFY_WITH_TIMEOUT(console->welcomeDialog() && console->welcomeDialog()->isVisible(), Timeout);
+        WelcomeDialog *welcome = console->welcomeDialog();
+        QTest::mouseClick(welcome->serverButton(), Qt::LeftButton);
+        QTRY_VERIFY(welcome->serverUrlEdit()->isVisible());
+        QTest::keyClicks(welcome->serverUrlEdit(), server.apiUrl.toString());
+        const QString wrong = QStringLiteral("tl_wrong_token_0123456789abcdef");
+        QTest::keyClicks(welcome->serverTokenEdit(), wrong);
+        QSignalSpy failed(console.get(), &Console::failed);
+        QTest::mouseClick(buttonWithText(welcome, QStringLiteral("Connect")), Qt::LeftButton);
+        QVERIFY(failed.wait(Timeout));
+        QCOMPARE(failed.first().at(0).value<Error>().code, ErrorCode::Unauthorized);
+        QVERIFY(welcome->isVisible());
+        QVERIFY(!console->mainWindow());
+        QVERIFY(welcome->serverTokenEdit()->text().isEmpty()); // never kept on screen
+        bool said = false;
+        for (QLabel *label : welcome->findChildren<QLabel *>()) {
+            QVERIFY(!label->text().contains(wrong));
+            said = said ||
+                   (label->isVisible() && label->text().contains(QStringLiteral("refused the agent token")));
+        }
+        QVERIFY(said);
+        QVERIFY(console->session()->mode() != Session::Mode::Remote);
+
+        QTest::keyClicks(welcome->serverTokenEdit(), agentToken);
+        QSignalSpy ready(console.get(), &Console::ready);
+        QTest::mouseClick(buttonWithText(welcome, QStringLiteral("Connect")), Qt::LeftButton);
+        QVERIFY(ready.wait(Timeout));
+        QCOMPARE(console->session()->mode(), Session::Mode::Remote);
+        QVERIFY(console->session()->remote());
+        QCOMPARE(console->session()->settings().value(QStringLiteral("server/url")).toString(),
+                 server.apiUrl.toString());
+        MainWindow *window = console->mainWindow();
+        QVERIFY(window->isVisible());
+        QTRY_COMPARE_WITH_TIMEOUT(window->requestModel()->rowCount(), 1, Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window->requestView()->timeline().request.title == QStringLiteral("Server: printer"), Timeout);
+        QVERIFY(window->messageBar()->text().isEmpty() ||
+                !window->messageBar()->text().contains(QStringLiteral("restart")));
+        QVERIFY(window->slackStatus()->text().contains(server.apiUrl.authority()));
+        // The token: in the 0600 secrets file (no keychain in tests), never in the settings file.
+        console->session()->settings().sync();
+        QFile ini(consoleData.filePath(QStringLiteral("threadline.ini")));
+        QVERIFY(ini.open(QIODevice::ReadOnly));
+        QVERIFY(!ini.readAll().contains(agentToken.toUtf8()));
+        QFile secrets(consoleData.filePath(QStringLiteral("secrets.json")));
+        QVERIFY(secrets.open(QIODevice::ReadOnly));
+        QVERIFY(secrets.readAll().contains(agentToken.toUtf8()));
+        QCOMPARE(secrets.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther),
+                 QFileDevice::Permissions());
+        // The local desk is untouched: the server's requests live in the remote cache.
+        auto side = openSideStore(consoleData.path());
+        QVERIFY(side);
+        auto page = side->listRequests(RequestQuery{});
+        QVERIFY(page.ok());
+        for (const Request &r : page->requests)
+            QVERIFY(r.title != QStringLiteral("Server: printer"));
     }
 
     void secondRunSkipsTheWelcomeAndKeepsOneSampleRequest()
@@ -593,26 +826,6 @@ private Q_SLOTS:
             second->mainWindow()->slackStatus()->text().contains(QStringLiteral("Slack refused the token")),
             Timeout);
         QVERIFY(!second->mainWindow()->slackStatus()->text().contains(QStringLiteral("xoxb-wrong")));
-    }
-
-    void connectToAServerSaysRemoteModeIsNotAvailable()
-    {
-        QTemporaryDir dir;
-        auto console = startConsole(dir, false);
-        QTRY_VERIFY_WITH_TIMEOUT(console->welcomeDialog() && console->welcomeDialog()->isVisible(), Timeout);
-        WelcomeDialog *welcome = console->welcomeDialog();
-        QTest::mouseClick(welcome->serverButton(), Qt::LeftButton);
-        QTRY_VERIFY(welcome->serverUrlEdit()->isVisible());
-        QTest::keyClicks(welcome->serverUrlEdit(), QStringLiteral("https://desk.example.com"));
-        QTest::keyClicks(welcome->serverTokenEdit(), QStringLiteral("agent-token"));
-        QSignalSpy ready(console.get(), &Console::ready);
-        QTest::mouseClick(buttonWithText(welcome, QStringLiteral("Save")), Qt::LeftButton);
-        QVERIFY(ready.wait(Timeout));
-        QCOMPARE(console->session()->mode(), Session::Mode::Remote);
-        QCOMPARE(console->session()->settings().value(QStringLiteral("server/url")).toString(),
-                 QStringLiteral("https://desk.example.com"));
-        QVERIFY(console->mainWindow()->messageBar()->text().contains(
-            QStringLiteral("not available in this build")));
     }
 
     void createsARequestThroughTheDialog()
