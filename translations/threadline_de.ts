@@ -20,8 +20,12 @@
         <translation>Können Sie das neue VPN-Profil ausprobieren? Es verbindet sich von selbst neu.</translation>
     </message>
     <message>
-        <source>Connected settings saved: restart the console to open the server&apos;s desk.</source>
-        <translation>Verbindungseinstellungen gespeichert: Starten Sie die Konsole neu, um den Desk des Servers zu öffnen.</translation>
+        <source>The server refused the agent token: check it, or ask your administrator for a new one.</source>
+        <translation>Der Server hat das Agenten-Token abgelehnt: Prüfen Sie es oder bitten Sie Ihre Administration um ein neues.</translation>
+    </message>
+    <message>
+        <source>Could not open the server&apos;s desk: %1</source>
+        <translation>Der Desk des Servers konnte nicht geöffnet werden: %1</translation>
     </message>
 </context>
 <context>
@@ -239,10 +243,6 @@
         <translation>Anfrage #%1 angelegt</translation>
     </message>
     <message>
-        <source>Settings saved. Restart Threadline to use the new language.</source>
-        <translation>Einstellungen gespeichert. Starten Sie Threadline neu, um die neue Sprache zu verwenden.</translation>
-    </message>
-    <message>
         <source>Settings saved</source>
         <translation>Einstellungen gespeichert</translation>
     </message>
@@ -308,6 +308,10 @@
     <message>
         <source>Server: %1</source>
         <translation>Server: %1</translation>
+    </message>
+    <message>
+        <source>Settings saved. Restart Threadline to use the new language, mode or server.</source>
+        <translation>Einstellungen gespeichert. Starten Sie Threadline neu, um die neue Sprache, den neuen Modus oder Server zu verwenden.</translation>
     </message>
 </context>
 <context>
@@ -869,6 +873,10 @@ Verbinden Sie Slack in den Einstellungen (Strg+,): Dieser Tab zeigt dann die Kop
         <source>Nothing was retried.</source>
         <translation>Es wurde nichts erneut versucht.</translation>
     </message>
+    <message>
+        <source>The server connection is closed.</source>
+        <translation>Die Verbindung zum Server ist geschlossen.</translation>
+    </message>
 </context>
 <context>
     <name>threadline::gui::SecretFile</name>
@@ -963,10 +971,6 @@ Verbinden Sie Slack in den Einstellungen (Strg+,): Dieser Tab zeigt dann die Kop
         <translation>Modus</translation>
     </message>
     <message>
-        <source>Remote mode is not available in this build: the server settings are kept for a later version.</source>
-        <translation>Der Remote-Modus ist in diesem Build nicht verfügbar: Die Servereinstellungen werden für eine spätere Version aufbewahrt.</translation>
-    </message>
-    <message>
         <source>Database: %1</source>
         <translation>Datenbank: %1</translation>
     </message>
@@ -1017,6 +1021,10 @@ Verbinden Sie Slack in den Einstellungen (Strg+,): Dieser Tab zeigt dann die Kop
     <message>
         <source>⚠ %1 Tokens are kept in %2 instead, a file only your user account can read (mode 0600): anyone who can sign in as you can read them.</source>
         <translation>⚠ %1 Die Tokens liegen stattdessen in %2, einer Datei, die nur Ihr Benutzerkonto lesen kann (Modus 0600): Wer sich als Sie anmelden kann, kann sie lesen.</translation>
+    </message>
+    <message>
+        <source>A change of mode applies when Threadline starts again; a new server address or agent token in remote mode too.</source>
+        <translation>Ein Wechsel des Modus gilt ab dem nächsten Start von Threadline; im Remote-Modus auch eine neue Serveradresse oder ein neues Agenten-Token.</translation>
     </message>
 </context>
 <context>
@@ -1113,10 +1121,6 @@ Verbinden Sie Slack in den Einstellungen (Strg+,): Dieser Tab zeigt dann die Kop
         <translation>&lt;h3&gt;Mit einem Threadline-Server verbinden&lt;/h3&gt;&lt;p&gt;Die Adresse des threadlined-Servers und das Agenten-Token, das Sie von Ihrer Administration erhalten haben.&lt;/p&gt;</translation>
     </message>
     <message>
-        <source>Remote mode is not available in this build of the console yet: the settings are kept for a later version, and the console opens its local desk meanwhile.</source>
-        <translation>Der Remote-Modus ist in diesem Build der Konsole noch nicht verfügbar: Die Einstellungen werden für eine spätere Version aufbewahrt, und die Konsole öffnet bis dahin ihren lokalen Desk.</translation>
-    </message>
-    <message>
         <source>Server address</source>
         <translation>Serveradresse</translation>
     </message>
@@ -1133,16 +1137,16 @@ Verbinden Sie Slack in den Einstellungen (Strg+,): Dieser Tab zeigt dann die Kop
         <translation>Agenten-&amp;Token:</translation>
     </message>
     <message>
-        <source>&amp;Save</source>
-        <translation>&amp;Speichern</translation>
-    </message>
-    <message>
         <source>Enter the server&apos;s http(s) address and your agent token.</source>
         <translation>Geben Sie die http(s)-Adresse des Servers und Ihr Agenten-Token ein.</translation>
     </message>
     <message>
         <source>Bac&amp;k</source>
         <translation>&amp;Zurück</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>Verbindung zu %1 wird hergestellt…</translation>
     </message>
 </context>
 </TS>

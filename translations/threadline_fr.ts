@@ -20,8 +20,12 @@
         <translation>Pouvez-vous essayer le nouveau profil VPN ? Il se reconnecte tout seul.</translation>
     </message>
     <message>
-        <source>Connected settings saved: restart the console to open the server&apos;s desk.</source>
-        <translation>Paramètres de connexion enregistrés : redémarrez la console pour ouvrir le desk du serveur.</translation>
+        <source>The server refused the agent token: check it, or ask your administrator for a new one.</source>
+        <translation>Le serveur a refusé le jeton d’agent : vérifiez-le, ou demandez-en un nouveau à votre administrateur.</translation>
+    </message>
+    <message>
+        <source>Could not open the server&apos;s desk: %1</source>
+        <translation>Impossible d’ouvrir le desk du serveur : %1</translation>
     </message>
 </context>
 <context>
@@ -239,10 +243,6 @@
         <translation>Demande n° %1 créée</translation>
     </message>
     <message>
-        <source>Settings saved. Restart Threadline to use the new language.</source>
-        <translation>Réglages enregistrés. Redémarrez Threadline pour utiliser la nouvelle langue.</translation>
-    </message>
-    <message>
         <source>Settings saved</source>
         <translation>Réglages enregistrés</translation>
     </message>
@@ -308,6 +308,10 @@
     <message>
         <source>Server: %1</source>
         <translation>Serveur : %1</translation>
+    </message>
+    <message>
+        <source>Settings saved. Restart Threadline to use the new language, mode or server.</source>
+        <translation>Paramètres enregistrés. Redémarrez Threadline pour utiliser la nouvelle langue, le nouveau mode ou le nouveau serveur.</translation>
     </message>
 </context>
 <context>
@@ -869,6 +873,10 @@ Connectez Slack dans les Paramètres (Ctrl+,) : cet onglet montre alors la copie
         <source>Nothing was retried.</source>
         <translation>Rien n’a été réessayé.</translation>
     </message>
+    <message>
+        <source>The server connection is closed.</source>
+        <translation>La connexion au serveur est fermée.</translation>
+    </message>
 </context>
 <context>
     <name>threadline::gui::SecretFile</name>
@@ -963,10 +971,6 @@ Connectez Slack dans les Paramètres (Ctrl+,) : cet onglet montre alors la copie
         <translation>Mode</translation>
     </message>
     <message>
-        <source>Remote mode is not available in this build: the server settings are kept for a later version.</source>
-        <translation>Le mode distant n’est pas disponible dans cette version : les réglages du serveur sont conservés pour une version ultérieure.</translation>
-    </message>
-    <message>
         <source>Database: %1</source>
         <translation>Base de données : %1</translation>
     </message>
@@ -1017,6 +1021,10 @@ Connectez Slack dans les Paramètres (Ctrl+,) : cet onglet montre alors la copie
     <message>
         <source>⚠ %1 Tokens are kept in %2 instead, a file only your user account can read (mode 0600): anyone who can sign in as you can read them.</source>
         <translation>⚠ %1 Les jetons sont conservés à la place dans %2, un fichier que seul votre compte utilisateur peut lire (mode 0600) : quiconque peut se connecter sous votre nom peut les lire.</translation>
+    </message>
+    <message>
+        <source>A change of mode applies when Threadline starts again; a new server address or agent token in remote mode too.</source>
+        <translation>Un changement de mode s’applique au prochain démarrage de Threadline ; en mode distant, une nouvelle adresse de serveur ou un nouveau jeton d’agent aussi.</translation>
     </message>
 </context>
 <context>
@@ -1113,10 +1121,6 @@ Connectez Slack dans les Paramètres (Ctrl+,) : cet onglet montre alors la copie
         <translation>&lt;h3&gt;Se connecter à un serveur Threadline&lt;/h3&gt;&lt;p&gt;L’adresse du serveur threadlined et le jeton d’agent fourni par votre administrateur.&lt;/p&gt;</translation>
     </message>
     <message>
-        <source>Remote mode is not available in this build of the console yet: the settings are kept for a later version, and the console opens its local desk meanwhile.</source>
-        <translation>Le mode distant n’est pas encore disponible dans cette version de la console : les réglages sont conservés pour une version ultérieure, et la console ouvre en attendant son desk local.</translation>
-    </message>
-    <message>
         <source>Server address</source>
         <translation>Adresse du serveur</translation>
     </message>
@@ -1133,16 +1137,16 @@ Connectez Slack dans les Paramètres (Ctrl+,) : cet onglet montre alors la copie
         <translation>Jeton d’a&amp;gent :</translation>
     </message>
     <message>
-        <source>&amp;Save</source>
-        <translation>&amp;Enregistrer</translation>
-    </message>
-    <message>
         <source>Enter the server&apos;s http(s) address and your agent token.</source>
         <translation>Saisissez l’adresse http(s) du serveur et votre jeton d’agent.</translation>
     </message>
     <message>
         <source>Bac&amp;k</source>
         <translation>&amp;Retour</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>Connexion à %1…</translation>
     </message>
 </context>
 </TS>
