@@ -5,6 +5,7 @@
 #                      any arguments go to the console instead, e.g. `./setup.sh run --data-dir DIR`)
 #   ./setup.sh test    install what is missing, build, run the whole test suite (SQLite and PostgreSQL)
 #   ./setup.sh build   install what is missing and build only
+#   ./setup.sh deps    install what is missing for `test` (packages only; no build)
 #   ./setup.sh bench   build the release preset and run the benchmarks (JSON on stdout)
 #
 # Environment:
@@ -98,6 +99,10 @@ build)
     install_missing "${packages[@]}"
     build
     ;;
+deps)
+    command=test
+    install_missing "${packages[@]}" "${test_packages[@]}"
+    ;;
 test)
     install_missing "${packages[@]}" "${test_packages[@]}"
     build
@@ -124,7 +129,7 @@ bench)
     done
     ;;
 *)
-    echo "usage: $0 run|test|build|bench" >&2
+    echo "usage: $0 run|test|build|bench|deps" >&2
     exit 2
     ;;
 esac

@@ -3,6 +3,8 @@
 # runs the installed programs, and purges them again. Exits non-zero on the first failure.
 #
 #   packaging/test-packages.sh            (Debian 12, as root, as CI runs it; docs/packaging.md)
+#   packaging/test-packages.sh --build-only   configure and build build/release, nothing else
+#                                             (CI builds it in the background while tests run)
 #
 # Environment: THREADLINE_JOBS (build parallelism, default 2), THREADLINE_KEEP_PACKAGES=1 (leave
 # the packages installed on failure, for a look around), THREADLINE_SKIP_BUILD=1 (package what
@@ -18,6 +20,20 @@ fail() {
     printf 'test-packages: FAIL: %s\n' "$*" >&2
     exit 1
 }
+build_release() {
+    step "configure and build the release preset (Debian hardening flags, tests off)"
+    local launcher=()
+    command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    cmake --preset release -DBUILD_TESTING=OFF "${launcher[@]}" \
+        "-DCMAKE_CXX_FLAGS=$(dpkg-buildflags --get CPPFLAGS) $(dpkg-buildflags --get CXXFLAGS)" \
+        "-DCMAKE_EXE_LINKER_FLAGS=$(dpkg-buildflags --get LDFLAGS) -Wl,-z,now"
+    cmake --build --preset release -j "${THREADLINE_JOBS:-2}"
+}
+if [ "${1:-}" = --build-only ]; then
+    build_release
+    exit 0
+fi
+
 # It installs and purges packages and runs the daemon as the threadline user.
 [ "$(id -u)" = 0 ] || fail "run as root (CI does): it installs packages with apt-get"
 
@@ -55,13 +71,7 @@ free_port() {
 
 # ------------------------------------------------------------------------------------------------
 if [ "${THREADLINE_SKIP_BUILD:-0}" != 1 ]; then
-    step "configure and build the release preset (Debian hardening flags, tests off)"
-    launcher=()
-    command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-    cmake --preset release -DBUILD_TESTING=OFF "${launcher[@]}" \
-        "-DCMAKE_CXX_FLAGS=$(dpkg-buildflags --get CPPFLAGS) $(dpkg-buildflags --get CXXFLAGS)" \
-        "-DCMAKE_EXE_LINKER_FLAGS=$(dpkg-buildflags --get LDFLAGS) -Wl,-z,now"
-    cmake --build --preset release -j "${THREADLINE_JOBS:-2}"
+    build_release
 fi
 
 step "cpack -G DEB"

@@ -8,6 +8,7 @@
 # a broken invariant; the input is left in build/fuzz/findings/<target>/ — fix the code, then commit
 # the input under tests/fuzz/regressions/<target>/ so CTest replays it in every build.
 # Prints one JSON line per target: executions, seconds, corpus size, findings.
+# THREADLINE_FUZZ_BUILD_ONLY=1 builds the targets and runs nothing.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/../.."
 seconds=${1:-60}
@@ -25,6 +26,8 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=ON \
     -DTHREADLINE_FUZZ=ON -DTHREADLINE_BUILD_GUI=OFF -DCMAKE_CXX_COMPILER=clang++-14 "${launcher[@]}" >/dev/null
 cmake --build "$build" -j"$jobs" --target "${targets[@]/#/fuzz_}"
+# THREADLINE_FUZZ_BUILD_ONLY=1: build the targets and stop (CI builds them while other phases run).
+[ "${THREADLINE_FUZZ_BUILD_ONLY:-0}" = 1 ] && exit 0
 
 status=0
 for t in "${targets[@]}"; do
