@@ -177,4 +177,53 @@ Result<int> FilePlanner::planUnshares(qint64 updateId)
     return jobs;
 }
 
+Result<int> FilePlanner::planCatchUp(Store *store, qint64 requestId, qint64 conversationId, qint64 updateId)
+{
+    QList<qint64> attachmentIds;
+    {
+        auto q = store->exec(
+            QStringLiteral(
+                "SELECT a.id FROM attachments a JOIN updates u ON u.id = a.update_id JOIN conversations c ON "
+                "c.id = ? AND c.request_id = u.request_id AND c.person_id <> u.author_id WHERE a.update_id = "
+                "? "
+                "AND a.state = 'stored' AND u.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM file_shares "
+                "fs "
+                "WHERE fs.attachment_id = a.id AND fs.conversation_id = c.id) ORDER BY a.id"),
+            {conversationId, updateId});
+        if (!q)
+            return q.error();
+        QueryGuard guard(q.value());
+        while (q.value()->next())
+            attachmentIds << q.value()->value(0).toLongLong();
+    }
+    const qint64 now = store->now();
+    int jobs = 0;
+    for (qint64 attachment : std::as_const(attachmentIds)) {
+        auto row = store->execAffected(
+            QStringLiteral(
+                "INSERT INTO file_shares (attachment_id, conversation_id, state, updated_at) VALUES (?, ?, "
+                "'pending', ?) ON CONFLICT DO NOTHING"),
+            {attachment, conversationId, now});
+        if (!row)
+            return row.error();
+        if (row.value() == 0)
+            continue;
+        const QJsonObject payload{{QStringLiteral("attachment_id"), attachment},
+                                  {QStringLiteral("catch_up"), true}};
+        auto job = store->execAffected(
+            QStringLiteral(
+                "INSERT INTO jobs (lane, kind, ordering_key, payload, not_before, created_at, updated_at, "
+                "request_id, conversation_id, update_id, dedupe_key) VALUES ('fast', ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, ?) ON CONFLICT (dedupe_key) DO NOTHING"),
+            {ShareKind, QStringLiteral("c%1").arg(conversationId),
+             QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact)), now, now, now,
+             requestId, conversationId, updateId,
+             QStringLiteral("share:%1:%2").arg(attachment).arg(conversationId)});
+        if (!job)
+            return job.error();
+        jobs += job.value();
+    }
+    return jobs;
+}
+
 } // namespace threadline::files

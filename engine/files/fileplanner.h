@@ -32,6 +32,17 @@ public:
     //! Plans up to \a batch change rows now; returns the number of jobs created.
     Result<int> runOnce(int batch = 500);
 
+    /*!
+     * The files of \a updateId for a follower's catch-up (called by the sync planner, in its
+     * transaction, right after it queued the update's reply for \a conversationId): per stored
+     * attachment without a copy in that thread, a `file_shares` row `pending` and a `file_share`
+     * job in the **fast** lane with the conversation's fast ordering key (`c<conversation>`), so
+     * each file follows its own caption and comes before the next caught-up update (desk order).
+     * The same dedupe key as the planner's own share jobs: whichever comes first plans it, once.
+     * Returns the number of jobs created.
+     */
+    static Result<int> planCatchUp(Store *store, qint64 requestId, qint64 conversationId, qint64 updateId);
+
 Q_SIGNALS:
     void planned(int jobs);
 

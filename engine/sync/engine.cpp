@@ -269,6 +269,10 @@ void Engine::wireFiles()
         m_options.files.downloadHosts << apiOrigin;
     m_files = new files::FileTransfers(m_store.get(), m_options.files, this);
     m_filePlanner = new files::FilePlanner(m_store.get(), this);
+    m_planner->setCatchUpHook(
+        [store = m_store.get()](qint64 requestId, qint64 conversationId, qint64 updateId) {
+            return files::FilePlanner::planCatchUp(store, requestId, conversationId, updateId);
+        });
     Scheduler::ExternalKinds kinds;
     kinds.handles = [](const QString &kind) { return files::FileTransfers::handles(kind); };
     kinds.method = [](const QString &kind) { return files::FileTransfers::firstMethod(kind); };

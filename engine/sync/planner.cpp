@@ -334,6 +334,12 @@ Result<void> Planner::catchUp(qint64 changeId, qint64 requestId, qint64 conversa
     for (qint64 id : std::as_const(ids)) {
         if (auto r = addReply(changeId, requestId, conversationId, id); !r)
             return r.error();
+        if (m_catchUpHook) {
+            auto files = m_catchUpHook(requestId, conversationId, id);
+            if (!files)
+                return files.error();
+            m_jobsCreated += files.value();
+        }
     }
     return {};
 }

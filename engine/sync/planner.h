@@ -6,6 +6,8 @@
 #include <QObject>
 #include <QTimer>
 
+#include <functional>
+
 namespace threadline {
 class Store;
 }
@@ -34,6 +36,12 @@ public:
     void schedule();
     //! change_log rows after the cursor.
     Result<qint64> lag();
+
+    //! Called in the planning transaction for each update replayed into a new follower's thread
+    //! (catch-up), right after its reply is queued: the files pipeline queues the update's files
+    //! there (returns the number of jobs created).
+    using CatchUpHook = std::function<Result<int>(qint64 requestId, qint64 conversationId, qint64 updateId)>;
+    void setCatchUpHook(CatchUpHook hook) { m_catchUpHook = std::move(hook); }
 
     //! Deletes, at most \a batch of each per call, the change_log rows every consumer has passed
     //! (id at or below the lowest sync_cursors position) and the `done` jobs last updated before
@@ -64,6 +72,7 @@ private:
     Store *m_store;
     int m_catchUpLimit;
     int m_jobsCreated = 0;
+    CatchUpHook m_catchUpHook;
     QTimer m_timer;
 };
 

@@ -73,6 +73,7 @@ private Q_SLOTS:
     void deletingTheUpdateDeletesItsFileCopiesEditsKeepThem();
     void deletingADeskUpdateDeletesItsFilesEverywhere();
     void slackDeleteOfTheOriginalDeletesTheCopies();
+    void laterFollowerGetsEarlierFilesInCatchUpOnce();
     void failedTransferIsVisibleAndRetried();
     void killedMidTransferCompletesOnceAfterRestart();
 
@@ -716,6 +717,89 @@ void TestFilesFlow::slackDeleteOfTheOriginalDeletesTheCopies()
     QCOMPARE(
         m_sandbox->workspace().callCount(QStringLiteral("files.delete"), QStringLiteral("cant_delete_file")),
         0);
+}
+
+void TestFilesFlow::laterFollowerGetsEarlierFilesInCatchUpOnce()
+{
+    startEngine([](EngineOptions &o) { o.catchUpLimit = 3; });
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const Member late = addMember(QStringLiteral("Lou"));
+    const qint64 rid = createRequest(requester, {}, agent);
+    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(requester).isEmpty(), 15000);
+    // Desk order: u1 (a.png, beyond the catch-up cap of 3), u2 (text), u3 (b.png, c.pdf), u4 (d.png);
+    // Rita's own update u5 with e.png comes from Slack.
+    auto post = [&](const QString &text, const QList<QPair<QString, QByteArray>> &files) {
+        NewUpdate n;
+        n.requestId = rid;
+        n.authorId = agent.personId;
+        n.text = text;
+        for (const auto &[name, bytes] : files) {
+            QBuffer b;
+            b.setData(bytes);
+            b.open(QIODevice::ReadOnly);
+            auto stored = m_engine->storeAttachment(b, name, {});
+            if (!stored)
+                qFatal("storeAttachment failed");
+            n.attachments << stored.value();
+        }
+        auto posted = m_engine->store()->postUpdate(n);
+        if (!posted)
+            qFatal("postUpdate failed");
+    };
+    const QByteArray a = png(1100), b = png(1200), d = png(1400), e = png(1500);
+    const QByteArray c = QByteArray("%PDF-1.4\n") + QByteArray(1300, 'c');
+    post(QStringLiteral("u1 first file"), {{QStringLiteral("a.png"), a}});
+    post(QStringLiteral("u2 just words"), {});
+    post(QStringLiteral("u3 two files"), {{QStringLiteral("b.png"), b}, {QStringLiteral("c.pdf"), c}});
+    post(QStringLiteral("u4 one more"), {{QStringLiteral("d.png"), d}});
+    shareFile(requester, QStringLiteral("e.png"), e, QStringLiteral("image/png"),
+              QStringLiteral("u5 from Rita"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        idle() && filesInThread(agent).size() == 1 && filesInThread(requester).size() == 4, 20000);
+    // Lou follows now: the latest 3 updates (u3, u4, u5) with their files, in desk order, each file
+    // right after its own caption; u1 and u2 are counted in the note, a.png is not replayed.
+    QVERIFY(m_engine->store()->addFollower(rid, late.personId, agent.personId).ok());
+    QTRY_VERIFY_WITH_TIMEOUT(idle() && filesInThread(late).size() == 4, 20000);
+    auto thread = [&] {
+        QStringList out;
+        for (const SandboxMessage *r : appRepliesInThread(late)) {
+            if (r->subtype == QLatin1String("file_share")) {
+                for (const QString &id : r->fileIds)
+                    out << QStringLiteral("file ") + m_sandbox->workspace().file(id)->name;
+            } else {
+                out << r->text.left(300);
+            }
+        }
+        return out;
+    };
+    const QStringList seen = thread();
+    QCOMPARE(seen.size(), 8);
+    QVERIFY2(seen.at(0).contains(QStringLiteral("2 earlier updates")),
+             qPrintable(seen.join(QLatin1Char('|'))));
+    QVERIFY2(seen.at(1).contains(QStringLiteral("u3 two files")), qPrintable(seen.join(QLatin1Char('|'))));
+    QCOMPARE(seen.at(2), QStringLiteral("file b.png"));
+    QCOMPARE(seen.at(3), QStringLiteral("file c.pdf"));
+    QVERIFY2(seen.at(4).contains(QStringLiteral("u4 one more")), qPrintable(seen.join(QLatin1Char('|'))));
+    QCOMPARE(seen.at(5), QStringLiteral("file d.png"));
+    QVERIFY2(seen.at(6).contains(QStringLiteral("u5 from Rita")), qPrintable(seen.join(QLatin1Char('|'))));
+    QCOMPARE(seen.at(7), QStringLiteral("file e.png"));
+    QCOMPARE(filesInThread(late), (QList<QByteArray>{b, c, d, e}));
+    // Nobody else received anything twice.
+    QCOMPARE(filesInThread(requester).size(), 4);
+    QCOMPARE(filesInThread(agent).size(), 1);
+    // Once: a restart and a second planning pass change nothing.
+    m_engine.reset();
+    startEngine([](EngineOptions &o) { o.catchUpLimit = 3; });
+    QTest::qWait(500);
+    QTRY_VERIFY_WITH_TIMEOUT(idle(), 10000);
+    QCOMPARE(thread(), seen);
+    QSqlQuery q(m_engine->store()->database());
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM file_shares fs JOIN conversations c ON c.id = "
+                                  "fs.conversation_id WHERE c.person_id = %1 AND fs.state = 'posted'")
+                       .arg(late.personId)));
+    QVERIFY(q.next());
+    QCOMPARE(q.value(0).toInt(), 4);
 }
 
 void TestFilesFlow::failedTransferIsVisibleAndRetried()
