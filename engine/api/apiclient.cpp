@@ -9,6 +9,7 @@
 #include <QPromise>
 #include <QTimer>
 #include <QUrlQuery>
+#include <QUuid>
 #include <QWebSocket>
 
 #include <memory>
@@ -116,34 +117,48 @@ ApiClient::ApiClient(QNetworkAccessManager *nam, const QUrl &baseUrl, const QStr
     , m_nam(nam)
 {}
 
-QFuture<Result<QJsonObject>> ApiClient::send(const QByteArray &method, const QString &path,
-                                             const QJsonObject &body, bool hasBody)
+namespace {
+
+//! One call of ApiClient::send(), kept for a retry.
+struct PendingCall
 {
-    if (!m_nam)
-        return finished<QJsonObject>(makeError(ErrorCode::Internal, lit("No network access manager")));
-    QNetworkRequest request(m_baseUrl.resolved(QUrl(path)));
-    request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
-    request.setRawHeader("Accept", "application/json");
-    request.setTransferTimeout(m_timeoutMs);
+    QPointer<QNetworkAccessManager> nam;
+    QNetworkRequest request;
+    QByteArray method;
     QByteArray payload;
-    if (hasBody) {
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
-        payload = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    int retriesLeft = 0;
+    int retryDelayMs = 250;
+    QPromise<Result<QJsonObject>> promise;
+};
+
+void sendAttempt(QObject *context, const std::shared_ptr<PendingCall> &call)
+{
+    if (!call->nam) {
+        call->promise.addResult(makeError(ErrorCode::Unavailable, lit("No network access manager")));
+        call->promise.finish();
+        return;
     }
-    QNetworkReply *reply = m_nam->sendCustomRequest(request, method, payload);
-    auto promise = std::make_shared<QPromise<Result<QJsonObject>>>();
-    promise->start();
-    connect(reply, &QNetworkReply::finished, this, [reply, promise] {
+    QNetworkReply *reply = call->nam->sendCustomRequest(call->request, call->method, call->payload);
+    QObject::connect(reply, &QNetworkReply::finished, context, [context, reply, call] {
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         const QByteArray data = reply->readAll();
         if (status == 0) {
-            promise->addResult(makeError(ErrorCode::Unavailable, lit("The server cannot be reached"), {},
-                                         reply->errorString()));
+            // No answer: a write carries an Idempotency-Key, so sending it again cannot store it
+            // twice (the server answers a repeat with the stored answer).
+            if (call->retriesLeft > 0) {
+                --call->retriesLeft;
+                const int delay = call->retryDelayMs;
+                call->retryDelayMs *= 4;
+                QTimer::singleShot(delay, context, [context, call] { sendAttempt(context, call); });
+                return;
+            }
+            call->promise.addResult(makeError(ErrorCode::Unavailable, lit("The server cannot be reached"), {},
+                                              reply->errorString()));
         } else {
             const QJsonObject json = QJsonDocument::fromJson(data).object();
             if (status >= 200 && status < 300) {
-                promise->addResult(json);
+                call->promise.addResult(json);
             } else {
                 Error e = makeError(
                     codeForStatus(status), json.value(lit("message")).toString(),
@@ -151,12 +166,41 @@ QFuture<Result<QJsonObject>> ApiClient::send(const QByteArray &method, const QSt
                     QStringLiteral("HTTP %1 %2").arg(status).arg(json.value(lit("error")).toString()));
                 if (e.message.isEmpty())
                     e.message = QStringLiteral("The server answered HTTP %1").arg(status);
-                promise->addResult(e);
+                call->promise.addResult(e);
             }
         }
-        promise->finish();
+        call->promise.finish();
     });
-    return promise->future();
+}
+
+} // namespace
+
+QFuture<Result<QJsonObject>> ApiClient::send(const QByteArray &method, const QString &path,
+                                             const QJsonObject &body, bool hasBody)
+{
+    if (!m_nam)
+        return finished<QJsonObject>(makeError(ErrorCode::Internal, lit("No network access manager")));
+    auto call = std::make_shared<PendingCall>();
+    call->nam = m_nam;
+    call->method = method;
+    call->request = QNetworkRequest(m_baseUrl.resolved(QUrl(path)));
+    call->request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
+    call->request.setRawHeader("Accept", "application/json");
+    call->request.setTransferTimeout(m_timeoutMs);
+    if (hasBody) {
+        call->request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+        call->payload = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    }
+    if (method != "GET" && method != "HEAD") {
+        // Every write carries a fresh key; its retries (here or QNetworkAccessManager's own
+        // resend on a dropped keep-alive connection) carry the same one (docs/api.md).
+        call->request.setRawHeader("Idempotency-Key", QUuid::createUuid().toByteArray(QUuid::WithoutBraces));
+        call->retriesLeft = m_writeRetries;
+    }
+    call->promise.start();
+    QFuture<Result<QJsonObject>> future = call->promise.future();
+    sendAttempt(this, call);
+    return future;
 }
 
 QFuture<Result<RemotePage>> ApiClient::listRequests(const RemoteQuery &query)

@@ -117,6 +117,7 @@ struct RemoteNewRequest
  * the code of the status (401 Unauthorized, 403 Forbidden, 404 NotFound, 409 Conflict, 413
  * TooLarge, 422 Invalid with the field, 429 RateLimited, 503 Unavailable) and the server's message;
  * a network failure is Unavailable. The QNetworkAccessManager is injected and not owned.
+ * Writes carry an Idempotency-Key and are sent again (same key) when no answer arrived.
  */
 class ApiClient : public QObject
 {
@@ -130,6 +131,9 @@ public:
     void setToken(const QString &token) { m_token = token; }
     //! Per-call timeout (default 30 s); a timed-out call fails with Unavailable.
     void setTimeoutMs(int ms) { m_timeoutMs = ms; }
+    //! How often a write (POST, PATCH, DELETE) that got no answer at all is sent again, with the
+    //! same Idempotency-Key, after 250 ms, then 1 s, … (default 2; 0: never).
+    void setWriteRetries(int retries) { m_writeRetries = retries; }
 
     QFuture<Result<RemotePage>> listRequests(const RemoteQuery &query = {});
     QFuture<Result<RemoteTimeline>> request(qint64 id);
@@ -159,6 +163,7 @@ private:
     QString m_token;
     QPointer<QNetworkAccessManager> m_nam;
     int m_timeoutMs = 30000;
+    int m_writeRetries = 2;
 };
 
 /*!

@@ -6,6 +6,7 @@
 #include "store/store.h"
 
 #include <QBuffer>
+#include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QHttpServer>
 #include <QHttpServerRequest>
@@ -488,6 +489,35 @@ ApiServer::Reply ApiServer::route(const QHttpServerRequest &request, QString *ro
     if (adminOnly && !p.admin)
         return Reply::error(403, lit("forbidden"), lit("This route needs the admin token"));
 
+    // Idempotency-Key (docs/api.md, "Idempotency keys"): checked on every route, used on writes.
+    auto key = idempotencyKey(request);
+    if (!key)
+        return Reply::error(400, lit("bad_request"), key.error().message, lit("Idempotency-Key"));
+    const bool write = method == Method::Post || method == Method::Patch || method == Method::Delete;
+    if (key->isEmpty() || !write)
+        return handle(request, label, seg, p);
+    if (label == QLatin1String("/api/v1/tokens") && method == Method::Post)
+        return Reply::error(400, lit("bad_request"),
+                            lit("POST /api/v1/tokens does not take an Idempotency-Key: its answer holds the "
+                                "new token, which is never stored; revoke a token whose answer was lost"),
+                            lit("Idempotency-Key"));
+    return idempotent(p, *key, fingerprint(request), [&] { return handle(request, label, seg, p); });
+}
+
+ApiServer::Reply ApiServer::handle(const QHttpServerRequest &request, const QString &label,
+                                   const QStringList &seg, const Principal &p)
+{
+    using Method = QHttpServerRequest::Method;
+    const Method method = request.method();
+    const QString area = seg[2];
+    const int n = int(seg.size());
+    const auto allow = [](const char *methods) {
+        Reply r = Reply::error(405, lit("method_not_allowed"),
+                               QStringLiteral("Allowed methods: %1").arg(QString::fromLatin1(methods)));
+        r.headers.append(std::make_pair(QByteArray("Allow"), QByteArray(methods)));
+        return r;
+    };
+
     // Body: JSON object for POST and PATCH.
     QJsonObject body;
     QList<files::MultipartPart> uploads;
@@ -613,6 +643,98 @@ ApiServer::Reply ApiServer::route(const QHttpServerRequest &request, QString *ro
         return allow("DELETE");
     }
     return Reply::error(404, lit("not_found"), lit("No such route"));
+}
+
+// ---- idempotency keys ---------------------------------------------------------------------------
+
+Result<QString> ApiServer::idempotencyKey(const QHttpServerRequest &request)
+{
+    QList<QByteArray> values;
+    const auto headers = request.headers();
+    for (const auto &h : headers)
+        if (h.first.compare("Idempotency-Key", Qt::CaseInsensitive) == 0)
+            values << h.second;
+    if (values.isEmpty())
+        return QString();
+    if (values.size() > 1)
+        return makeError(ErrorCode::Invalid, lit("Send one Idempotency-Key header, not several"));
+    const QByteArray value = values.first();
+    if (value.isEmpty())
+        return makeError(ErrorCode::Invalid, lit("The Idempotency-Key header is empty"));
+    if (value.size() > Store::MaxIdempotencyKeyLength)
+        return makeError(ErrorCode::Invalid,
+                         QStringLiteral("The Idempotency-Key is longer than %1 characters")
+                             .arg(Store::MaxIdempotencyKeyLength));
+    for (char c : value)
+        if (uchar(c) < 0x21 || uchar(c) > 0x7e)
+            return makeError(ErrorCode::Invalid,
+                             lit("The Idempotency-Key must be printable ASCII without spaces (a UUID, say)"));
+    return QString::fromLatin1(value);
+}
+
+QString ApiServer::fingerprint(const QHttpServerRequest &request)
+{
+    // What makes two requests the same request: method, path and query, If-Match, body type and bytes.
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    const QUrl url = request.url();
+    const QByteArray head = QByteArray::number(int(request.method())) + '\n' +
+                            url.path(QUrl::FullyEncoded).toUtf8() + '?' +
+                            url.query(QUrl::FullyEncoded).toUtf8() + '\n' + request.value("If-Match") + '\n' +
+                            request.value("Content-Type") + '\n';
+    hash.addData(head);
+    hash.addData(request.body());
+    return QString::fromLatin1(hash.result().toHex());
+}
+
+ApiServer::Reply ApiServer::idempotent(const Principal &who, const QString &key, const QString &print,
+                                       const std::function<Reply()> &run)
+{
+    const qint64 principal = who.admin ? 0 : who.personId;
+    std::optional<Reply> refused; // an answer that is not stored: its transaction rolls back
+    auto done = m_store->transaction([&]() -> Result<Reply> {
+        auto claimed = m_store->claimIdempotencyKey(principal, key, print);
+        if (!claimed)
+            return claimed.error();
+        if (claimed->has_value()) {
+            const IdempotentAnswer &a = **claimed;
+            if (a.fingerprint != print) {
+                refused = Reply::error(
+                    422, lit("idempotency_key_reused"),
+                    lit("This Idempotency-Key was used for a different request (another method, path or "
+                        "body) within the last 24 hours; send a new key with a new request"),
+                    lit("Idempotency-Key"));
+                return makeError(ErrorCode::Invalid, lit("key reused"));
+            }
+            Reply r;
+            r.status = a.status;
+            r.contentType = a.contentType;
+            r.headers = a.headers;
+            r.body = a.body;
+            r.headers.append(std::make_pair(QByteArray("Idempotent-Replayed"), QByteArray("true")));
+            qCDebug(lcApi) << "idempotent replay of a" << a.status << "answer";
+            return r;
+        }
+        Reply reply = run();
+        if (reply.status < 200 || reply.status >= 300) {
+            // Refused or failed: nothing is kept, not even the key (a retry runs again).
+            refused = reply;
+            return makeError(ErrorCode::Invalid, lit("not stored"));
+        }
+        IdempotentAnswer answer;
+        answer.fingerprint = print;
+        answer.status = reply.status;
+        answer.contentType = reply.contentType;
+        answer.headers = reply.headers;
+        answer.body = reply.body;
+        if (auto saved = m_store->saveIdempotentAnswer(principal, key, answer); !saved)
+            return saved.error();
+        return reply;
+    });
+    if (refused)
+        return *refused;
+    if (!done)
+        return Reply::fromError(done.error());
+    return done.value();
 }
 
 // ---- JSON of store values -----------------------------------------------------------------------

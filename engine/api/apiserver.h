@@ -98,6 +98,15 @@ private:
 
     void dispatch(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     Reply route(const QHttpServerRequest &request, QString *routeLabel);
+    //! Runs an authenticated route (label: its pattern; seg: the path's segments).
+    Reply handle(const QHttpServerRequest &request, const QString &label, const QStringList &seg,
+                 const Principal &p);
+    //! The Idempotency-Key header: empty when absent; an error when malformed.
+    static Result<QString> idempotencyKey(const QHttpServerRequest &request);
+    static QString fingerprint(const QHttpServerRequest &request);
+    //! Runs a write under an idempotency key: in one transaction with the key's stored answer.
+    Reply idempotent(const Principal &who, const QString &key, const QString &print,
+                     const std::function<Reply()> &run);
     Result<Principal> authenticate(const QByteArray &authorization, const QString &queryToken);
     void onNewWebSocket();
     void onStoreChanged(const StoreChange &change);

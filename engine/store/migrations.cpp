@@ -358,6 +358,27 @@ QStringList version3(Backend)
             QStringLiteral("CREATE INDEX file_shares_conversation ON file_shares (conversation_id)")};
 }
 
+// Version 4: idempotency keys of the REST API (docs/api.md, "Idempotency keys"). A write sent with
+// an Idempotency-Key header stores its answer here in the write's own transaction, so a client
+// that lost the answer (a dropped connection, a COMMIT whose acknowledgement never arrived) can
+// send the same request again and get the stored answer instead of a second write. Keys belong to
+// one principal (principal_id: the agent's person id, 0 for the admin token) and expire after
+// Store::IdempotencyKeyLifetimeMs; the engine's retention pruning deletes expired rows.
+QStringList version4(Backend)
+{
+    return {QStringLiteral("CREATE TABLE idempotency_keys ("
+                           " principal_id BIGINT NOT NULL,"
+                           " idem_key TEXT NOT NULL,"
+                           " fingerprint TEXT NOT NULL,"
+                           " status INTEGER NOT NULL,"
+                           " content_type TEXT NOT NULL DEFAULT '',"
+                           " headers TEXT NOT NULL DEFAULT '[]',"
+                           " body TEXT NOT NULL DEFAULT '',"
+                           " created_at BIGINT NOT NULL,"
+                           " PRIMARY KEY (principal_id, idem_key))"),
+            QStringLiteral("CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)")};
+}
+
 struct Migration
 {
     int version;
@@ -370,6 +391,7 @@ const QList<Migration> &migrationSteps()
         {1, &version1},
         {2, &version2},
         {3, &version3},
+        {4, &version4},
     };
     return steps;
 }

@@ -169,6 +169,23 @@ public:
     //! Deleted updates are listed (so the desk can show "deleted") with an empty text.
     Result<Timeline> timeline(qint64 requestId);
 
+    // ---- Idempotency keys of the REST API (idempotency.cpp) -------------------------------------
+
+    //! How long a key is remembered: a retry after this is a new request (docs/api.md).
+    static constexpr qint64 IdempotencyKeyLifetimeMs = 24LL * 3600 * 1000;
+    static constexpr int MaxIdempotencyKeyLength = 255;
+
+    //! Inside a write transaction: claims (principalId, key) for the write that follows. Returns
+    //! nullopt when the key is new (or its earlier use expired): the caller writes, then stores its
+    //! answer with saveIdempotentAnswer() in the same transaction. Returns the stored answer when
+    //! the key was used before (fingerprint tells whether it was for the same request). On
+    //! PostgreSQL a concurrent claim of the same key waits for the first transaction to end.
+    Result<std::optional<IdempotentAnswer>> claimIdempotencyKey(qint64 principalId, const QString &key,
+                                                                const QString &fingerprint);
+    Result<void> saveIdempotentAnswer(qint64 principalId, const QString &key, const IdempotentAnswer &answer);
+    //! Deletes at most batch keys created before `before` (UTC ms); returns how many.
+    Result<int> pruneIdempotencyKeys(qint64 before, int batch);
+
 Q_SIGNALS:
     //! A committed change. Carries plain data; never emitted for a rolled-back operation.
     void changed(const threadline::StoreChange &change);

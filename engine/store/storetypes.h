@@ -1,11 +1,13 @@
 #pragma once
 
+#include <QByteArray>
 #include <QDateTime>
 #include <QList>
 #include <QMetaType>
 #include <QString>
 
 #include <optional>
+#include <utility>
 
 // Plain value types of the request desk store. They cross threads (AsyncStore) and signals, so
 // they hold only values: ids, strings, enums and timestamps (UTC, millisecond precision).
@@ -216,6 +218,17 @@ struct StoreChange
 };
 
 QString storeChangeKindName(StoreChange::Kind kind);
+
+//! The answer a REST write sent with an Idempotency-Key stored with it (Store::claimIdempotencyKey).
+struct IdempotentAnswer
+{
+    QString fingerprint; //!< of the request it answered (method, path, If-Match, body)
+    int status = 0;
+    QByteArray contentType;
+    QList<std::pair<QByteArray, QByteArray>> headers;
+    QByteArray body;
+    qint64 createdAt = 0; //!< UTC ms
+};
 
 } // namespace threadline
 

@@ -375,9 +375,9 @@ void Engine::onPruneTimer()
     auto r = prune();
     if (!r)
         qCWarning(lcSync) << "pruning failed:" << r.error().toString();
-    else if (r.value().changes + r.value().jobs > 0)
-        qCInfo(lcSync) << "pruned" << r.value().changes << "change_log rows and" << r.value().jobs
-                       << "finished jobs";
+    else if (r.value().changes + r.value().jobs + r.value().idempotencyKeys > 0)
+        qCInfo(lcSync) << "pruned" << r.value().changes << "change_log rows," << r.value().jobs
+                       << "finished jobs and" << r.value().idempotencyKeys << "expired idempotency keys";
     // A full batch: go on soon (between batches the event loop runs), else at the next interval.
     if (t)
         t->start(r && r.value().more ? 100 : std::max(1000, m_options.pruneIntervalMs));

@@ -94,7 +94,12 @@ Result<PruneCounts> Planner::prune(qint64 jobsBefore, int batch)
         if (!j)
             return j.error();
         p.jobs = j.value();
-        p.more = p.changes >= batch || p.jobs >= batch;
+        // REST idempotency keys past their lifetime (docs/api.md, "Idempotency keys").
+        auto k = m_store->pruneIdempotencyKeys(m_store->now() - Store::IdempotencyKeyLifetimeMs, batch);
+        if (!k)
+            return k.error();
+        p.idempotencyKeys = k.value();
+        p.more = p.changes >= batch || p.jobs >= batch || p.idempotencyKeys >= batch;
         return p;
     });
 }

@@ -95,9 +95,10 @@ struct JobInfo
 //! What one pruning pass deleted (Engine::prune()).
 struct PruneCounts
 {
-    int changes = 0;   //!< change_log rows every consumer had passed
-    int jobs = 0;      //!< `done` jobs older than the retention
-    bool more = false; //!< a batch was full: there is more to delete
+    int changes = 0;         //!< change_log rows every consumer had passed
+    int jobs = 0;            //!< `done` jobs older than the retention
+    int idempotencyKeys = 0; //!< REST idempotency keys older than Store::IdempotencyKeyLifetimeMs
+    bool more = false;       //!< a batch was full: there is more to delete
 };
 
 } // namespace threadline::sync

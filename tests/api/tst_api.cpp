@@ -23,6 +23,7 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -117,6 +118,16 @@ private Q_SLOTS:
     void docExamplesReplay();
     void apiClientRoundTrip();
     void apiStreamClientReconnectsAndStopsOnRefusal();
+    void idempotentWritesStoreOnce_data();
+    void idempotentWritesStoreOnce();
+    void idempotencyKeyReusedForAnotherRequest();
+    void idempotentRetryRunsOnce();
+    void lostAnswerRetryStoresOnce_data();
+    void lostAnswerRetryStoresOnce();
+    void hostileIdempotencyKeys_data();
+    void hostileIdempotencyKeys();
+    void idempotencyKeysExpire();
+    void apiClientRetriesAWriteWhoseAnswerWasLost();
 
 private:
     QString newUrl(const QString &backend);
@@ -129,6 +140,9 @@ private:
     }
     QByteArray rawExchange(const QByteArray &request);
     qint64 createRequest(const QString &title, const QByteArray &token = AdminToken);
+    //! Row counts and versions of every desk table a write changes: equal means nothing was written.
+    QString deskState();
+    qint64 count(const QString &sql, const QVariantList &binds = {});
     QUrl url(const QString &path) const { return m_server->baseUrl().resolved(QUrl(path)); }
 
     QTemporaryDir m_dir;
@@ -140,6 +154,7 @@ private:
     QByteArray m_agentToken; //!< U0BOB, an agent
     QByteArray m_otherToken; //!< U0CAROL, an agent
     qint64 m_agentTokenId = 0;
+    qint64 m_otherTokenId = 0;
 };
 
 void TestApi::initTestCase_data()
@@ -194,6 +209,7 @@ void TestApi::init()
     m_agentToken = t1->second.toLatin1();
     m_agentTokenId = t1->first.id;
     m_otherToken = t2->second.toLatin1();
+    m_otherTokenId = t2->first.id;
 
     ApiOptions options;
     options.adminToken = QString::fromLatin1(AdminToken);
@@ -1678,6 +1694,388 @@ void TestApi::apiStreamClientReconnectsAndStopsOnRefusal()
     QCOMPARE(refusedConnected.size(), 0);
     QCOMPARE(failed.size(), 1);
     QCOMPARE(m_server->streamClientCount(), 1);
+}
+
+// ---- idempotency keys ----------------------------------------------------------------------------
+
+qint64 TestApi::count(const QString &sql, const QVariantList &binds)
+{
+    auto v = m_store->scalar(sql, binds);
+    return v && v.value() ? v.value()->toLongLong() : -1;
+}
+
+QString TestApi::deskState()
+{
+    QStringList parts;
+    for (const char *sql :
+         {"SELECT COUNT(*) FROM requests", "SELECT COALESCE(SUM(version), 0) FROM requests",
+          "SELECT COUNT(*) FROM updates", "SELECT COUNT(*) FROM updates WHERE edited_at IS NOT NULL",
+          "SELECT COUNT(*) FROM updates WHERE deleted_at IS NOT NULL", "SELECT COUNT(*) FROM followers",
+          "SELECT COUNT(*) FROM people", "SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NOT NULL",
+          "SELECT COUNT(*) FROM audit_log", "SELECT COUNT(*) FROM change_log"})
+        parts << QString::number(count(lit(sql)));
+    return parts.join(QLatin1Char(' '));
+}
+
+void TestApi::idempotentWritesStoreOnce_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<bool>("admin");
+    QTest::addColumn<int>("status");
+    // {id}: a request Bob created with Carol following; {update}: Bob's update on it.
+    QTest::newRow("create request") << QByteArray("POST") << lit("/api/v1/requests")
+                                    << QByteArray(R"({"title": "Idem", "requester": "U0ALICE"})") << false
+                                    << 201;
+    QTest::newRow("post update") << QByteArray("POST") << lit("/api/v1/requests/{id}/updates")
+                                 << QByteArray(R"({"text": "said once"})") << false << 201;
+    QTest::newRow("post update as admin")
+        << QByteArray("POST") << lit("/api/v1/requests/{id}/updates")
+        << QByteArray(R"({"text": "x", "author": "U0ALICE"})") << true << 201;
+    QTest::newRow("change request") << QByteArray("PATCH") << lit("/api/v1/requests/{id}")
+                                    << QByteArray(R"({"status": "open", "version": 1})") << false << 200;
+    QTest::newRow("edit update") << QByteArray("PATCH") << lit("/api/v1/updates/{update}")
+                                 << QByteArray(R"({"text": "edited once"})") << false << 200;
+    QTest::newRow("delete update") << QByteArray("DELETE") << lit("/api/v1/updates/{update}") << QByteArray()
+                                   << false << 204;
+    QTest::newRow("follow") << QByteArray("POST") << lit("/api/v1/requests/{id}/followers")
+                            << QByteArray(R"({"user": "U0DAVE"})") << false << 201;
+    QTest::newRow("unfollow") << QByteArray("DELETE") << lit("/api/v1/requests/{id}/followers/U0CAROL")
+                              << QByteArray() << false << 204;
+    QTest::newRow("upsert person") << QByteArray("POST") << lit("/api/v1/people")
+                                   << QByteArray(R"({"slack_id": "U0ERIN", "name": "Erin"})") << true << 200;
+    QTest::newRow("revoke token") << QByteArray("DELETE") << lit("/api/v1/tokens/{token}") << QByteArray()
+                                  << true << 204;
+}
+
+void TestApi::idempotentWritesStoreOnce()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QString, path);
+    QFETCH(QByteArray, body);
+    QFETCH(bool, admin);
+    QFETCH(int, status);
+    const Answer created = callJson("POST", lit("/api/v1/requests"),
+                                    {{lit("title"), lit("Base")},
+                                     {lit("requester"), lit("U0ALICE")},
+                                     {lit("followers"), QJsonArray{lit("U0CAROL")}}},
+                                    m_agentToken);
+    QCOMPARE(created.status, 201);
+    const qint64 id = created.json.value(lit("id")).toInteger();
+    const Answer update = callJson("POST", QStringLiteral("/api/v1/requests/%1/updates").arg(id),
+                                   {{lit("text"), lit("first")}}, m_agentToken);
+    QCOMPARE(update.status, 201);
+    path.replace(lit("{id}"), QString::number(id));
+    path.replace(lit("{update}"), QString::number(update.json.value(lit("id")).toInteger()));
+    path.replace(lit("{token}"), QString::number(m_otherTokenId));
+    const QByteArray token = admin ? AdminToken : m_agentToken;
+    const QList<QPair<QByteArray, QByteArray>> key{{"Idempotency-Key", "5f0c9a3e-idem-" + method}};
+
+    const Answer first = call(method, path, token, body, key);
+    QCOMPARE(first.status, status);
+    QVERIFY(!first.headers.contains("idempotent-replayed"));
+    const QString after = deskState();
+    for (int retry = 0; retry < 2; ++retry) {
+        const Answer again = call(method, path, token, body, key);
+        QCOMPARE(again.status, status);
+        QCOMPARE(again.body, first.body);
+        QCOMPARE(again.headers.value("idempotent-replayed"), QByteArray("true"));
+        QCOMPARE(again.headers.value("location"), first.headers.value("location"));
+        QCOMPARE(again.headers.value("etag"), first.headers.value("etag"));
+        QCOMPARE(deskState(), after);
+    }
+    QCOMPARE(count(lit("SELECT COUNT(*) FROM idempotency_keys")), 1);
+    // The same write with a new key is a new write (and, for these, answered differently).
+    if (path.contains(lit("/followers/")) ||
+        (method == "PATCH" && path.startsWith(lit("/api/v1/requests/")))) {
+        const Answer fresh = call(method, path, token, body, {{"Idempotency-Key", "another-key"}});
+        QVERIFY2(fresh.status == 404 || fresh.status == 409, fresh.body.constData());
+        QCOMPARE(deskState(), after);
+        QCOMPARE(count(lit("SELECT COUNT(*) FROM idempotency_keys")), 1); // a refusal keeps no key
+    }
+}
+
+void TestApi::idempotencyKeyReusedForAnotherRequest()
+{
+    const qint64 id = createRequest(lit("reuse"), m_agentToken);
+    const QString path = QStringLiteral("/api/v1/requests/%1/updates").arg(id);
+    const QList<QPair<QByteArray, QByteArray>> key{{"Idempotency-Key", "reused-key"}};
+    QCOMPARE(call("POST", path, m_agentToken, R"({"text": "a"})", key).status, 201);
+    const QString state = deskState();
+
+    for (const auto &[method, route, body] :
+         {std::tuple<QByteArray, QString, QByteArray>{"POST", path, R"({"text": "b"})"},
+          {"POST", path, R"({"text":"a"})"}, // other bytes, same meaning: still another request
+          {"POST", QStringLiteral("/api/v1/requests/%1/followers").arg(id), R"({"text": "a"})"},
+          {"PATCH", lit("/api/v1/updates/1"), R"({"text": "a"})"},
+          {"DELETE", lit("/api/v1/updates/1"), {}}}) {
+        const Answer a = call(method, route, m_agentToken, body, key);
+        QCOMPARE(a.status, 422);
+        QCOMPARE(a.error(), lit("idempotency_key_reused"));
+        QCOMPARE(a.field(), lit("Idempotency-Key"));
+        QVERIFY(a.json.value(lit("message")).toString().contains(lit("different request")));
+        QCOMPARE(deskState(), state);
+    }
+    // Keys belong to their principal: Carol's "reused-key" is hers.
+    const Answer carol = call("POST", path, m_otherToken, R"({"text": "a"})", key);
+    QCOMPARE(carol.status, 201);
+    QVERIFY(!carol.headers.contains("idempotent-replayed"));
+    QCOMPARE(carol.json.value(lit("author")).toString(), lit("U0CAROL"));
+    QCOMPARE(count(lit("SELECT COUNT(*) FROM updates")), 2);
+    // A refused write keeps no key: the key may carry the corrected request.
+    const QList<QPair<QByteArray, QByteArray>> key2{{"Idempotency-Key", "fix-and-resend"}};
+    QCOMPARE(call("POST", path, m_agentToken, R"({"text": ""})", key2).status, 422);
+    QCOMPARE(call("POST", path, m_agentToken, R"({"text": "fixed"})", key2).status, 201);
+    QCOMPARE(count(lit("SELECT COUNT(*) FROM updates")), 3);
+    // The token route never takes a key: its answer holds a secret that is not stored.
+    const Answer token = call("POST", lit("/api/v1/tokens"), AdminToken, R"({"user": "U0BOB"})", key2);
+    QCOMPARE(token.status, 400);
+    QCOMPARE(token.field(), lit("Idempotency-Key"));
+    QCOMPARE(count(lit("SELECT COUNT(*) FROM api_tokens")), 2);
+}
+
+void TestApi::idempotentRetryRunsOnce()
+{
+    const qint64 id = createRequest(lit("retry once"), m_agentToken);
+    const Answer update = callJson("POST", QStringLiteral("/api/v1/requests/%1/updates").arg(id),
+                                   {{lit("text"), lit("stuck")}}, m_agentToken);
+    QCOMPARE(update.status, 201);
+    int calls = 0;
+    m_server->setRetryProvider([&calls](qint64, qint64) -> Result<int> { return ++calls * 3; });
+    const QString path =
+        QStringLiteral("/api/v1/updates/%1/retry").arg(update.json.value(lit("id")).toInteger());
+    const QList<QPair<QByteArray, QByteArray>> key{{"Idempotency-Key", "retry-once"}};
+    const Answer first = call("POST", path, m_agentToken, {}, key);
+    QCOMPARE(first.status, 200);
+    const Answer again = call("POST", path, m_agentToken, {}, key);
+    QCOMPARE(again.status, 200);
+    QCOMPARE(again.body, first.body);
+    QCOMPARE(again.headers.value("idempotent-replayed"), QByteArray("true"));
+    QCOMPARE(calls, 1); // the jobs were queued again once
+    QCOMPARE(call("POST", path, m_agentToken, {}, {{"Idempotency-Key", "retry-twice"}}).status, 200);
+    QCOMPARE(calls, 2);
+}
+
+void TestApi::lostAnswerRetryStoresOnce_data()
+{
+    QTest::addColumn<bool>("withKey");
+    QTest::addColumn<int>("stored");
+    // Without a key the retry is a second write: the hazard the key closes, shown by the same test.
+    QTest::newRow("with a key") << true << 1;
+    QTest::newRow("without a key") << false << 2;
+}
+
+void TestApi::lostAnswerRetryStoresOnce()
+{
+    QFETCH(bool, withKey);
+    QFETCH(int, stored);
+    const qint64 id = createRequest(lit("lost answers"), m_agentToken);
+    const QString path = QStringLiteral("/api/v1/requests/%1/updates").arg(id);
+    const QByteArray body = R"({"text": "sent once, answer lost"})";
+    const QByteArray key = "9d1e6c0f-lost-answer";
+    QByteArray raw =
+        "POST " + path.toLatin1() + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + m_agentToken +
+        "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
+    if (withKey)
+        raw += "Idempotency-Key: " + key + "\r\n";
+    raw += "\r\n" + body;
+
+    // The client's connection dies right after the server committed, before the answer is written:
+    // Store::changed is emitted after COMMIT, inside the request, before the answer goes out.
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_server->port());
+    QVERIFY(socket.waitForConnected(5000));
+    bool committed = false;
+    const auto cut = connect(m_store.get(), &Store::changed, &socket, [&](const StoreChange &change) {
+        if (change.kind == StoreChange::Kind::UpdatePosted && !committed) {
+            committed = true;
+            socket.abort();
+        }
+    });
+    socket.write(raw);
+    QTRY_VERIFY_WITH_TIMEOUT(committed, 10000);
+    disconnect(cut);
+    QCOMPARE(socket.state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(socket.bytesAvailable(), 0); // no answer reached the client
+    QCOMPARE(count(lit("SELECT COUNT(*) FROM updates WHERE request_id = ?"), {id}), 1);
+
+    // The client does not know whether it was stored, and sends it again.
+    const Answer retry = call("POST", path, m_agentToken, body,
+                              withKey ? QList<QPair<QByteArray, QByteArray>>{{"Idempotency-Key", key}}
+                                      : QList<QPair<QByteArray, QByteArray>>{});
+    QCOMPARE(retry.status, 201);
+    QCOMPARE(retry.headers.value("idempotent-replayed") == "true", withKey);
+    QCOMPARE(count(lit("SELECT COUNT(*) FROM updates WHERE request_id = ?"), {id}), stored);
+    if (withKey)
+        QCOMPARE(retry.json.value(lit("id")).toInteger(),
+                 count(lit("SELECT MIN(id) FROM updates WHERE request_id = ?"), {id}));
+}
+
+void TestApi::hostileIdempotencyKeys_data()
+{
+    QTest::addColumn<QByteArray>("headerLines");
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<int>("status");
+    QTest::newRow("empty") << QByteArray("Idempotency-Key: \r\n") << QByteArray("POST") << 400;
+    QTest::newRow("256 characters") << "Idempotency-Key: " + QByteArray(256, 'k') + "\r\n"
+                                    << QByteArray("POST") << 400;
+    QTest::newRow("64 KiB") << "Idempotency-Key: " + QByteArray(15000, 'k') + "\r\n"
+                            << QByteArray("POST") << 400;
+    QTest::newRow("non-ASCII (UTF-8)")
+        << QByteArray("Idempotency-Key: cl\xc3\xa9-\xd0\xba\xd0\xbb\r\n") << QByteArray("POST") << 400;
+    QTest::newRow("Latin-1 byte") << QByteArray("Idempotency-Key: cl\xe9\r\n") << QByteArray("POST") << 400;
+    QTest::newRow("space inside") << QByteArray("Idempotency-Key: two words\r\n") << QByteArray("POST")
+                                  << 400;
+    QTest::newRow("control character") << QByteArray("Idempotency-Key: a\x01"
+                                                     "b\r\n")
+                                       << QByteArray("POST") << 400;
+    QTest::newRow("NUL") << QByteArray("Idempotency-Key: a\0b\r\n", 22) << QByteArray("POST") << 400;
+    QTest::newRow("SQL metacharacters")
+        << QByteArray("Idempotency-Key: ';DROP/**/TABLE/**/idempotency_keys;--\r\n") << QByteArray("POST")
+        << 201;
+    QTest::newRow("two headers") << QByteArray("Idempotency-Key: a\r\nIdempotency-Key: b\r\n")
+                                 << QByteArray("POST") << 400;
+    QTest::newRow("on a read") << QByteArray("Idempotency-Key: \r\n") << QByteArray("GET") << 400;
+    QTest::newRow("255 characters") << "Idempotency-Key: " + QByteArray(255, 'k') + "\r\n"
+                                    << QByteArray("POST") << 201;
+}
+
+void TestApi::hostileIdempotencyKeys()
+{
+    QFETCH(QByteArray, headerLines);
+    QFETCH(QByteArray, method);
+    QFETCH(int, status);
+    const QByteArray body =
+        method == "POST" ? QByteArray(R"({"title": "keyed", "requester": "U0ALICE"})") : QByteArray();
+    const QString before = deskState();
+    const QByteArray answer = rawExchange(
+        method + " /api/v1/requests HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + m_agentToken +
+        "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n" +
+        headerLines + "\r\n" + body);
+    QVERIFY2(answer.startsWith(QByteArray("HTTP/1.1 " + QByteArray::number(status))), answer.constData());
+    const QJsonObject json = QJsonDocument::fromJson(answer.mid(answer.indexOf("\r\n\r\n") + 4)).object();
+    if (status == 400) {
+        QCOMPARE(json.value(lit("error")).toString(), lit("bad_request"));
+        QCOMPARE(json.value(lit("field")).toString(), lit("Idempotency-Key"));
+        QVERIFY(!json.value(lit("message")).toString().isEmpty());
+        QCOMPARE(deskState(), before);
+        QCOMPARE(count(lit("SELECT COUNT(*) FROM idempotency_keys")), 0);
+    } else {
+        QCOMPARE(count(lit("SELECT COUNT(*) FROM requests")), 1);
+        QCOMPARE(count(lit("SELECT COUNT(*) FROM idempotency_keys")), 1);
+        // Stored verbatim and replayed.
+        const QByteArray again =
+            rawExchange(method + " /api/v1/requests HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                        m_agentToken + "\r\nContent-Type: application/json\r\nContent-Length: " +
+                        QByteArray::number(body.size()) + "\r\n" + headerLines + "\r\n" + body);
+        QVERIFY2(again.toLower().contains("idempotent-replayed: true"), again.constData());
+        QCOMPARE(count(lit("SELECT COUNT(*) FROM requests")), 1);
+    }
+}
+
+void TestApi::idempotencyKeysExpire()
+{
+    qint64 now = 1'800'000'000'000;
+    m_store->setClock([&now] { return now; });
+    const qint64 id = createRequest(lit("expiring keys"), m_agentToken);
+    const QString path = QStringLiteral("/api/v1/requests/%1/updates").arg(id);
+    const QByteArray body = R"({"text": "keyed"})";
+    const QList<QPair<QByteArray, QByteArray>> key{{"Idempotency-Key", "expiring"}};
+    const Answer first = call("POST", path, m_agentToken, body, key);
+    QCOMPARE(first.status, 201);
+    QCOMPARE(call("POST", path, m_agentToken, R"({"text": "other"})", {{"Idempotency-Key", "pruned"}}).status,
+             201);
+
+    now += Store::IdempotencyKeyLifetimeMs - 1; // still remembered
+    const Answer replay = call("POST", path, m_agentToken, body, key);
+    QCOMPARE(replay.headers.value("idempotent-replayed"), QByteArray("true"));
+    QCOMPARE(replay.body, first.body);
+    QCOMPARE(count(lit("SELECT COUNT(*) FROM updates")), 2);
+
+    now += 2; // expired: the key starts again, and the same request is a new write
+    const Answer fresh = call("POST", path, m_agentToken, body, key);
+    QCOMPARE(fresh.status, 201);
+    QVERIFY(!fresh.headers.contains("idempotent-replayed"));
+    QVERIFY(fresh.json.value(lit("id")).toInteger() != first.json.value(lit("id")).toInteger());
+    QCOMPARE(count(lit("SELECT COUNT(*) FROM updates")), 3);
+
+    // Pruning deletes what expired ("pruned"), not the key just used again.
+    QCOMPARE(count(lit("SELECT COUNT(*) FROM idempotency_keys")), 2);
+    auto pruned = m_store->transaction(
+        [&] { return m_store->pruneIdempotencyKeys(now - Store::IdempotencyKeyLifetimeMs, 100); });
+    QVERIFY(pruned.ok());
+    QCOMPARE(pruned.value(), 1);
+    QCOMPARE(count(lit("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'expiring'")), 1);
+    QCOMPARE(count(lit("SELECT COUNT(*) FROM idempotency_keys")), 1);
+}
+
+namespace {
+
+//! A TCP proxy to the API that drops the first `drop` connections as soon as the server's answer
+//! starts to arrive: the server committed, the client never sees the answer.
+class DroppingProxy : public QObject
+{
+public:
+    DroppingProxy(quint16 target, int drop)
+        : m_target(target)
+        , m_drop(drop)
+    {
+        QObject::connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *in = m_server.nextPendingConnection()) {
+                const bool dropIt = connections++ < m_drop;
+                auto *out = new QTcpSocket(in);
+                out->connectToHost(QHostAddress::LocalHost, m_target);
+                QObject::connect(in, &QTcpSocket::readyRead, out, [in, out] { out->write(in->readAll()); });
+                QObject::connect(out, &QTcpSocket::readyRead, in, [this, in, out, dropIt] {
+                    const QByteArray data = out->readAll();
+                    if (dropIt) {
+                        ++dropped;
+                        in->abort();
+                        in->deleteLater();
+                        return;
+                    }
+                    in->write(data);
+                });
+                QObject::connect(out, &QTcpSocket::disconnected, in, &QTcpSocket::disconnectFromHost);
+                QObject::connect(in, &QTcpSocket::disconnected, in, &QObject::deleteLater);
+            }
+        });
+    }
+    bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
+    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(m_server.serverPort())); }
+
+    int connections = 0;
+    int dropped = 0;
+
+private:
+    QTcpServer m_server;
+    quint16 m_target;
+    int m_drop;
+};
+
+} // namespace
+
+void TestApi::apiClientRetriesAWriteWhoseAnswerWasLost()
+{
+    const qint64 id = createRequest(lit("console writes"), m_agentToken);
+    DroppingProxy proxy(m_server->port(), 1);
+    QVERIFY(proxy.listen());
+    QNetworkAccessManager nam;
+    ApiClient client(&nam, proxy.url(), QString::fromLatin1(m_agentToken));
+    auto posted = await(client.postUpdate(id, lit("from the console, once")));
+    QVERIFY2(posted.ok(), qPrintable(posted.error().toString()));
+    QCOMPARE(proxy.dropped, 1);
+    QVERIFY(proxy.connections >= 2);
+    QCOMPARE(count(lit("SELECT COUNT(*) FROM updates WHERE request_id = ?"), {id}), 1);
+    QCOMPARE(posted->id, count(lit("SELECT id FROM updates WHERE request_id = ?"), {id}));
+    QCOMPARE(count(lit("SELECT COUNT(*) FROM idempotency_keys")), 1);
+
+    // Every write carries its own key: two posts of the same text are two updates.
+    QVERIFY(await(client.postUpdate(id, lit("again"))).ok());
+    QVERIFY(await(client.postUpdate(id, lit("again"))).ok());
+    QCOMPARE(count(lit("SELECT COUNT(*) FROM updates WHERE request_id = ?"), {id}), 3);
+    QCOMPARE(count(lit("SELECT COUNT(*) FROM idempotency_keys")), 3);
 }
 
 QTEST_GUILESS_MAIN(TestApi)

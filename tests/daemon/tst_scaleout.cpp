@@ -202,6 +202,7 @@ void TestScaleOut::migrationTwoAddsTheBudgetTables()
         for (const char *column : {"state", "last_error", "slack_file_id"})
             QVERIFY(
                 q.exec(QStringLiteral("ALTER TABLE attachments DROP COLUMN %1").arg(QLatin1String(column))));
+        QVERIFY(q.exec(QStringLiteral("DROP TABLE idempotency_keys"))); // … and version 4
         QVERIFY(q.exec(QStringLiteral("UPDATE threadline_schema SET version = 1")));
     }
     Store store;

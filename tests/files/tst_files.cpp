@@ -560,12 +560,13 @@ void TestFiles::migrationThreeKeepsEarlierAttachments()
             QVERIFY2(
                 q.exec(QStringLiteral("ALTER TABLE attachments DROP COLUMN %1").arg(QLatin1String(column))),
                 qPrintable(q.lastError().text()));
+        QVERIFY(q.exec(QStringLiteral("DROP TABLE idempotency_keys"))); // version 4
         QVERIFY(q.exec(QStringLiteral("UPDATE threadline_schema SET version = 2")));
     }
     Store store;
     QVERIFY(store.open(url));
-    QCOMPARE(store.schemaVersion().value(), 3);
-    QCOMPARE(Store::latestSchemaVersion(), 3);
+    QVERIFY(Store::latestSchemaVersion() >= 3);
+    QCOMPARE(store.schemaVersion().value(), Store::latestSchemaVersion());
     auto t = store.timeline(1);
     QVERIFY(t);
     QCOMPARE(t->updates.first().attachments.size(), 1);

@@ -43,6 +43,7 @@ const QStringList kTables = {
     QStringLiteral("threadline_schema"),
     QStringLiteral("engine_instances"),
     QStringLiteral("rate_pauses"),
+    QStringLiteral("idempotency_keys"),
 };
 
 QString withNul(const char *a, const char *b)
@@ -90,6 +91,7 @@ private Q_SLOTS:
     void migratesFromEmpty();
     void migrationRerunIsIdempotent();
     void refusesNewerSchema();
+    void migrationFourAddsIdempotencyKeys();
     void peopleUpsertAndLookup();
     void peopleBadInput_data();
     void peopleBadInput();
@@ -335,6 +337,63 @@ void TestStore::refusesNewerSchema()
     QVERIFY(r.error().message.contains(QString::number(newer)));
     QVERIFY(!other.isOpen());
     QCOMPARE(fingerprint(*m_store), before);
+}
+
+void TestStore::migrationFourAddsIdempotencyKeys()
+{
+    // A version-3 database with desk data (as released before version 4).
+    auto r =
+        m_store->createRequest({QStringLiteral("kept"), QStringLiteral("across"), m_alice.id, 0, 0, {}, 0});
+    QVERIFY(r);
+    const QString before = fingerprint(*m_store); // its idempotency_keys is empty
+    QSqlQuery ddl(m_store->database());           // DDL is not prepared (PostgreSQL cannot PREPARE it)
+    QVERIFY2(ddl.exec(QStringLiteral("DROP TABLE idempotency_keys")), qPrintable(ddl.lastError().text()));
+    QVERIFY(m_store->execAffected(QStringLiteral("UPDATE threadline_schema SET version = 3"), {}));
+    QCOMPARE(m_store->schemaVersion().value(), 3);
+    m_store->close();
+    openStore();
+    QVERIFY(Store::latestSchemaVersion() >= 4);
+    QCOMPARE(m_store->schemaVersion().value(), Store::latestSchemaVersion());
+    QCOMPARE(fingerprint(*m_store), before);
+    QCOMPARE(m_store->request(r->id)->title, QStringLiteral("kept"));
+
+    // The table works: a claim outside a transaction is refused; inside, a new key is claimed once,
+    // its answer stored and found again; another principal's same key is its own.
+    QCOMPARE(m_store->claimIdempotencyKey(1, QStringLiteral("k"), QStringLiteral("f")).error().code,
+             ErrorCode::Internal);
+    auto first = m_store->transaction([&]() -> Result<std::optional<IdempotentAnswer>> {
+        auto c = m_store->claimIdempotencyKey(m_bob.id, QStringLiteral("k"), QStringLiteral("f"));
+        if (!c || c->has_value())
+            return c;
+        IdempotentAnswer a;
+        a.fingerprint = QStringLiteral("f");
+        a.status = 201;
+        a.contentType = "application/json";
+        a.headers = {{"Location", "/api/v1/requests/1"}};
+        a.body = "{\"id\": 1, \"text\": \"\u00e9t\u00e9 ';--\"}";
+        if (auto saved = m_store->saveIdempotentAnswer(m_bob.id, QStringLiteral("k"), a); !saved)
+            return saved.error();
+        return c;
+    });
+    QVERIFY(first);
+    QVERIFY(!first->has_value());
+    auto again = m_store->transaction(
+        [&] { return m_store->claimIdempotencyKey(m_bob.id, QStringLiteral("k"), QStringLiteral("other")); });
+    QVERIFY(again && again->has_value());
+    QCOMPARE((*again)->fingerprint, QStringLiteral("f"));
+    QCOMPARE((*again)->status, 201);
+    QCOMPARE((*again)->body, QByteArray("{\"id\": 1, \"text\": \"\u00e9t\u00e9 ';--\"}"));
+    QCOMPARE((*again)->headers.size(), 1);
+    QCOMPARE((*again)->headers.first().second, QByteArray("/api/v1/requests/1"));
+    // A claim whose transaction rolls back leaves no key behind.
+    auto rolledBack = m_store->transaction([&]() -> Result<void> {
+        auto c = m_store->claimIdempotencyKey(0, QStringLiteral("k"), QStringLiteral("f"));
+        if (!c)
+            return c.error();
+        return makeError(ErrorCode::Invalid, QStringLiteral("refused"));
+    });
+    QVERIFY(!rolledBack);
+    QCOMPARE(m_store->scalar(QStringLiteral("SELECT COUNT(*) FROM idempotency_keys")).value()->toInt(), 1);
 }
 
 void TestStore::peopleUpsertAndLookup()

@@ -950,8 +950,19 @@ void TestSyncOutbound::pruningKeepsWhatIsStillNeeded()
                              {lastChange - 2})
                 .ok());
 
+    // REST idempotency keys: one past its lifetime goes, one within it stays.
+    QVERIFY(
+        st->execAffected(QStringLiteral("INSERT INTO idempotency_keys (principal_id, idem_key, fingerprint, "
+                                        "status, created_at) VALUES (0, 'expired', 'f', 201, ?), "
+                                        "(0, 'recent', 'f', 201, ?)"),
+                         {st->now() - Store::IdempotencyKeyLifetimeMs - 1, st->now() - 1000})
+            .ok());
+
     auto r = m_engine->prune();
     QVERIFY2(r.ok(), qPrintable(r.error().toString()));
+    QCOMPARE(r.value().idempotencyKeys, 1);
+    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'recent'")), 1);
+    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM idempotency_keys")), 1);
     QCOMPARE(r.value().jobs, 4);
     QCOMPARE(r.value().changes, int(feed - 2));
     QVERIFY(!r.value().more);
