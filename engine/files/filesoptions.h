@@ -3,6 +3,9 @@
 #include <QString>
 #include <QStringList>
 
+#include <atomic>
+#include <memory>
+
 namespace threadline {
 struct Configuration;
 }
@@ -22,6 +25,13 @@ struct FilesOptions
     QStringList downloadHosts = {QStringLiteral("files.slack.com")};
     //! Redirects followed per download; each target is checked against downloadHosts again.
     int maxRedirects = 3;
+    /*!
+     * Test seam, never set from the configuration: when set, the bytes the store may still write
+     * (all its staged files together) before a write fails as on a full disk (the bytes that fit
+     * are written, then "No space left on device"). A test lowers it to fill the disk and raises
+     * it (or sets it negative: no limit) to give the space back, without root or a mount.
+     */
+    std::shared_ptr<std::atomic<qint64>> writeBudget;
 
     //! From the shared configuration (data directory and the THREADLINE_FILES_* keys).
     static FilesOptions fromConfiguration(const Configuration &configuration);

@@ -35,9 +35,23 @@ Result<void> StagedFile::write(const char *data, qint64 size)
         return makeError(ErrorCode::Internal, QStringLiteral("The staged file is closed"));
     if (size <= 0)
         return {};
+    if (m_budget && m_budget->load() >= 0) {
+        // The write-budget seam: what fits is written, the rest fails as a full disk does.
+        const qint64 room = m_budget->fetch_sub(size);
+        if (room < size) {
+            m_budget->fetch_add(size - std::max<qint64>(room, 0));
+            if (room > 0)
+                m_file->write(data, room);
+            return makeError(ErrorCode::Unavailable,
+                             QStringLiteral("The file could not be written to disk: No space left on device"),
+                             {}, QStringLiteral("No space left on device"));
+        }
+    }
     if (m_file->write(data, size) != size)
-        return makeError(ErrorCode::Unavailable, QStringLiteral("The file could not be written to disk"), {},
-                         m_file->errorString());
+        return makeError(
+            ErrorCode::Unavailable,
+            QStringLiteral("The file could not be written to disk: %1").arg(m_file->errorString()), {},
+            m_file->errorString());
     m_hash.addData(QByteArrayView(data, size));
     if (m_head.size() < SniffBytes)
         m_head.append(data, std::min<qint64>(size, SniffBytes - m_head.size()));
@@ -71,6 +85,11 @@ FileStore::FileStore(const QString &root)
     : m_root(QDir::cleanPath(root))
 {}
 
+FileStore::FileStore(const QString &root, std::shared_ptr<std::atomic<qint64>> writeBudget)
+    : m_root(QDir::cleanPath(root))
+    , m_budget(std::move(writeBudget))
+{}
+
 Result<void> FileStore::ensureReady() const
 {
     if (m_root.isEmpty())
@@ -90,6 +109,7 @@ Result<std::unique_ptr<StagedFile>> FileStore::stage() const
     const QString name = m_root + QStringLiteral("/tmp/") + QUuid::createUuid().toString(QUuid::Id128) +
                          QStringLiteral(".part");
     staged->m_file = std::make_unique<QFile>(name);
+    staged->m_budget = m_budget;
     if (!staged->m_file->open(QIODevice::ReadWrite | QIODevice::NewOnly))
         return makeError(ErrorCode::Unavailable, QStringLiteral("A temporary file cannot be created"), {},
                          staged->m_file->errorString());

@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QString>
 
+#include <atomic>
 #include <memory>
 
 namespace threadline::files {
@@ -36,6 +37,7 @@ private:
     friend class FileStore;
     StagedFile() = default;
     std::unique_ptr<QFile> m_file;
+    std::shared_ptr<std::atomic<qint64>> m_budget;
     QCryptographicHash m_hash{QCryptographicHash::Sha256};
     QByteArray m_head;
     qint64 m_size = 0;
@@ -60,6 +62,8 @@ class FileStore
 {
 public:
     explicit FileStore(const QString &root);
+    //! With a write budget (FilesOptions::writeBudget, a test seam for a full disk).
+    FileStore(const QString &root, std::shared_ptr<std::atomic<qint64>> writeBudget);
 
     QString root() const { return m_root; }
     //! Creates the directories; fails when they cannot be created.
@@ -81,6 +85,7 @@ public:
 
 private:
     QString m_root;
+    std::shared_ptr<std::atomic<qint64>> m_budget;
 };
 
 } // namespace threadline::files

@@ -224,6 +224,8 @@ private:
         if (!outcome.ok) {
             if (outcome.permanent)
                 refuse(outcome.error.message, outcome.error.detail);
+            else if (outcome.error.detail == QLatin1String("storage"))
+                storageFailed(outcome.error);
             else
                 end({Kind::Retry, outcome.error, 0});
             return;
@@ -235,7 +237,7 @@ private:
         }
         auto stored = m_o->m_fileStore.commit(*m_staged);
         if (!stored) {
-            end({Kind::Retry, stored.error(), 0});
+            storageFailed(stored.error());
             return;
         }
         const StoredFile file = stored.value();
@@ -254,6 +256,36 @@ private:
         qCInfo(lcFiles) << "attachment" << attachmentId() << "stored:" << file.size << "bytes"
                         << (file.deduplicated ? "(already in the store)" : "");
         endWith(r);
+    }
+
+    //! The attachment disk refused the bytes (full, read-only, gone): nothing half-written stays
+    //! (the staged file is removed), the attachment shows `failed` with the reason at once, and
+    //! the job retries with backoff; a retry once there is space again stores it.
+    void storageFailed(const Error &error)
+    {
+        if (m_staged)
+            m_staged->discard();
+        const QString reason =
+            error.message.isEmpty() ? QStringLiteral("The file could not be written to disk") : error.message;
+        qCWarning(lcFiles).noquote() << "attachment" << attachmentId() << "could not be stored in"
+                                     << m_o->m_fileStore.root() << "-" << reason
+                                     << "- it will be retried; free space on the attachment disk";
+        auto r = store()->transaction([&]() -> Result<void> {
+            auto w = store()->execAffected(
+                QStringLiteral(
+                    "UPDATE attachments SET state = 'failed', last_error = ? WHERE id = ? AND state "
+                    "IN ('pending','failed')"),
+                {reason, attachmentId()});
+            if (!w)
+                return w.error();
+            if (w.value() == 1)
+                announceAttachment();
+            return {};
+        });
+        if (!r)
+            qCWarning(lcFiles) << "attachment" << attachmentId()
+                               << "failure could not be recorded:" << r.error().toString();
+        end({Kind::Retry, makeError(ErrorCode::Unavailable, reason, {}, QStringLiteral("storage")), 0});
     }
 
     void refuse(const QString &reason, const QString &code)
@@ -551,7 +583,7 @@ FileTransfers::FileTransfers(Store *store, const FilesOptions &options, QObject 
     : QObject(parent)
     , m_store(store)
     , m_options(options)
-    , m_fileStore(options.storeDir)
+    , m_fileStore(options.storeDir, options.writeBudget)
 {
     if (!options.storeDir.isEmpty())
         m_fileStore.removeStaleTemporaries(60 * 60'000);

@@ -326,8 +326,8 @@ Result<Attachment> Engine::storeAttachment(QIODevice &source, const QString &nam
 {
     if (m_options.files.storeDir.isEmpty())
         return makeError(ErrorCode::Unavailable, QStringLiteral("No data directory is configured for files"));
-    return files::storeDeskFile(files::FileStore(m_options.files.storeDir), m_options.files, source, name,
-                                mimeType);
+    return files::storeDeskFile(files::FileStore(m_options.files.storeDir, m_options.files.writeBudget),
+                                m_options.files, source, name, mimeType);
 }
 
 void Engine::createSlackClient()

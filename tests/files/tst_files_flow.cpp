@@ -14,11 +14,14 @@
 
 #include <QBuffer>
 #include <QCryptographicHash>
+#include <QDirIterator>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QMutex>
 #include <QNetworkAccessManager>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -75,6 +78,7 @@ private Q_SLOTS:
     void slackDeleteOfTheOriginalDeletesTheCopies();
     void laterFollowerGetsEarlierFilesInCatchUpOnce();
     void failedTransferIsVisibleAndRetried();
+    void diskFullDownloadFailsVisiblyThenRetriesSucceed();
     void killedMidTransferCompletesOnceAfterRestart();
 
 private:
@@ -832,6 +836,118 @@ void TestFilesFlow::failedTransferIsVisibleAndRetried()
     QTRY_COMPARE_WITH_TIMEOUT(attachments(rid).first().state, QStringLiteral("stored"), 20000);
     QTRY_COMPARE_WITH_TIMEOUT(filesInThread(agent).size(), 1, 20000);
     Q_UNUSED(ts)
+}
+
+namespace {
+QStringList g_logged; // every message while installed (any thread), under g_loggedLock
+QMutex g_loggedLock;
+QtMessageHandler g_previousHandler = nullptr;
+void captureMessages(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    {
+        QMutexLocker lock(&g_loggedLock);
+        g_logged << message;
+    }
+    if (g_previousHandler)
+        g_previousHandler(type, context, message);
+}
+int filesUnder(const QString &dir)
+{
+    int n = 0;
+    for (QDirIterator it(dir, QDir::Files, QDirIterator::Subdirectories); it.hasNext(); it.next())
+        ++n;
+    return n;
+}
+} // namespace
+
+// The attachment disk is full while an inbound file downloads (the store's write-budget seam: the
+// bytes that fit are written, then "No space left on device", as a full disk does). The attachment
+// shows `failed` with the reason at once, a warning names the attachment and the reason (no token),
+// no partial file is left; once there is space the automatic retry stores it; a second file whose
+// job ran out of attempts is stored by the explicit retry (Engine::retryUpdate).
+void TestFilesFlow::diskFullDownloadFailsVisiblyThenRetriesSucceed()
+{
+    auto budget = std::make_shared<std::atomic<qint64>>(64 * 1024);
+    startEngine([budget](EngineOptions &o) {
+        o.maxAttempts = 4;
+        o.retryBaseMs = 300;
+        o.retryMaxMs = 1000;
+        o.files.writeBudget = budget;
+    });
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const qint64 rid = createRequest(requester, {}, agent);
+    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(requester).isEmpty(), 15000);
+    const QString filesDir = m_dir->filePath(QStringLiteral("files"));
+    g_logged.clear();
+    g_previousHandler = qInstallMessageHandler(captureMessages);
+    auto restore = qScopeGuard([] { qInstallMessageHandler(g_previousHandler); });
+
+    const QByteArray first = png(600 * 1024);
+    shareFile(requester, QStringLiteral("big.png"), first, QStringLiteral("image/png"),
+              QStringLiteral("full disk"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !attachments(rid).isEmpty() && attachments(rid).first().state == QLatin1String("failed"), 20000);
+    const Attachment failed = attachments(rid).first();
+    QVERIFY2(failed.lastError.contains(QStringLiteral("No space left on device")),
+             qPrintable(failed.lastError));
+    QVERIFY2(failed.lastError.contains(QStringLiteral("could not be written to disk")),
+             qPrintable(failed.lastError));
+    QCOMPARE(filesUnder(filesDir + QStringLiteral("/sha256")), 0); // nothing half-written
+    QTRY_COMPARE_WITH_TIMEOUT(filesUnder(filesDir + QStringLiteral("/tmp")), 0, 5000);
+    QVERIFY(filesInThread(agent).isEmpty());
+    const QString token = m_sandbox->workspace().options().botToken;
+    bool warned = false;
+    QMutexLocker lock(&g_loggedLock);
+    const QStringList logged = g_logged;
+    lock.unlock();
+    for (const QString &line : logged) {
+        QVERIFY2(!line.contains(token), qPrintable(line));
+        if (line.contains(QStringLiteral("attachment %1 could not be stored").arg(failed.id)) &&
+            line.contains(QStringLiteral("No space left on device")))
+            warned = true;
+    }
+    QVERIFY2(warned, qPrintable(logged.join(QLatin1Char('\n'))));
+    // Space comes back while the job is still retrying: the next automatic attempt stores it.
+    const int downloadsBefore = m_sandbox->workspace().callCount(QStringLiteral("url_private"));
+    budget->store(-1);
+    QTRY_COMPARE_WITH_TIMEOUT(attachments(rid).first().state, QStringLiteral("stored"), 20000);
+    QVERIFY(m_sandbox->workspace().callCount(QStringLiteral("url_private")) > downloadsBefore);
+    QVERIFY(attachments(rid).first().lastError.isEmpty());
+    QCOMPARE(attachments(rid).first().sha256, sha(first));
+    QTRY_COMPARE_WITH_TIMEOUT(filesInThread(agent), QList<QByteArray>{first}, 20000);
+
+    // The disk fills up again and stays full until the job gives up; the explicit retry then works.
+    budget->store(0);
+    const QByteArray second = png(200 * 1024 + 7);
+    shareFile(requester, QStringLiteral("second.png"), second, QStringLiteral("image/png"),
+              QStringLiteral("again"));
+    auto secondAttachment = [&] {
+        for (const Attachment &a : attachments(rid))
+            if (a.name == QLatin1String("second.png"))
+                return a;
+        return Attachment{};
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(secondAttachment().state, QStringLiteral("failed"), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_engine->queueStats().failed >= 1, 30000); // attempts used up
+    QCOMPARE(secondAttachment().state, QStringLiteral("failed"));
+    QVERIFY(secondAttachment().lastError.contains(QStringLiteral("No space left on device")));
+    QCOMPARE(filesUnder(filesDir + QStringLiteral("/tmp")), 0);
+    budget->store(-1);
+    qint64 secondUpdate = 0;
+    const auto timeline = m_engine->store()->timeline(rid);
+    QVERIFY(timeline);
+    for (const Update &u : timeline.value().updates)
+        if (u.text.contains(QStringLiteral("again")))
+            secondUpdate = u.id;
+    auto retried = m_engine->retryUpdate(secondUpdate);
+    QVERIFY(retried);
+    QCOMPARE(retried.value(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(secondAttachment().state, QStringLiteral("stored"), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(filesInThread(agent), (QList<QByteArray>{first, second}), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(idle(), 10000);
+    QCOMPARE(filesUnder(filesDir + QStringLiteral("/tmp")), 0);
+    QCOMPARE(filesUnder(filesDir + QStringLiteral("/sha256")), 2);
 }
 
 void TestFilesFlow::killedMidTransferCompletesOnceAfterRestart()
