@@ -94,6 +94,15 @@ void bridgeEngineToApi(sync::Engine &engine, ApiServer &api)
                                             {lit("ts"), orNull(m.ts)},
                                             {lit("state"), m.state},
                                             {lit("last_error"), orNull(m.lastError)}});
+            QJsonArray files;
+            for (const files::ThreadFileState &f : t.files)
+                files.append(QJsonObject{{lit("attachment_id"), f.attachmentId},
+                                         {lit("update_id"), f.updateId},
+                                         {lit("name"), f.name},
+                                         {lit("state"), f.state},
+                                         {lit("ts"), orNull(f.ts)},
+                                         {lit("file_id"), orNull(f.slackFileId)},
+                                         {lit("last_error"), orNull(f.lastError)}});
             out.append(QJsonObject{{lit("conversation_id"), t.conversationId},
                                    {lit("user"), t.slackUserId},
                                    {lit("name"), t.personName},
@@ -101,7 +110,8 @@ void bridgeEngineToApi(sync::Engine &engine, ApiServer &api)
                                    {lit("thread_ts"), orNull(t.summaryTs)},
                                    {lit("summary_state"), t.state},
                                    {lit("last_error"), orNull(t.lastError)},
-                                   {lit("updates"), messages}});
+                                   {lit("updates"), messages},
+                                   {lit("files"), files}});
         }
         return QJsonObject{{lit("request_id"), requestId}, {lit("threads"), out}};
     });

@@ -226,4 +226,59 @@ Result<int> FilePlanner::planCatchUp(Store *store, qint64 requestId, qint64 conv
     return jobs;
 }
 
+Result<QHash<qint64, QList<ThreadFileState>>> FilePlanner::threadFiles(Store *store, qint64 requestId)
+{
+    QHash<qint64, QList<ThreadFileState>> out;
+    // Every (thread, attachment) pair where the update is in the thread or a copy row exists.
+    auto q = store->exec(
+        QStringLiteral(
+            "SELECT p.conversation_id, a.id, a.update_id, a.name, a.state, a.last_error, u.deleted_at, "
+            "tm.state, "
+            "fs.state, fs.slack_ts, fs.slack_file_id, fs.last_error FROM (SELECT t.conversation_id, a2.id AS "
+            "attachment_id FROM thread_messages t JOIN conversations c ON c.id = t.conversation_id JOIN "
+            "attachments a2 ON a2.update_id = t.update_id WHERE c.request_id = ? UNION SELECT "
+            "fs2.conversation_id, "
+            "fs2.attachment_id FROM file_shares fs2 JOIN conversations c2 ON c2.id = fs2.conversation_id "
+            "WHERE "
+            "c2.request_id = ?) p JOIN attachments a ON a.id = p.attachment_id JOIN updates u ON u.id = "
+            "a.update_id LEFT JOIN thread_messages tm ON tm.conversation_id = p.conversation_id AND "
+            "tm.update_id "
+            "= a.update_id LEFT JOIN file_shares fs ON fs.attachment_id = a.id AND fs.conversation_id = "
+            "p.conversation_id ORDER BY p.conversation_id, a.update_id, a.id"),
+        {requestId, requestId});
+    if (!q)
+        return q.error();
+    QueryGuard guard(q.value());
+    while (q.value()->next()) {
+        const QSqlQuery &r = *q.value();
+        ThreadFileState f;
+        f.attachmentId = r.value(1).toLongLong();
+        f.updateId = r.value(2).toLongLong();
+        f.name = r.value(3).toString();
+        const QString attachmentState = r.value(4).toString();
+        const QString attachmentError = r.value(5).toString();
+        const bool updateDeleted = !r.value(6).isNull();
+        const QString messageState = r.value(7).toString();
+        const QString shareState = r.value(8).toString();
+        if (!r.value(8).isNull()) {
+            f.state = shareState == QLatin1String("posted") ? QStringLiteral("shared") : shareState;
+            f.ts = r.value(9).toString();
+            f.slackFileId = r.value(10).toString();
+            f.lastError = r.value(11).toString();
+        } else if (messageState == QLatin1String("original") || messageState == QLatin1String("retained")) {
+            f.state = QStringLiteral("original");
+        } else if (attachmentState == QLatin1String("refused") ||
+                   attachmentState == QLatin1String("failed")) {
+            f.state = attachmentState;
+            f.lastError = attachmentError;
+        } else if (updateDeleted) {
+            f.state = QStringLiteral("skipped");
+        } else {
+            f.state = QStringLiteral("pending"); // downloading, or stored and about to be planned
+        }
+        out[r.value(0).toLongLong()].append(f);
+    }
+    return out;
+}
+
 } // namespace threadline::files

@@ -1,6 +1,10 @@
 #pragma once
 
 #include "core/result.h"
+#include "files/filestates.h"
+
+#include <QHash>
+#include <QList>
 
 #include <QObject>
 #include <QTimer>
@@ -31,6 +35,14 @@ public:
     void schedule();
     //! Plans up to \a batch change rows now; returns the number of jobs created.
     Result<int> runOnce(int batch = 500);
+
+    /*!
+     * The files of every thread of \a requestId, by conversation id (Engine::requestThreads, the
+     * REST threads route, the console's thread matrix): per attachment of each update that is in
+     * the thread (a copy or the follower's original) or that has a copy row there, its state in
+     * that thread, in desk order.
+     */
+    static Result<QHash<qint64, QList<ThreadFileState>>> threadFiles(Store *store, qint64 requestId);
 
     /*!
      * The files of \a updateId for a follower's catch-up (called by the sync planner, in its

@@ -476,6 +476,11 @@ Result<RequestThreads> Engine::requestThreads(qint64 requestId)
             m.lastError = q.value()->value(4).toString();
             out.threads[at].messages.append(m);
         }
+        auto files = files::FilePlanner::threadFiles(m_store.get(), requestId);
+        if (!files)
+            return files.error();
+        for (ThreadState &t : out.threads)
+            t.files = files.value().value(t.conversationId);
         return out;
     });
 }

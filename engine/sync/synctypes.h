@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "files/filestates.h"
 
 #include <QList>
 #include <QMetaType>
@@ -68,7 +69,8 @@ struct ThreadState
     QString summaryTs; //!< the thread's top message; empty until posted
     QString state;     //!< pending, active, closed, failed
     QString lastError;
-    QList<ThreadMessageState> messages; //!< in desk order
+    QList<ThreadMessageState> messages;  //!< in desk order
+    QList<files::ThreadFileState> files; //!< the files of the thread's updates, in desk order
 };
 
 //! Every thread of one request (GET /api/v1/requests/{id}/threads, the console's thread matrix).

@@ -77,6 +77,7 @@ private Q_SLOTS:
     void deletingADeskUpdateDeletesItsFilesEverywhere();
     void slackDeleteOfTheOriginalDeletesTheCopies();
     void laterFollowerGetsEarlierFilesInCatchUpOnce();
+    void threadStateShowsEveryFileInEveryThread();
     void failedTransferIsVisibleAndRetried();
     void diskFullDownloadFailsVisiblyThenRetriesSucceed();
     void killedMidTransferCompletesOnceAfterRestart();
@@ -804,6 +805,104 @@ void TestFilesFlow::laterFollowerGetsEarlierFilesInCatchUpOnce()
                        .arg(late.personId)));
     QVERIFY(q.next());
     QCOMPARE(q.value(0).toInt(), 4);
+}
+
+void TestFilesFlow::threadStateShowsEveryFileInEveryThread()
+{
+    startEngine([](EngineOptions &o) {
+        o.maxAttempts = 2;
+        o.retryBaseMs = 1000; // the copy stays pending at least half a second between its attempts
+        o.retryMaxMs = 2000;
+    });
+    const Member requester = addMember(QStringLiteral("Rita"));
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    const Member watcher = addMember(QStringLiteral("Wes"));
+    const qint64 rid = createRequest(requester, {watcher}, agent);
+    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(watcher).isEmpty(), 15000);
+    // The files of a thread, as "name state" lines (+ the reason when there is one).
+    auto files = [&](const Member &m) {
+        QStringList out;
+        auto t = m_engine->requestThreads(rid);
+        if (!t)
+            return QStringList{t.error().toString()};
+        for (const sync::ThreadState &thread : t.value().threads)
+            if (thread.personId == m.personId)
+                for (const files::ThreadFileState &f : thread.files)
+                    out << (f.name + QLatin1Char(' ') + f.state +
+                            (f.lastError.isEmpty() ? QString()
+                                                   : QStringLiteral(" (") + f.lastError + QLatin1Char(')')));
+        return out;
+    };
+    auto copyOf = [&](const Member &m, const QString &name) {
+        const auto t = m_engine->requestThreads(rid);
+        if (!t)
+            return files::ThreadFileState{};
+        for (const sync::ThreadState &thread : t.value().threads)
+            if (thread.personId == m.personId)
+                for (const files::ThreadFileState &f : thread.files)
+                    if (f.name == name)
+                        return f;
+        return files::ThreadFileState{};
+    };
+    // From Slack: a PNG that travels and an HTML page posing as a PNG that is refused.
+    shareFile(requester, QStringLiteral("ok.png"), png(900), QStringLiteral("image/png"),
+              QStringLiteral("ok"));
+    shareFile(requester, QStringLiteral("bad.png"), "<!doctype html><html><body>sign in</body></html>",
+              QStringLiteral("image/png"), QStringLiteral("bad"));
+    QTRY_VERIFY_WITH_TIMEOUT(idle() && filesInThread(agent).size() == 1 && filesInThread(watcher).size() == 1,
+                             20000);
+    QCOMPARE(files(requester),
+             (QStringList{QStringLiteral("ok.png original"), QStringLiteral("bad.png original")}));
+    for (const Member &m : {agent, watcher}) {
+        const QStringList seen = files(m);
+        QCOMPARE(seen.size(), 2);
+        QCOMPARE(seen.at(0), QStringLiteral("ok.png shared"));
+        QVERIFY2(seen.at(1).startsWith(QStringLiteral("bad.png refused (")), qPrintable(seen.at(1)));
+        const files::ThreadFileState ok = copyOf(m, QStringLiteral("ok.png"));
+        QVERIFY(!ok.ts.isEmpty());
+        QVERIFY(!ok.slackFileId.isEmpty());
+        const auto *message = m_sandbox->workspace().message(m_sandbox->workspace().dmOf(m.slackId), ok.ts);
+        QVERIFY(message);
+        QCOMPARE(message->fileIds, QStringList{ok.slackFileId});
+    }
+    // From the desk while Slack answers 500: pending, then failed with the reason; a retry shares it.
+    m_sandbox->workspace().faults().serverErrorRate = 1.0;
+    QBuffer source;
+    source.setData(png(1000));
+    source.open(QIODevice::ReadOnly);
+    auto stored = m_engine->storeAttachment(source, QStringLiteral("fix.png"), QStringLiteral("image/png"));
+    QVERIFY(stored);
+    NewUpdate n;
+    n.requestId = rid;
+    n.authorId = agent.personId;
+    n.text = QStringLiteral("fixed");
+    n.attachments = {stored.value()};
+    auto posted = m_engine->store()->postUpdate(n);
+    QVERIFY(posted);
+    QTRY_COMPARE_WITH_TIMEOUT(copyOf(watcher, QStringLiteral("fix.png")).state, QStringLiteral("pending"),
+                              10000);
+    QTRY_COMPARE_WITH_TIMEOUT(copyOf(watcher, QStringLiteral("fix.png")).state, QStringLiteral("failed"),
+                              30000);
+    QTRY_COMPARE_WITH_TIMEOUT(copyOf(requester, QStringLiteral("fix.png")).state, QStringLiteral("failed"),
+                              30000);
+    QVERIFY2(copyOf(watcher, QStringLiteral("fix.png")).lastError.contains(QStringLiteral("HTTP 5")),
+             qPrintable(copyOf(watcher, QStringLiteral("fix.png")).lastError));
+    QVERIFY(copyOf(agent, QStringLiteral("fix.png")).name.isEmpty()); // the poster's thread has no copy
+    m_sandbox->workspace().faults().serverErrorRate = 0;
+    QVERIFY(m_engine->retryUpdate(posted->id));
+    QTRY_COMPARE_WITH_TIMEOUT(copyOf(watcher, QStringLiteral("fix.png")).state, QStringLiteral("shared"),
+                              30000);
+    QTRY_COMPARE_WITH_TIMEOUT(copyOf(requester, QStringLiteral("fix.png")).state, QStringLiteral("shared"),
+                              30000);
+    QVERIFY(copyOf(watcher, QStringLiteral("fix.png")).lastError.isEmpty());
+    // Deleted with the update.
+    QTRY_VERIFY_WITH_TIMEOUT(idle(), 10000);
+    QVERIFY(m_engine->store()->deleteUpdate(posted->id, agent.personId));
+    QTRY_COMPARE_WITH_TIMEOUT(copyOf(watcher, QStringLiteral("fix.png")).state, QStringLiteral("deleted"),
+                              20000);
+    QTRY_COMPARE_WITH_TIMEOUT(copyOf(requester, QStringLiteral("fix.png")).state, QStringLiteral("deleted"),
+                              20000);
+    QCOMPARE(files(watcher).size(), 3);
 }
 
 void TestFilesFlow::failedTransferIsVisibleAndRetried()
