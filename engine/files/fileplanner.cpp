@@ -134,15 +134,20 @@ Result<int> FilePlanner::enqueueShareJob(const QString &kind, const QString &ded
     // One maintenance-lane job per (attachment, conversation), ordered with the conversation's
     // other maintenance work; the dedupe key makes planning the same pair twice a no-op.
     const QJsonObject payload{{QStringLiteral("attachment_id"), attachment}};
-    return m_store->execAffected(
-        QStringLiteral(
-            "INSERT INTO jobs (lane, kind, ordering_key, payload, not_before, created_at, updated_at, "
-            "request_id, conversation_id, update_id, dedupe_key) VALUES ('maintenance', ?, ?, ?, ?, ?, "
-            "?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING"),
-        {kind, QStringLiteral("c%1:m").arg(conversation),
-         QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact)), now, now, now, requestId,
-         conversation, updateId,
-         QStringLiteral("%1:%2:%3").arg(dedupePrefix).arg(attachment).arg(conversation)});
+    NewJob job;
+    job.lane = QStringLiteral("maintenance");
+    job.kind = kind;
+    job.orderingKey = QStringLiteral("c%1:m").arg(conversation);
+    job.payload = QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact));
+    job.dedupeKey = QStringLiteral("%1:%2:%3").arg(dedupePrefix).arg(attachment).arg(conversation);
+    job.requestId = requestId;
+    job.conversationId = conversation;
+    job.updateId = updateId;
+    job.notBefore = now;
+    auto r = m_store->enqueueJob(job);
+    if (!r)
+        return r.error();
+    return r.value() ? 1 : 0;
 }
 
 Result<int> FilePlanner::planUnshares(qint64 updateId)
@@ -210,18 +215,20 @@ Result<int> FilePlanner::planCatchUp(Store *store, qint64 requestId, qint64 conv
             continue;
         const QJsonObject payload{{QStringLiteral("attachment_id"), attachment},
                                   {QStringLiteral("catch_up"), true}};
-        auto job = store->execAffected(
-            QStringLiteral(
-                "INSERT INTO jobs (lane, kind, ordering_key, payload, not_before, created_at, updated_at, "
-                "request_id, conversation_id, update_id, dedupe_key) VALUES ('fast', ?, ?, ?, ?, ?, ?, ?, ?, "
-                "?, ?) ON CONFLICT (dedupe_key) DO NOTHING"),
-            {ShareKind, QStringLiteral("c%1").arg(conversationId),
-             QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact)), now, now, now,
-             requestId, conversationId, updateId,
-             QStringLiteral("share:%1:%2").arg(attachment).arg(conversationId)});
+        NewJob share;
+        share.lane = QStringLiteral("fast");
+        share.kind = ShareKind;
+        share.orderingKey = QStringLiteral("c%1").arg(conversationId);
+        share.payload = QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact));
+        share.dedupeKey = QStringLiteral("share:%1:%2").arg(attachment).arg(conversationId);
+        share.requestId = requestId;
+        share.conversationId = conversationId;
+        share.updateId = updateId;
+        share.notBefore = now;
+        auto job = store->enqueueJob(share);
         if (!job)
             return job.error();
-        jobs += job.value();
+        jobs += job.value() ? 1 : 0;
     }
     return jobs;
 }

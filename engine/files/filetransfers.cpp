@@ -27,11 +27,6 @@ namespace {
 constexpr int MaxReconcilePages = 20;
 constexpr qint64 NotReadyDelayMs = 500;
 
-QVariant idOrNull(qint64 id)
-{
-    return id > 0 ? QVariant(id) : QVariant(QMetaType::fromType<qint64>());
-}
-
 QString compact(const QJsonObject &o)
 {
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
@@ -703,19 +698,20 @@ Result<Attachment> storeDeskFile(const FileStore &store, const FilesOptions &opt
 Result<void> insertRefusalReply(Store *store, const FileIntake &intake, qint64 attachmentId,
                                 const QString &text)
 {
-    const qint64 now = store->now();
     const QJsonObject payload{{QStringLiteral("channel"), intake.channel},
                               {QStringLiteral("thread_ts"), intake.threadTs},
                               {QStringLiteral("text"), text},
                               {QStringLiteral("reason"), QStringLiteral("file_refused")},
                               {QStringLiteral("message_ts"), intake.messageTs}};
-    auto r = store->execAffected(
-        QStringLiteral("INSERT INTO jobs (lane, kind, ordering_key, payload, not_before, state, created_at, "
-                       "updated_at, request_id, conversation_id, dedupe_key) VALUES ('fast', "
-                       "'reply_outside_thread', ?, ?, ?, 'pending', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
-        {QString(QStringLiteral("ch:") + intake.channel), compact(payload), now, now, now,
-         idOrNull(intake.requestId), idOrNull(intake.conversationId),
-         QStringLiteral("file-refused:%1").arg(attachmentId)});
+    NewJob job;
+    job.lane = QStringLiteral("fast");
+    job.kind = QStringLiteral("reply_outside_thread");
+    job.orderingKey = QStringLiteral("ch:") + intake.channel;
+    job.payload = compact(payload);
+    job.dedupeKey = QStringLiteral("file-refused:%1").arg(attachmentId);
+    job.requestId = intake.requestId;
+    job.conversationId = intake.conversationId;
+    auto r = store->enqueueJob(job);
     if (!r)
         return r.error();
     return {};
@@ -772,14 +768,15 @@ Result<int> recordSlackFiles(Store *store, const FilesOptions &options, const Fi
                                   {QStringLiteral("thread_ts"), intake.threadTs},
                                   {QStringLiteral("message_ts"), intake.messageTs},
                                   {QStringLiteral("conversation_id"), intake.conversationId}};
-        auto job = store->execAffected(
-            QStringLiteral(
-                "INSERT INTO jobs (lane, kind, ordering_key, payload, not_before, created_at, updated_at, "
-                "request_id, update_id, dedupe_key) VALUES ('maintenance', ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (dedupe_key) DO NOTHING"),
-            {DownloadKind, QStringLiteral("file:%1").arg(id.value()), compact(payload), now, now, now,
-             idOrNull(intake.requestId), idOrNull(intake.updateId),
-             QStringLiteral("download:%1").arg(id.value())});
+        NewJob download;
+        download.lane = QStringLiteral("maintenance");
+        download.kind = DownloadKind;
+        download.orderingKey = QStringLiteral("file:%1").arg(id.value());
+        download.payload = compact(payload);
+        download.dedupeKey = QStringLiteral("download:%1").arg(id.value());
+        download.requestId = intake.requestId;
+        download.updateId = intake.updateId;
+        auto job = store->enqueueJob(download);
         if (!job)
             return job.error();
         ++recorded;

@@ -169,6 +169,12 @@ public:
     //! Deleted updates are listed (so the desk can show "deleted") with an empty text.
     Result<Timeline> timeline(qint64 requestId);
 
+    // ---- Sync jobs (jobs.cpp) ---------------------------------------------------------------------
+
+    //! Queues a pending job. Returns true when it was inserted, false when a job with the same
+    //! dedupe key exists already (then nothing changes).
+    Result<bool> enqueueJob(const NewJob &job);
+
     // ---- Idempotency keys of the REST API (idempotency.cpp) -------------------------------------
 
     //! How long a key is remembered: a retry after this is a new request (docs/api.md).

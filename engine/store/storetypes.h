@@ -219,6 +219,20 @@ struct StoreChange
 
 QString storeChangeKindName(StoreChange::Kind kind);
 
+//! A sync job to queue (Store::enqueueJob; docs/sync.md). Ids of 0 are stored as NULL.
+struct NewJob
+{
+    QString lane;        //!< "fast" or "maintenance"
+    QString kind;        //!< what the scheduler runs, e.g. post_reply
+    QString orderingKey; //!< jobs with one key run one at a time, in id order
+    QString payload;     //!< a JSON object; empty: {}
+    QString dedupeKey;   //!< unique among jobs: queuing the same key again does nothing
+    qint64 requestId = 0;
+    qint64 conversationId = 0;
+    qint64 updateId = 0;
+    qint64 notBefore = 0; //!< UTC ms; 0: now
+};
+
 //! The answer a REST write sent with an Idempotency-Key stored with it (Store::claimIdempotencyKey).
 struct IdempotentAnswer
 {

@@ -589,20 +589,17 @@ Result<void> InboundProcessor::insertReplyJob(Store *store, const InboundReply &
         {QStringLiteral("message_ts"), reply.messageTs},
         {QStringLiteral("user"), reply.userId},
     };
-    const auto nullableId = [](qint64 id) {
-        return id > 0 ? QVariant(id) : QVariant(QMetaType::fromType<qint64>());
-    };
-    const qint64 now = store->now();
     // docs/sync.md, "Contract with the inbound side", item 5. The dedupe key makes a replayed row
     // harmless; the inbox row's own transaction already makes it exactly once.
-    auto r = store->execAffected(
-        QStringLiteral("INSERT INTO jobs (lane, kind, ordering_key, payload, not_before, state, created_at, "
-                       "updated_at, request_id, conversation_id, dedupe_key) VALUES ('fast', "
-                       "'reply_outside_thread', ?, ?, ?, 'pending', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
-        {QString(QStringLiteral("ch:") + reply.channel),
-         QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact)), now, now, now,
-         nullableId(reply.requestId), nullableId(reply.conversationId),
-         QStringLiteral("outside:%1:%2").arg(reply.channel, reply.messageTs)});
+    NewJob job;
+    job.lane = QStringLiteral("fast");
+    job.kind = QStringLiteral("reply_outside_thread");
+    job.orderingKey = QStringLiteral("ch:") + reply.channel;
+    job.payload = QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact));
+    job.dedupeKey = QStringLiteral("outside:%1:%2").arg(reply.channel, reply.messageTs);
+    job.requestId = reply.requestId;
+    job.conversationId = reply.conversationId;
+    auto r = store->enqueueJob(job);
     if (!r)
         return r.error();
     return {};

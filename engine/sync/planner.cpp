@@ -8,20 +8,6 @@
 
 namespace threadline::sync {
 
-namespace {
-
-QVariant nullId()
-{
-    return QVariant(QMetaType::fromType<qint64>());
-}
-
-QVariant idOrNull(qint64 id)
-{
-    return id > 0 ? QVariant(id) : nullId();
-}
-
-} // namespace
-
 struct Planner::Change
 {
     qint64 id = 0;
@@ -223,22 +209,24 @@ Result<bool> Planner::addJob(const QString &lane, const QString &kind, qint64 re
                              qint64 conversationId, qint64 updateId, const QString &dedupeKey,
                              const QString &payload)
 {
-    const qint64 now = m_store->now();
     // Fast-lane jobs of a conversation run one at a time in id (= desk) order; maintenance jobs
     // (summary refreshes) touch only the top message and keep their own order.
     const QString ordering = lane == QLatin1String("fast") ? QStringLiteral("c%1").arg(conversationId)
                                                            : QStringLiteral("c%1:m").arg(conversationId);
-    auto r = m_store->execAffected(
-        QStringLiteral(
-            "INSERT INTO jobs (lane, kind, ordering_key, payload, not_before, created_at, updated_at, "
-            "request_id, conversation_id, update_id, dedupe_key) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING"),
-        {lane, kind, ordering, payload.isEmpty() ? QStringLiteral("{}") : payload, now, now, now,
-         idOrNull(requestId), idOrNull(conversationId), idOrNull(updateId), dedupeKey});
+    NewJob job;
+    job.lane = lane;
+    job.kind = kind;
+    job.orderingKey = ordering;
+    job.payload = payload;
+    job.dedupeKey = dedupeKey;
+    job.requestId = requestId;
+    job.conversationId = conversationId;
+    job.updateId = updateId;
+    auto r = m_store->enqueueJob(job);
     if (!r)
         return r.error();
-    m_jobsCreated += r.value();
-    return r.value() > 0;
+    m_jobsCreated += r.value() ? 1 : 0;
+    return r.value();
 }
 
 Result<void> Planner::planFollowing(qint64 changeId, qint64 requestId, qint64 personId)

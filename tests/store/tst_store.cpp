@@ -92,6 +92,7 @@ private Q_SLOTS:
     void migrationRerunIsIdempotent();
     void refusesNewerSchema();
     void migrationFourAddsIdempotencyKeys();
+    void enqueueJobOncePerDedupeKey();
     void peopleUpsertAndLookup();
     void peopleBadInput_data();
     void peopleBadInput();
@@ -394,6 +395,61 @@ void TestStore::migrationFourAddsIdempotencyKeys()
     });
     QVERIFY(!rolledBack);
     QCOMPARE(m_store->scalar(QStringLiteral("SELECT COUNT(*) FROM idempotency_keys")).value()->toInt(), 1);
+}
+
+void TestStore::enqueueJobOncePerDedupeKey()
+{
+    m_tickClock = false;
+    NewJob job;
+    job.lane = QStringLiteral("fast");
+    job.kind = QStringLiteral("post_reply");
+    job.orderingKey = QStringLiteral("c7");
+    job.dedupeKey = QStringLiteral("reply:1:7");
+    job.conversationId = 7;
+    auto first = m_store->enqueueJob(job);
+    QVERIFY(first.ok());
+    QVERIFY(first.value());
+    job.payload = QStringLiteral("{\"changed\": true}");
+    auto again = m_store->enqueueJob(job); // the same dedupe key: nothing changes
+    QVERIFY(again.ok());
+    QVERIFY(!again.value());
+    auto q = m_store->exec(QStringLiteral("SELECT lane, kind, ordering_key, payload, not_before, state, "
+                                          "request_id, conversation_id, update_id, created_at FROM jobs"));
+    QVERIFY(q.ok());
+    {
+        QueryGuard guard(q.value());
+        QVERIFY(q.value()->next());
+        QCOMPARE(q.value()->value(0).toString(), QStringLiteral("fast"));
+        QCOMPARE(q.value()->value(1).toString(), QStringLiteral("post_reply"));
+        QCOMPARE(q.value()->value(2).toString(), QStringLiteral("c7"));
+        QCOMPARE(q.value()->value(3).toString(), QStringLiteral("{}"));
+        QCOMPARE(q.value()->value(4).toLongLong(), m_now); // due now
+        QCOMPARE(q.value()->value(5).toString(), QStringLiteral("pending"));
+        QVERIFY(q.value()->value(6).isNull()); // ids of 0 are NULL
+        QCOMPARE(q.value()->value(7).toLongLong(), 7);
+        QVERIFY(q.value()->value(8).isNull());
+        QCOMPARE(q.value()->value(9).toLongLong(), m_now);
+        QVERIFY(!q.value()->next());
+    }
+    NewJob later = job;
+    later.dedupeKey = QStringLiteral("later");
+    later.notBefore = m_now + 5000;
+    later.requestId = 3;
+    QVERIFY(m_store->enqueueJob(later).value());
+    QCOMPARE(m_store->scalar(QStringLiteral("SELECT not_before FROM jobs WHERE dedupe_key = 'later'"))
+                 .value()
+                 ->toLongLong(),
+             m_now + 5000);
+    // Inside a transaction that rolls back, the job goes with it.
+    NewJob rolled = job;
+    rolled.dedupeKey = QStringLiteral("rolled back");
+    auto r = m_store->transaction([&]() -> Result<void> {
+        if (auto e = m_store->enqueueJob(rolled); !e)
+            return e.error();
+        return makeError(ErrorCode::Invalid, QStringLiteral("no"));
+    });
+    QVERIFY(!r);
+    QCOMPARE(m_store->scalar(QStringLiteral("SELECT COUNT(*) FROM jobs")).value()->toInt(), 2);
 }
 
 void TestStore::peopleUpsertAndLookup()
