@@ -1,7 +1,7 @@
 #include "api/apiserver.h"
 
-#include "api/guardedtcpserver.h"
 #include "api/tokenstore.h"
+#include "core/guardedtcpserver.h"
 #include "core/logging.h"
 #include "store/store.h"
 
@@ -223,7 +223,7 @@ ApiServer::~ApiServer()
 
 Result<quint16> ApiServer::listen(const QHostAddress &address, quint16 port)
 {
-    m_tcp = new GuardedTcpServer(m_options.maxBodyBytes, m_options.maxConnections, m_http);
+    m_tcp = new GuardedTcpServer(m_options.maxBodyBytes, m_options.maxConnections, lcApi(), m_http);
     connect(m_tcp, &GuardedTcpServer::refused, this, [this](int status) { m_metrics.recordRefused(status); });
     if (!m_tcp->listen(address, port)) {
         const QString reason = m_tcp->errorString();

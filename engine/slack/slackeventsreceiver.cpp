@@ -1,5 +1,6 @@
 #include "slack/slackeventsreceiver.h"
 
+#include "core/guardedtcpserver.h"
 #include "core/logging.h"
 #include "slack/slacksignature.h"
 
@@ -17,100 +18,6 @@ namespace threadline::slack {
 
 namespace {
 
-/*!
- * QHttpServer 6.4 buffers any body, however large, before a handler runs. This server watches each
- * connection's bytes before QHttpServer reads them (its readyRead slot is connected first) and
- * refuses a request whose Content-Length exceeds the limit, or whose headers are too large, or that
- * is chunked, with 413/431/411 and a closed connection, without buffering the body.
- */
-class GuardedTcpServer : public QTcpServer
-{
-public:
-    explicit GuardedTcpServer(const qint64 *maxBodyBytes, QObject *parent)
-        : QTcpServer(parent)
-        , m_maxBodyBytes(maxBodyBytes)
-    {}
-
-    QTcpSocket *nextPendingConnection() override
-    {
-        QTcpSocket *socket = QTcpServer::nextPendingConnection();
-        if (socket)
-            guard(socket);
-        return socket;
-    }
-
-private:
-    struct Framing
-    {
-        QByteArray head;     //!< header bytes of the request being received
-        qint64 bodyLeft = 0; //!< body bytes still expected for the current request
-        bool refused = false;
-    };
-    static constexpr qsizetype MaxHeaderBytes = 16 * 1024;
-
-    void guard(QTcpSocket *socket)
-    {
-        auto framing = std::make_shared<Framing>();
-        const qint64 *limit = m_maxBodyBytes;
-        QObject::connect(socket, &QTcpSocket::readyRead, socket, [socket, framing, limit] {
-            if (framing->refused) {
-                socket->readAll(); // keep QHttpServer from seeing anything more
-                return;
-            }
-            // QHttpServer reads everything available after this slot: see only the new bytes.
-            const QByteArray data = socket->peek(socket->bytesAvailable());
-            qsizetype pos = 0;
-            while (pos < data.size()) {
-                if (framing->bodyLeft > 0) {
-                    const qint64 take = std::min<qint64>(framing->bodyLeft, data.size() - pos);
-                    framing->bodyLeft -= take;
-                    pos += take;
-                    continue;
-                }
-                const qsizetype before = framing->head.size();
-                framing->head += data.mid(pos);
-                const qsizetype end = framing->head.indexOf("\r\n\r\n");
-                if (end < 0) {
-                    if (framing->head.size() > MaxHeaderBytes)
-                        return refuse(socket, *framing, "431 Request Header Fields Too Large");
-                    return;
-                }
-                const QByteArray head = framing->head.left(end).toLower();
-                pos += end + 4 - before;
-                framing->head.clear();
-                if (head.contains("\r\ntransfer-encoding:"))
-                    return refuse(socket, *framing, "411 Length Required");
-                qint64 length = 0;
-                const qsizetype cl = head.indexOf("\r\ncontent-length:");
-                if (cl >= 0) {
-                    const qsizetype lineEnd = head.indexOf("\r\n", cl + 2);
-                    bool ok = false;
-                    length =
-                        head.mid(cl + 17, lineEnd < 0 ? -1 : lineEnd - cl - 17).trimmed().toLongLong(&ok);
-                    if (!ok || length < 0)
-                        return refuse(socket, *framing, "400 Bad Request");
-                }
-                if (length > *limit)
-                    return refuse(socket, *framing, "413 Payload Too Large");
-                framing->bodyLeft = length;
-            }
-        });
-    }
-
-    static void refuse(QTcpSocket *socket, Framing &framing, const char *status)
-    {
-        qCInfo(lcSlack) << "Slack Events request refused before reading its body:" << status;
-        framing.refused = true;
-        socket->readAll();
-        socket->write(QByteArray("HTTP/1.1 ") + status +
-                      "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-        socket->flush();
-        socket->disconnectFromHost();
-    }
-
-    const qint64 *m_maxBodyBytes;
-};
-
 QHttpServerResponse textResponse(const QByteArray &text, QHttpServerResponse::StatusCode status)
 {
     return QHttpServerResponse(QByteArray("text/plain; charset=utf-8"), text, status);
@@ -127,12 +34,21 @@ SlackEventsReceiver::SlackEventsReceiver(const QString &signingSecret, Consumer 
 
 SlackEventsReceiver::~SlackEventsReceiver() = default;
 
+void SlackEventsReceiver::setMaxBodyBytes(qint64 bytes)
+{
+    m_maxBodyBytes = bytes;
+    if (m_tcp)
+        m_tcp->setMaxBodyBytes(bytes);
+}
+
 quint16 SlackEventsReceiver::listen(const QHostAddress &address, quint16 port)
 {
     m_server = std::make_unique<QHttpServer>();
     m_server->route(m_path, QHttpServerRequest::Method::Post,
                     [this](const QHttpServerRequest &request) { return handle(request); });
-    auto *tcp = new GuardedTcpServer(&m_maxBodyBytes, m_server.get());
+    // Refuses oversized bodies and headers, chunked bodies and Expect before QHttpServer buffers them.
+    auto *tcp = new GuardedTcpServer(m_maxBodyBytes, MaxConnections, lcSlack(), m_server.get());
+    m_tcp = tcp;
     if (tcp->listen(address, port)) {
         m_server->bind(tcp);
         m_port = tcp->serverPort();

@@ -6,6 +6,7 @@
 #include <QHostAddress>
 #include <QJsonObject>
 #include <QObject>
+#include <QPointer>
 
 #include <functional>
 #include <memory>
@@ -13,6 +14,10 @@
 class QHttpServer;
 class QHttpServerRequest;
 class QHttpServerResponse;
+
+namespace threadline {
+class GuardedTcpServer;
+}
 
 namespace threadline::slack {
 
@@ -72,7 +77,7 @@ public:
     SlackEventsReceiver(const QString &signingSecret, Consumer consumer, QObject *parent = nullptr);
     ~SlackEventsReceiver() override;
 
-    void setMaxBodyBytes(qint64 bytes) { m_maxBodyBytes = bytes; }
+    void setMaxBodyBytes(qint64 bytes);
     qint64 maxBodyBytes() const { return m_maxBodyBytes; }
     void setClock(Clock clock) { m_clock = std::move(clock); }
     void setPath(const QString &path) { m_path = path; }
@@ -86,6 +91,7 @@ public:
     QHttpServerResponse handle(const QHttpServerRequest &request);
 
     static constexpr qint64 DefaultMaxBodyBytes = 1024 * 1024;
+    static constexpr int MaxConnections = 1000; //!< open connections; one more gets 503
 
     //! The pure part of handle(): size limit, signature and window, body parsing. Never crashes on
     //! hostile input; a delivery is handed over only with a valid signature.
@@ -103,6 +109,7 @@ private:
     QString m_path = QStringLiteral("/slack/events");
     qint64 m_maxBodyBytes = DefaultMaxBodyBytes;
     std::unique_ptr<QHttpServer> m_server;
+    QPointer<GuardedTcpServer> m_tcp; //!< owned by m_server
     quint16 m_port = 0;
 };
 

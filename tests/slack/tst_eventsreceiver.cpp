@@ -217,6 +217,10 @@ void TestEventsReceiver::refusesDeclaredOversizeBeforeReadingBody_data()
     QTest::newRow("huge headers") << QByteArray("POST /slack/events HTTP/1.1\r\nX-Pad: " +
                                                 QByteArray(40000, 'p'))
                                   << QByteArray("431");
+    QTest::newRow("expect 100-continue")
+        << QByteArray("POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: "
+                      "100-continue\r\nContent-Length: 2000\r\n\r\n")
+        << QByteArray("417");
 }
 
 void TestEventsReceiver::refusesDeclaredOversizeBeforeReadingBody()

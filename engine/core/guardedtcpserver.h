@@ -7,6 +7,7 @@
 
 #include <memory>
 
+class QLoggingCategory;
 class QTcpSocket;
 
 namespace threadline {
@@ -17,7 +18,11 @@ namespace threadline {
  * QHttpServer reads them (its readyRead slot is connected first) and refuses, without buffering
  * the body, a request whose Content-Length exceeds the limit (413), whose headers are too large
  * (431), that is chunked (411) or that asks for `Expect: 100-continue` (417), with a JSON error and
- * a closed connection. It also tracks open connections so a shutdown can wait for them.
+ * a closed connection. Above maxConnections open connections a new one gets 503. It also tracks
+ * open connections so a shutdown can wait for them.
+ *
+ * Used by the REST API (engine/api) and the Slack HTTP Events receiver (engine/slack); it lives in
+ * engine/core so that neither depends on the other.
  */
 class GuardedTcpServer : public QTcpServer
 {
@@ -26,7 +31,13 @@ class GuardedTcpServer : public QTcpServer
 public:
     static constexpr qsizetype MaxHeaderBytes = 16 * 1024;
 
-    GuardedTcpServer(qint64 maxBodyBytes, int maxConnections, QObject *parent = nullptr);
+    //! category: where refusals are logged (the owner's, e.g. lcApi or lcSlack).
+    GuardedTcpServer(qint64 maxBodyBytes, int maxConnections, const QLoggingCategory &category,
+                     QObject *parent = nullptr);
+
+    qint64 maxBodyBytes() const { return m_maxBodyBytes; }
+    //! Applies to requests whose headers arrive from now on.
+    void setMaxBodyBytes(qint64 bytes) { m_maxBodyBytes = bytes; }
 
     QTcpSocket *nextPendingConnection() override;
     //! Open HTTP connections (upgraded WebSocket connections are not counted: their owner closes them).
@@ -44,6 +55,7 @@ private:
 
     qint64 m_maxBodyBytes;
     int m_maxConnections;
+    const QLoggingCategory &m_category;
     void forget(QTcpSocket *socket);
     void prune();
 

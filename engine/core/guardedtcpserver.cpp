@@ -1,6 +1,6 @@
-#include "api/guardedtcpserver.h"
+#include "core/guardedtcpserver.h"
 
-#include "core/logging.h"
+#include <QLoggingCategory>
 
 #include <QTcpSocket>
 #include <QTimer>
@@ -45,10 +45,12 @@ void refuse(QTcpSocket *socket, Framing &framing, int status, const char *reason
 
 } // namespace
 
-GuardedTcpServer::GuardedTcpServer(qint64 maxBodyBytes, int maxConnections, QObject *parent)
+GuardedTcpServer::GuardedTcpServer(qint64 maxBodyBytes, int maxConnections, const QLoggingCategory &category,
+                                   QObject *parent)
     : QTcpServer(parent)
     , m_maxBodyBytes(maxBodyBytes)
     , m_maxConnections(maxConnections)
+    , m_category(category)
 {}
 
 QTcpSocket *GuardedTcpServer::nextPendingConnection()
@@ -61,7 +63,7 @@ QTcpSocket *GuardedTcpServer::nextPendingConnection()
     connect(socket, &QTcpSocket::disconnected, this, [this, socket] { forget(socket); });
     guard(socket);
     if (m_sockets.size() > qsizetype(m_maxConnections)) {
-        qCWarning(lcApi) << "connection limit reached; refusing a connection";
+        qCWarning(m_category) << "connection limit reached; refusing a connection";
         auto framing = std::make_shared<Framing>();
         refuse(socket, *framing, 503, "Service Unavailable", "unavailable", "Too many connections");
         Q_EMIT refused(503);
@@ -111,9 +113,8 @@ void GuardedTcpServer::guard(QTcpSocket *socket)
 {
     auto framing = std::make_shared<Framing>();
     m_framing.insert(socket, framing);
-    const qint64 limit = m_maxBodyBytes;
     QPointer<GuardedTcpServer> self(this);
-    connect(socket, &QTcpSocket::readyRead, socket, [socket, framing, limit, self] {
+    connect(socket, &QTcpSocket::readyRead, socket, [socket, framing, self] {
         if (framing->upgraded)
             return;
         if (framing->refused) {
@@ -125,7 +126,8 @@ void GuardedTcpServer::guard(QTcpSocket *socket)
         }
         const auto refuseWith = [&](int status, const char *reason, const char *code, const char *message,
                                     qint64 discard = 0) {
-            qCInfo(lcApi) << "request refused before reading its body:" << status << reason;
+            if (self)
+                qCInfo(self->m_category) << "request refused before reading its body:" << status << reason;
             refuse(socket, *framing, status, reason, code, message, discard);
             if (self)
                 Q_EMIT self->refused(status);
@@ -167,6 +169,7 @@ void GuardedTcpServer::guard(QTcpSocket *socket)
                 if (!ok || length < 0)
                     return refuseWith(400, "Bad Request", "bad_request", "The Content-Length is not valid");
             }
+            const qint64 limit = self ? self->m_maxBodyBytes : 0;
             if (length > limit) // drop the rest of the body (what follows the header in data is read now)
                 return refuseWith(413, "Payload Too Large", "too_large", "The request body is too large",
                                   length - (data.size() - pos));
