@@ -33,6 +33,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <sys/resource.h>
+
 using namespace threadline;
 
 namespace {
@@ -146,6 +148,22 @@ struct Bench
     }
 };
 
+// CPU seconds (user + system) of this process, or of its waited-for children (the node reference).
+double cpuSeconds(int who)
+{
+    rusage u{};
+    getrusage(who, &u);
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// The 1-minute load average: the machine is shared, so every figure says how busy it was.
+double loadAverage()
+{
+    double load[1] = {-1};
+    return getloadavg(load, 1) == 1 ? load[0] : -1;
+}
+
 //! The same fan-out through Slack's official Node client (tests/bench/sync/reference_fanout.mjs).
 QJsonObject referenceFanout(Bench &b, const QStringList &channels, int replies, int concurrency)
 {
@@ -208,6 +226,8 @@ int overhead(int followers, int updates, int concurrency, bool reference)
     Bench::spin([&] { return b.idle(); }, 120000);
     const int postsBefore = b.callCount(QStringLiteral("chat.postMessage"));
     const int expected = followers * updates;
+    const double loadBefore = loadAverage();
+    const double cpuBefore = cpuSeconds(RUSAGE_SELF);
     QElapsedTimer t;
     t.start();
     for (int i = 0; i < updates; ++i)
@@ -223,6 +243,8 @@ int overhead(int followers, int updates, int concurrency, bool reference)
         },
         30 * 60000, 10);
     const qint64 ms = t.elapsed();
+    const double cpu = cpuSeconds(RUSAGE_SELF) - cpuBefore;
+    const double loadAfter = loadAverage();
     Bench::spin([&] { return b.idle(); }, 60000, 50);
     posts = b.callCount(QStringLiteral("chat.postMessage")) - postsBefore;
     const double rate = ms > 0 ? posts * 1000.0 / double(ms) : 0;
@@ -235,15 +257,35 @@ int overhead(int followers, int updates, int concurrency, bool reference)
                     {QStringLiteral("expected_posts"), expected},
                     {QStringLiteral("desk_write_ms"), writeMs},
                     {QStringLiteral("elapsed_ms"), ms},
-                    {QStringLiteral("posts_per_second"), rate}};
+                    {QStringLiteral("posts_per_second"), rate},
+                    // All threads of this process (engine, Qt's HTTP thread, sandbox): on a shared
+                    // machine the CPU cost per post says more than the wall-clock rate.
+                    {QStringLiteral("cpu_seconds"), cpu},
+                    {QStringLiteral("cpu_ms_per_post"), posts > 0 ? cpu * 1000.0 / posts : 0.0},
+                    {QStringLiteral("load_average_before"), loadBefore},
+                    {QStringLiteral("load_average_after"), loadAfter}};
     int rc = posts == expected ? 0 : 1;
     if (reference) {
+        const double selfBefore = cpuSeconds(RUSAGE_SELF);
+        const double childrenBefore = cpuSeconds(RUSAGE_CHILDREN);
         QJsonObject ref = referenceFanout(b, channels, expected, concurrency);
+        // node (a waited-for child: its start-up and setup posts included) plus this process,
+        // which runs the sandbox meanwhile.
+        const double refCpu =
+            (cpuSeconds(RUSAGE_CHILDREN) - childrenBefore) + (cpuSeconds(RUSAGE_SELF) - selfBefore);
+        const double refPosts = ref.value(QStringLiteral("posts")).toDouble();
+        ref.insert(QStringLiteral("cpu_seconds"), refCpu);
+        ref.insert(QStringLiteral("cpu_ms_per_post"), refPosts > 0 ? refCpu * 1000.0 / refPosts : 0.0);
+        ref.insert(QStringLiteral("load_average_after"), loadAverage());
         out.insert(QStringLiteral("reference"), ref);
         const double refRate = ref.value(QStringLiteral("posts_per_second")).toDouble();
-        if (refRate > 0)
+        if (refRate > 0) {
             out.insert(QStringLiteral("ratio_threadline_over_reference"), rate / refRate);
-        else
+            const double refCpuPerPost = ref.value(QStringLiteral("cpu_ms_per_post")).toDouble();
+            if (refCpuPerPost > 0 && posts > 0)
+                out.insert(QStringLiteral("cpu_ratio_threadline_over_reference"),
+                           cpu * 1000.0 / posts / refCpuPerPost);
+        } else
             rc = rc ? rc : 3;
     }
     std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Indented).constData());
