@@ -6,6 +6,7 @@
 #include "api/apiclient.h"
 #include "api/apiserver.h"
 #include "api/tokenstore.h"
+#include "postgresschemas.h"
 #include "store/databaseurl.h"
 #include "store/store.h"
 #include "testsupport.h"
@@ -146,7 +147,7 @@ private:
     QUrl url(const QString &path) const { return m_server->baseUrl().resolved(QUrl(path)); }
 
     QTemporaryDir m_dir;
-    QStringList m_schemas;
+    test::PostgresSchemas m_pg{QStringLiteral("api")};
     int m_counter = 0;
     std::unique_ptr<Store> m_store;
     std::unique_ptr<ApiServer> m_server;
@@ -175,23 +176,14 @@ QString TestApi::newUrl(const QString &backend)
     ++m_counter;
     if (backend == QLatin1String("sqlite"))
         return QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("api-%1.db").arg(m_counter));
-    const QString schema = QStringLiteral("tl_api_%1_%2_%3")
-                               .arg(QCoreApplication::applicationPid())
-                               .arg(QDateTime::currentMSecsSinceEpoch() % 100000000)
-                               .arg(m_counter);
-    m_schemas << schema;
-    const QString base = test::postgresUrl();
-    return base + (base.contains(QLatin1Char('?')) ? lit("&schema=") : lit("?schema=")) + schema;
+    return m_pg.newUrl();
 }
 
 void TestApi::init()
 {
     QFETCH_GLOBAL(QString, backend);
-    if (backend == QLatin1String("postgresql") && test::postgresUrl().isEmpty()) {
-        if (test::postgresRequired())
-            QFAIL("THREADLINE_REQUIRE_POSTGRES=1 but THREADLINE_TEST_POSTGRES names no server");
-        QSKIP("PostgreSQL cases skipped: set THREADLINE_TEST_POSTGRES to run them");
-    }
+    if (backend == QLatin1String("postgresql"))
+        THREADLINE_POSTGRES_OR_SKIP();
     m_store = std::make_unique<Store>();
     auto opened = m_store->open(newUrl(backend));
     QVERIFY2(opened.ok(), qPrintable(opened.error().toString()));
@@ -228,23 +220,8 @@ void TestApi::cleanup()
 
 void TestApi::cleanupTestCase()
 {
-    if (m_schemas.isEmpty())
-        return;
-    const auto url = DatabaseUrl::parse(test::postgresUrl());
-    QVERIFY(url.ok());
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("tl-api-admin"));
-        db.setHostName(url->host);
-        db.setPort(url->port);
-        db.setUserName(url->user);
-        db.setPassword(url->password);
-        db.setDatabaseName(url->database);
-        QVERIFY2(db.open(), qPrintable(db.lastError().text()));
-        QSqlQuery(db).exec(QStringLiteral("SET client_min_messages TO warning"));
-        for (const QString &schema : std::as_const(m_schemas))
-            QSqlQuery(db).exec(QStringLiteral("DROP SCHEMA IF EXISTS \"%1\" CASCADE").arg(schema));
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("tl-api-admin"));
+    const QString failed = m_pg.dropAll();
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
 }
 
 Answer TestApi::call(const QByteArray &method, const QString &path, const QByteArray &token,

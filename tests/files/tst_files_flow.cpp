@@ -4,6 +4,7 @@
 // reach every follower but the poster; deletes remove the copies; failures are visible and retried.
 
 #include "files/filedetect.h"
+#include "postgresschemas.h"
 #include "recordingserver.h"
 #include "sandbox/sandboxserver.h"
 #include "sandbox/workspace.h"
@@ -105,7 +106,7 @@ private:
     std::unique_ptr<Engine> m_engine;
     std::unique_ptr<QTemporaryDir> m_dir;
     QString m_url;
-    QStringList m_schemas;
+    test::PostgresSchemas m_pg{QStringLiteral("files")};
 };
 
 void TestFilesFlow::initTestCase_data()
@@ -120,22 +121,14 @@ QString TestFilesFlow::newUrl()
     QFETCH_GLOBAL(QString, backend);
     if (backend == QLatin1String("sqlite"))
         return QStringLiteral("sqlite:") + m_dir->filePath(QStringLiteral("threadline.db"));
-    const QString schema = QStringLiteral("tl_files_") + QUuid::createUuid().toString(QUuid::Id128).left(12);
-    m_schemas << schema;
-    const QString base = test::postgresUrl();
-    return base +
-           (base.contains(QLatin1Char('?')) ? QStringLiteral("&schema=") : QStringLiteral("?schema=")) +
-           schema;
+    return m_pg.newUrl();
 }
 
 void TestFilesFlow::init()
 {
     QFETCH_GLOBAL(QString, backend);
-    if (backend == QLatin1String("postgresql") && test::postgresUrl().isEmpty()) {
-        if (test::postgresRequired())
-            QFAIL("THREADLINE_REQUIRE_POSTGRES=1 but THREADLINE_TEST_POSTGRES names no server");
-        QSKIP("PostgreSQL cases skipped: set THREADLINE_TEST_POSTGRES to run them");
-    }
+    if (backend == QLatin1String("postgresql"))
+        THREADLINE_POSTGRES_OR_SKIP();
     m_dir = std::make_unique<QTemporaryDir>();
     sandbox::SandboxOptions so;
     so.rateLimitsEnabled = false;
@@ -156,14 +149,8 @@ void TestFilesFlow::cleanup()
 
 void TestFilesFlow::cleanupTestCase()
 {
-    if (m_schemas.isEmpty())
-        return;
-    Store store;
-    if (!store.open(test::postgresUrl()))
-        return;
-    QSqlQuery q(store.database());
-    for (const QString &schema : std::as_const(m_schemas))
-        q.exec(QStringLiteral("DROP SCHEMA IF EXISTS \"%1\" CASCADE").arg(schema));
+    const QString failed = m_pg.dropAll();
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
 }
 
 void TestFilesFlow::startEngine(std::function<void(EngineOptions &)> tweak)

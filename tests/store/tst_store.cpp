@@ -5,6 +5,7 @@
 #include "store/store.h"
 #include "store/textvalidation.h"
 
+#include "postgresschemas.h"
 #include "testsupport.h"
 
 #include <QCoreApplication>
@@ -72,7 +73,7 @@ private:
 
     QTemporaryDir m_dir;
     int m_counter = 0;
-    QStringList m_schemas;
+    test::PostgresSchemas m_pg{QStringLiteral("store")};
     QString m_url;
     std::unique_ptr<Store> m_store;
     qint64 m_now = 1700000000000;
@@ -145,15 +146,7 @@ QString TestStore::newUrl()
     ++m_counter;
     if (backend == QLatin1String("sqlite"))
         return QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("store-%1.db").arg(m_counter));
-    const QString schema = QStringLiteral("tl_test_%1_%2_%3")
-                               .arg(QCoreApplication::applicationPid())
-                               .arg(QDateTime::currentMSecsSinceEpoch() % 100000000)
-                               .arg(m_counter);
-    m_schemas << schema;
-    const QString base = test::postgresUrl();
-    return base +
-           (base.contains(QLatin1Char('?')) ? QStringLiteral("&schema=") : QStringLiteral("?schema=")) +
-           schema;
+    return m_pg.newUrl();
 }
 
 void TestStore::openStore()
@@ -167,12 +160,8 @@ void TestStore::openStore()
 void TestStore::init()
 {
     QFETCH_GLOBAL(QString, backend);
-    if (backend == QLatin1String("postgresql") && test::postgresUrl().isEmpty()) {
-        if (test::postgresRequired())
-            QFAIL("THREADLINE_REQUIRE_POSTGRES=1 but THREADLINE_TEST_POSTGRES names no server");
-        QSKIP("PostgreSQL cases skipped: set THREADLINE_TEST_POSTGRES=postgresql://user@host:port/db to run "
-              "them");
-    }
+    if (backend == QLatin1String("postgresql"))
+        THREADLINE_POSTGRES_OR_SKIP();
     m_tickClock = true;
     m_url = newUrl();
     openStore();
@@ -197,28 +186,8 @@ void TestStore::init()
 void TestStore::cleanup()
 {
     m_store.reset();
-    if (m_schemas.isEmpty())
-        return;
-    const auto url = DatabaseUrl::parse(test::postgresUrl());
-    QVERIFY(url.ok());
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("tl-test-admin"));
-        db.setHostName(url->host);
-        db.setPort(url->port);
-        db.setUserName(url->user);
-        db.setPassword(url->password);
-        db.setDatabaseName(url->database);
-        QVERIFY2(db.open(), qPrintable(db.lastError().text()));
-        QSqlQuery(db).exec(QStringLiteral("SET client_min_messages TO warning"));
-        for (const QString &schema : std::as_const(m_schemas)) {
-            QSqlQuery q(db);
-            QVERIFY2(q.exec(QStringLiteral("DROP SCHEMA IF EXISTS \"%1\" CASCADE").arg(schema)),
-                     qPrintable(q.lastError().text()));
-        }
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("tl-test-admin"));
-    m_schemas.clear();
+    const QString failed = m_pg.dropAll();
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
 }
 
 QString TestStore::fingerprint(Store &store)

@@ -7,6 +7,7 @@
 //     (dedupe on event_id and on (channel, ts, kind));
 //  5. the app's own posts, edits, deletes and file shares never come back as desk updates;
 // 10. nothing is silently lost: a malformed event ends as a failed inbox row with its reason.
+#include "postgresschemas.h"
 #include "sandbox/sandboxserver.h"
 #include "slack/deletemessagejob.h"
 #include "slack/postmessagejob.h"
@@ -156,8 +157,8 @@ private:
     void checkInvariants();
 
     QTemporaryDir *m_dir = nullptr;
-    QString m_schema;           //!< PostgreSQL: this test's schema, dropped in cleanup()
-    QStringList m_extraSchemas; //!< PostgreSQL: more schemas of this test, dropped in cleanup()
+    QString m_schema; //!< PostgreSQL: this test's schema, dropped in cleanup()
+    test::PostgresSchemas m_pg{QStringLiteral("inbound")}; //!< this test's schemas, dropped in cleanup()
     std::function<void()> m_engineCleanup;
     int m_counter = 0;
     QString m_dbUrl;
@@ -190,20 +191,9 @@ void TestSyncInbound::init()
     m_nam = new QNetworkAccessManager(this);
     m_schema.clear();
     if (backend == QLatin1String("postgresql")) {
-        if (test::postgresUrl().isEmpty()) {
-            if (test::postgresRequired())
-                QFAIL("THREADLINE_REQUIRE_POSTGRES=1 but THREADLINE_TEST_POSTGRES names no server");
-            QSKIP("THREADLINE_TEST_POSTGRES is not set");
-        }
-        m_schema = QStringLiteral("tl_inbound_%1_%2_%3")
-                       .arg(QCoreApplication::applicationPid())
-                       .arg(QDateTime::currentMSecsSinceEpoch() % 100000000)
-                       .arg(++m_counter);
-        const QString base = test::postgresUrl();
-        m_dbUrl =
-            base +
-            (base.contains(QLatin1Char('?')) ? QStringLiteral("&schema=") : QStringLiteral("?schema=")) +
-            m_schema;
+        THREADLINE_POSTGRES_OR_SKIP();
+        m_dbUrl = m_pg.newUrl();
+        m_schema = m_pg.schemas().constLast();
     } else {
         m_dbUrl = QStringLiteral("sqlite:") + m_dir->filePath(QStringLiteral("desk.db"));
     }
@@ -224,16 +214,8 @@ void TestSyncInbound::cleanup()
     delete m_http;
     delete m_sandbox;
     delete m_store;
-    if (!m_schema.isEmpty()) {
-        Store admin;
-        if (admin.open(m_dbUrl).ok()) { // the test's own schemas: nothing is created elsewhere
-            QSqlQuery q(admin.database());
-            const QStringList schemas = QStringList(m_extraSchemas) << m_schema;
-            for (const QString &schema : schemas)
-                q.exec(QStringLiteral("DROP SCHEMA IF EXISTS \"%1\" CASCADE").arg(schema));
-        }
-    }
-    m_extraSchemas.clear();
+    if (const QString failed = m_pg.dropAll(); !failed.isEmpty())
+        qWarning("%s", qPrintable(failed));
     delete m_nam;
     delete m_dir;
     m_processor = nullptr;
@@ -1119,12 +1101,7 @@ QString TestSyncInbound::extraUrl(const QString &suffix)
 {
     if (m_schema.isEmpty())
         return QStringLiteral("sqlite:") + m_dir->filePath(QStringLiteral("desk-%1.db").arg(suffix));
-    const QString schema = m_schema + QLatin1Char('_') + suffix;
-    m_extraSchemas << schema;
-    const QString base = test::postgresUrl();
-    return base +
-           (base.contains(QLatin1Char('?')) ? QStringLiteral("&schema=") : QStringLiteral("?schema=")) +
-           schema;
+    return m_pg.newUrl();
 }
 
 void TestSyncInbound::startEngineRun(EngineRun &run, const QString &url, bool http, bool)

@@ -1,6 +1,7 @@
 // The outbound half of the sync engine against the Slack sandbox over real loopback HTTP: desk
 // changes reach every follower's thread exactly once, in desk order (architecture.md, section 2).
 
+#include "postgresschemas.h"
 #include "sandbox/sandboxserver.h"
 #include "store/store.h"
 #include "sync/engine.h"
@@ -88,7 +89,7 @@ private:
 
     QTemporaryDir m_dir;
     int m_counter = 0;
-    QStringList m_schemas;
+    test::PostgresSchemas m_pg{QStringLiteral("syncout")};
     QString m_url;
     std::unique_ptr<SandboxServer> m_sandbox;
     std::unique_ptr<QNetworkAccessManager> m_nam;
@@ -117,25 +118,14 @@ QString TestSyncOutbound::newUrl()
     ++m_counter;
     if (backend == QLatin1String("sqlite"))
         return QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("sync-%1.db").arg(m_counter));
-    const QString schema = QStringLiteral("tl_syncout_%1_%2_%3")
-                               .arg(QCoreApplication::applicationPid())
-                               .arg(QDateTime::currentMSecsSinceEpoch() % 100000000)
-                               .arg(m_counter);
-    m_schemas << schema;
-    const QString base = test::postgresUrl();
-    return base +
-           (base.contains(QLatin1Char('?')) ? QStringLiteral("&schema=") : QStringLiteral("?schema=")) +
-           schema;
+    return m_pg.newUrl();
 }
 
 void TestSyncOutbound::init()
 {
     QFETCH_GLOBAL(QString, backend);
-    if (backend == QLatin1String("postgresql") && test::postgresUrl().isEmpty()) {
-        if (test::postgresRequired())
-            QFAIL("THREADLINE_REQUIRE_POSTGRES=1 but THREADLINE_TEST_POSTGRES names no server");
-        QSKIP("PostgreSQL cases skipped: set THREADLINE_TEST_POSTGRES to run them");
-    }
+    if (backend == QLatin1String("postgresql"))
+        THREADLINE_POSTGRES_OR_SKIP();
     sandbox::SandboxOptions so;
     so.rateLimitsEnabled = false;
     so.serverPingIntervalMs = 0;
@@ -154,18 +144,8 @@ void TestSyncOutbound::cleanup()
 
 void TestSyncOutbound::cleanupTestCase()
 {
-    if (m_schemas.isEmpty())
-        return;
-    auto url = DatabaseUrl::parse(test::postgresUrl());
-    if (!url)
-        return;
-    Store store;
-    if (!store.open(test::postgresUrl()))
-        return;
-    QSqlDatabase db = store.database();
-    QSqlQuery q(db);
-    for (const QString &schema : std::as_const(m_schemas))
-        q.exec(QStringLiteral("DROP SCHEMA IF EXISTS \"%1\" CASCADE").arg(schema));
+    const QString failed = m_pg.dropAll();
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
 }
 
 void TestSyncOutbound::startEngine(std::function<void(EngineOptions &)> tweak)
