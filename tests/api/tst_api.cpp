@@ -1832,6 +1832,7 @@ void TestApi::idempotentRetryRunsOnce()
     QCOMPARE(calls, 1); // the jobs were queued again once
     QCOMPARE(call("POST", path, m_agentToken, {}, {{"Idempotency-Key", "retry-twice"}}).status, 200);
     QCOMPARE(calls, 2);
+    m_server->setRetryProvider({}); // it refers to this function's counter
 }
 
 void TestApi::lostAnswerRetryStoresOnce_data()
@@ -1953,8 +1954,10 @@ void TestApi::hostileIdempotencyKeys()
 
 void TestApi::idempotencyKeysExpire()
 {
-    qint64 now = 1'800'000'000'000;
-    m_store->setClock([&now] { return now; });
+    // The store outlives this function (cleanup() resets it): the clock owns its time.
+    const auto clock = std::make_shared<qint64>(1'800'000'000'000);
+    qint64 &now = *clock;
+    m_store->setClock([clock] { return *clock; });
     const qint64 id = createRequest(lit("expiring keys"), m_agentToken);
     const QString path = QStringLiteral("/api/v1/requests/%1/updates").arg(id);
     const QByteArray body = R"({"text": "keyed"})";
