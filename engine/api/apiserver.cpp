@@ -520,6 +520,8 @@ ApiServer::Reply ApiServer::handle(const QHttpServerRequest &request, const QStr
 
     // Body: JSON object for POST and PATCH.
     QJsonObject body;
+    // The parts of a multipart body refer to these bytes (no copy): kept for the whole handler.
+    const QByteArray rawBody = request.body();
     QList<files::MultipartPart> uploads;
     // The retry routes take no body; every other POST and PATCH takes a JSON object.
     const bool bodyless = label.endsWith(QLatin1String("/retry")) && request.body().isEmpty();
@@ -532,7 +534,7 @@ ApiServer::Reply ApiServer::handle(const QHttpServerRequest &request, const QStr
                 return Reply::error(
                     415, lit("unsupported_media_type"),
                     lit("Multipart bodies are accepted only by POST /api/v1/requests/{id}/updates"));
-            auto parts = files::parseMultipart(request.value("Content-Type"), request.body());
+            auto parts = files::parseMultipart(request.value("Content-Type"), rawBody);
             if (!parts)
                 return Reply::error(400, lit("bad_multipart"), parts.error().message);
             for (const files::MultipartPart &part : parts.value()) {

@@ -124,7 +124,8 @@ Result<QList<MultipartPart>> parseMultipart(QByteArrayView contentType, QByteArr
         }
         if (!disposition)
             return invalid(QStringLiteral("a part has no Content-Disposition"));
-        part.data = body.sliced(dataStart, dataEnd - dataStart).toByteArray();
+        // A view of the body's bytes, not a copy: a large upload is not held twice.
+        part.data = QByteArray::fromRawData(body.data() + dataStart, dataEnd - dataStart);
         parts << part;
         pos = dataEnd + next.size();
     }

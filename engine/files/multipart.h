@@ -16,6 +16,8 @@ struct MultipartPart
     QString fileName;    //!< as sent (not sanitised); empty for a plain field
     bool isFile = false; //!< a `filename` parameter was present
     QByteArray contentType;
+    //! The part's bytes **in the parsed body** (QByteArray::fromRawData, no copy): valid while the
+    //! body passed to parseMultipart() is alive and unchanged; a change detaches a copy.
     QByteArray data;
 };
 
