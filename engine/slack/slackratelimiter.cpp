@@ -139,24 +139,26 @@ SlackRateLimiter::BucketState SlackRateLimiter::bucketAt(const QString &key, Lim
     return bucket;
 }
 
-qint64 SlackRateLimiter::readyAt(const BucketState &bucket, Limit limit, qint64 now)
+qint64 SlackRateLimiter::readyAt(const BucketState &bucket, Limit limit, qint64 now, double reserve)
 {
     qint64 at = now;
-    if (limit.perMinute > 0 && bucket.tokens < 1.0 - 1e-9) {
-        const double missing = 1.0 - bucket.tokens;
+    // A reserve never asks for more than the bucket can hold.
+    const double needed = 1.0 + std::clamp(reserve, 0.0, std::max(0.0, limit.burst - 1.0));
+    if (limit.perMinute > 0 && bucket.tokens < needed - 1e-9) {
+        const double missing = needed - bucket.tokens;
         at = now + qint64(std::ceil(missing * 60000.0 / limit.perMinute));
     }
     return std::max(at, bucket.pausedUntilMs);
 }
 
-qint64 SlackRateLimiter::nextAllowedAt(const QString &method, const QString &channel) const
+qint64 SlackRateLimiter::nextAllowedAt(const QString &method, const QString &channel, double reserve) const
 {
     const qint64 t = now();
     const Limit methodLimit = limitForMethod(method);
     qint64 at = t;
     if (methodLimit.perMinute > 0 || m_buckets.contains(QStringLiteral("method:") + method))
-        at = std::max(at,
-                      readyAt(bucketAt(QStringLiteral("method:") + method, methodLimit, t), methodLimit, t));
+        at = std::max(at, readyAt(bucketAt(QStringLiteral("method:") + method, methodLimit, t), methodLimit,
+                                  t, reserve));
     if (isPerChannel(method) && !channel.isEmpty()) {
         const QString key = QStringLiteral("channel:") + channel;
         const Limit channelLimit = scaled(m_channelLimit);
@@ -165,9 +167,9 @@ qint64 SlackRateLimiter::nextAllowedAt(const QString &method, const QString &cha
     return at;
 }
 
-qint64 SlackRateLimiter::delayMs(const QString &method, const QString &channel) const
+qint64 SlackRateLimiter::delayMs(const QString &method, const QString &channel, double reserve) const
 {
-    return std::max<qint64>(0, nextAllowedAt(method, channel) - now());
+    return std::max<qint64>(0, nextAllowedAt(method, channel, reserve) - now());
 }
 
 void SlackRateLimiter::recordCall(const QString &method, const QString &channel)

@@ -86,9 +86,12 @@ public:
 
     qint64 now() const;
     //! The earliest time (clock ms) a call of \a method to \a channel fits every budget; <= now() means now.
-    qint64 nextAllowedAt(const QString &method, const QString &channel = {}) const;
+    //! With \a reserve > 0 the call must also leave that many tokens in the method's bucket (at most
+    //! burst - 1 of them): a bulk sender asks with a reserve, so that calls asked without one (a
+    //! small request's reply) find a token at once while the bulk sender keeps the budget busy.
+    qint64 nextAllowedAt(const QString &method, const QString &channel = {}, double reserve = 0) const;
     //! max(0, nextAllowedAt - now)
-    qint64 delayMs(const QString &method, const QString &channel = {}) const;
+    qint64 delayMs(const QString &method, const QString &channel = {}, double reserve = 0) const;
     bool mayCall(const QString &method, const QString &channel = {}) const
     {
         return delayMs(method, channel) == 0;
@@ -110,7 +113,7 @@ public:
 
 private:
     BucketState bucketAt(const QString &key, Limit limit, qint64 now) const;
-    static qint64 readyAt(const BucketState &bucket, Limit limit, qint64 now);
+    static qint64 readyAt(const BucketState &bucket, Limit limit, qint64 now, double reserve = 0);
     Limit limitForMethod(const QString &method) const;
     Limit scaled(Limit limit) const;
     Limit limitForKey(const QString &key) const;

@@ -148,7 +148,7 @@ Result<void> Engine::start()
         connect(m_store.get(), &Store::changed, m_planner, &Planner::schedule);
         connect(m_planner, &Planner::planned, this, [this](int, int jobs) {
             if (jobs > 0)
-                m_scheduler->jobsChanged();
+                m_scheduler->jobsAdded(); // the planner only inserts jobs
             onIdle();
         });
         connect(m_scheduler, &Scheduler::progressed, this, &Engine::onIdle);

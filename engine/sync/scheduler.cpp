@@ -765,6 +765,13 @@ void Scheduler::jobsChanged()
         m_timer.start(0); // also cuts short a wait for a limited head: new heads may be ready now
 }
 
+void Scheduler::jobsAdded()
+{
+    m_added = true;
+    if (m_running && !m_paused)
+        m_timer.start(0);
+}
+
 void Scheduler::poll()
 {
     if (!m_running || m_paused)
@@ -784,6 +791,7 @@ void Scheduler::poll()
 void Scheduler::reloadHeads()
 {
     m_dirty = false;
+    m_added = false;
     m_lastReloadAt = m_store->now();
     m_heads[0].clear();
     m_heads[1].clear();
@@ -822,6 +830,41 @@ void Scheduler::reloadHeads()
     }
 }
 
+void Scheduler::loadNewHeads()
+{
+    m_added = false;
+    auto maxId = m_store->scalar(QStringLiteral("SELECT MAX(id) FROM jobs"));
+    if (!maxId) {
+        m_dirty = true;
+        return;
+    }
+    const qint64 upTo = maxId.value() ? maxId.value()->toLongLong() : 0;
+    if (upTo <= m_maxJobId)
+        return;
+    // A new job is a head when no older job of its key is open. Keys that are busy (in flight, or
+    // their result not recorded yet) get their next head when that result is written; a head that
+    // a finished predecessor already loaded is the same job id (the map keeps one entry).
+    auto q = m_store->exec(
+        QStringLiteral("SELECT ") + kJobColumns + kJobJoins +
+            QStringLiteral("WHERE j.id > ? AND j.id <= ? AND j.state = 'pending' AND (j.ordering_key IS "
+                           "NULL OR NOT EXISTS (SELECT 1 FROM jobs k WHERE k.ordering_key = "
+                           "j.ordering_key AND k.state IN ('pending','in_flight') AND k.id < j.id)) "
+                           "ORDER BY j.id"),
+        {m_maxJobId, upTo});
+    if (!q) {
+        m_dirty = true;
+        return;
+    }
+    m_maxJobId = upTo;
+    QueryGuard guard(q.value());
+    while (q.value()->next()) {
+        Job j = readJob(*q.value());
+        if (m_busyKeys.contains(j.orderingKey) || m_running_.count(j.id))
+            continue;
+        m_heads[int(j.lane)][j.requestId].emplace(j.id, j);
+    }
+}
+
 void Scheduler::loadHead(const QString &orderingKey)
 {
     auto q =
@@ -842,7 +885,8 @@ void Scheduler::loadHead(const QString &orderingKey)
     m_heads[int(j.lane)][j.requestId][j.id] = j;
 }
 
-std::optional<Scheduler::Job> Scheduler::pickInLane(int lane, qint64 now, qint64 *wakeAt)
+std::optional<Scheduler::Job> Scheduler::pickInLane(int lane, qint64 now, qint64 *wakeAt,
+                                                    bool bulkMayTakeSlot)
 {
     auto &heads = m_heads[lane];
     if (heads.empty())
@@ -854,6 +898,12 @@ std::optional<Scheduler::Job> Scheduler::pickInLane(int lane, qint64 now, qint64
     for (size_t i = 0; i < n; ++i, ++it) {
         if (it == heads.end())
             it = heads.begin();
+        // A bulk request leaves the last call slot and the last tokens of each budget to the
+        // others: a small request's reply never waits for a fan-out's next refill.
+        const bool bulk = int(it->second.size()) >= std::max(1, m_options.bulkHeads);
+        if (bulk && !bulkMayTakeSlot)
+            continue;
+        const double reserve = bulk ? m_options.bulkReserve : 0.0;
         for (auto &[id, job] : it->second) {
             if (job.notBefore > now) {
                 *wakeAt = std::min(*wakeAt, job.notBefore);
@@ -866,7 +916,7 @@ std::optional<Scheduler::Job> Scheduler::pickInLane(int lane, qint64 now, qint64
                 isExternal(job.kind) && !needsChannel
                     ? m_external.method(job.kind)
                     : methodFor(job.kind, needsChannel, job.uncertain && isPosting(job.kind));
-            const qint64 delay = limiter.delayMs(method, needsChannel ? QString() : job.channel);
+            const qint64 delay = limiter.delayMs(method, needsChannel ? QString() : job.channel, reserve);
             if (delay > 0) {
                 ++m_rateLimitWaits;
                 *wakeAt = std::min(*wakeAt, now + delay);
@@ -883,22 +933,22 @@ std::optional<Scheduler::Job> Scheduler::pickInLane(int lane, qint64 now, qint64
     return std::nullopt;
 }
 
-std::optional<Scheduler::Job> Scheduler::pick(qint64 now, qint64 *wakeAt)
+std::optional<Scheduler::Job> Scheduler::pick(qint64 now, qint64 *wakeAt, bool bulkMayTakeSlot)
 {
     // Fast first; maintenance gets at least one dispatch in maintenanceShare when both are ready.
     const bool maintTurn = m_fastStreak >= std::max(1, m_options.maintenanceShare) - 1;
     if (maintTurn) {
-        if (auto m = pickInLane(1, now, wakeAt)) {
+        if (auto m = pickInLane(1, now, wakeAt, bulkMayTakeSlot)) {
             m_fastStreak = 0;
             return m;
         }
     }
-    if (auto f = pickInLane(0, now, wakeAt)) {
+    if (auto f = pickInLane(0, now, wakeAt, bulkMayTakeSlot)) {
         ++m_fastStreak;
         return f;
     }
     if (!maintTurn) {
-        if (auto m = pickInLane(1, now, wakeAt)) {
+        if (auto m = pickInLane(1, now, wakeAt, bulkMayTakeSlot)) {
             m_fastStreak = 0;
             return m;
         }
@@ -1036,13 +1086,17 @@ void Scheduler::pump()
         return;
     if (m_dirty)
         reloadHeads();
+    else if (m_added)
+        loadNewHeads();
     const qint64 now = m_store->now();
     qint64 wakeAt = std::numeric_limits<qint64>::max();
     // Claims another process won free their slots: pick again (a few rounds at most).
     for (int round = 0; round < 4 && m_running && !m_paused; ++round) {
         std::vector<Job> picks;
         while (int(m_running_.size() + picks.size()) < m_options.maxConcurrentCalls) {
-            auto job = pick(now, &wakeAt);
+            const bool lastSlot = m_options.maxConcurrentCalls > 1 &&
+                                  int(m_running_.size() + picks.size()) >= m_options.maxConcurrentCalls - 1;
+            auto job = pick(now, &wakeAt, !lastSlot);
             if (!job)
                 break;
             picks.push_back(std::move(*job));

@@ -29,6 +29,10 @@ struct SchedulerOptions
 {
     int maxConcurrentCalls = 8;
     int maintenanceShare = 5;
+    //! A request with at least this many ready heads in a lane is a bulk sender (a fan-out)...
+    int bulkHeads = 16;
+    //! ...which leaves this many tokens of every method's budget, and one call slot, to the others.
+    double bulkReserve = 2;
     int leaseMs = 60'000;
     int maxAttempts = 8;
     qint64 retryBaseMs = 1000;
@@ -44,7 +48,9 @@ struct SchedulerOptions
  * - Lanes: the fast lane goes first; when both lanes have a ready head, at least one dispatch in
  *   maintenanceShare is a maintenance job.
  * - Fairness: within a lane the ready heads are served round-robin over requests, so a request
- *   with thousands of followers takes one turn in n, not the whole queue.
+ *   with thousands of followers takes one turn in n, not the whole queue. A bulk request (at least
+ *   bulkHeads ready heads) never takes the last bulkReserve tokens of a method's budget nor the
+ *   last call slot: a small request's reply finds both free the moment it is planned.
  * - Rate limits: the SlackRateLimiter is asked before each call; a head whose method or channel is
  *   limited waits without blocking the others; a 429 pauses what was limited for Retry-After.
  * - Intents: claiming a job marks it in_flight with a lease and counts the attempt (committed
@@ -78,6 +84,9 @@ public:
 
     //! The jobs table changed (planner, retry): reload the heads.
     void jobsChanged();
+    //! Jobs were only added (the in-process planner): load the heads among the new jobs, without a
+    //! full reload of every open key (which costs as much as the backlog of a big fan-out).
+    void jobsAdded();
     //! The periodic poll: reloads the heads when another process added jobs or a lease expired
     //! (and every 10 s, for jobs another process put back), cheaply otherwise.
     void poll();
@@ -172,8 +181,9 @@ private:
     void pump();
     void reloadHeads();
     void loadHead(const QString &orderingKey);
-    std::optional<Job> pick(qint64 now, qint64 *wakeAt);
-    std::optional<Job> pickInLane(int lane, qint64 now, qint64 *wakeAt);
+    void loadNewHeads();
+    std::optional<Job> pick(qint64 now, qint64 *wakeAt, bool bulkMayTakeSlot);
+    std::optional<Job> pickInLane(int lane, qint64 now, qint64 *wakeAt, bool bulkMayTakeSlot);
     //! Claims the picked jobs in one transaction and reads their contexts; returns those claimed.
     std::vector<Job> claimBatch(std::vector<Job> picks, qint64 now);
     Result<bool> claimOne(Job &job, qint64 now);
@@ -208,6 +218,7 @@ private:
     bool m_running = false;
     bool m_paused = false;
     bool m_dirty = true;
+    bool m_added = false; //!< jobs were added since the last load: load the new heads
     qint64 m_rateLimitWaits = 0;
     qint64 m_rateLimited = 0;
     qint64 m_dispatched = 0;

@@ -71,6 +71,7 @@ private Q_SLOTS:
     void limiterPerTier();
     void limiter429PausesOnlyWhatWasLimited();
     void limiterWorkspacePostBudget();
+    void limiterReserveIsLeftToOthers();
     void backoffGrowsWithJitterAndCap();
 };
 
@@ -705,6 +706,45 @@ void TestSlack::signatureRejections()
 
 // ---------------------------------------------------------------------------------------------
 // Rate limiter (fake clock)
+
+// A caller asking with a reserve (a bulk fan-out) leaves that many tokens of the method's budget
+// to callers asking without one; the reserve never exceeds what the bucket can hold, and the
+// sustained rate is the same.
+void TestSlack::limiterReserveIsLeftToOthers()
+{
+    qint64 now = 1'000'000;
+    SlackRateLimiter limiter([&now] { return now; });
+    limiter.setTierLimit(RateTier::PostMessage, {600, 5}); // 10/s, burst 5
+    limiter.setChannelLimit({6000, 100});
+    const QString post = QStringLiteral("chat.postMessage");
+    int bulk = 0;
+    for (int i = 0; i < 10; ++i) {
+        if (limiter.delayMs(post, QStringLiteral("D%1").arg(i), 2) == 0) {
+            limiter.recordCall(post, QStringLiteral("D%1").arg(i));
+            ++bulk;
+        }
+    }
+    QCOMPARE(bulk, 3); // burst 5 less the reserve of 2
+    QVERIFY(limiter.delayMs(post, QStringLiteral("Dx"), 2) > 0);
+    // The reserve is there for a small request, at once.
+    QCOMPARE(limiter.delayMs(post, QStringLiteral("S1")), 0);
+    limiter.recordCall(post, QStringLiteral("S1"));
+    QCOMPARE(limiter.delayMs(post, QStringLiteral("S2")), 0);
+    limiter.recordCall(post, QStringLiteral("S2"));
+    QVERIFY(limiter.delayMs(post, QStringLiteral("S3")) > 0);
+    // A reserve larger than the bucket asks for a full bucket, never for the impossible.
+    now += 10'000;
+    QCOMPARE(limiter.delayMs(post, QStringLiteral("Dy"), 100), 0);
+    // Over a minute the bulk caller alone still gets the full rate (less the reserve, once).
+    int sent = 0;
+    for (qint64 end = now + 60'000; now < end; now += 5) {
+        if (limiter.delayMs(post, QStringLiteral("D%1").arg(sent % 50), 2) == 0) {
+            limiter.recordCall(post, QStringLiteral("D%1").arg(sent % 50));
+            ++sent;
+        }
+    }
+    QVERIFY2(sent >= 600 && sent <= 600 + 3, qPrintable(QString::number(sent)));
+}
 
 void TestSlack::limiterPerChannel()
 {

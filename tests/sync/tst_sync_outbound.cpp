@@ -56,6 +56,7 @@ private Q_SLOTS:
     void summaryRefreshIsCoalesced();
     void followerAddedGetsCatchUpAndRemovedGetsClosingLine();
     void smallRequestIsNotDelayedByABigFanOut();
+    void fairnessIsCountedInDispatches();
     void rateLimitPausesOnlyThatChannel();
     void invalidAuthKeepsJobsAndResumesAfterTokenFix();
     void faultsGiveTheSameFinalState();
@@ -542,6 +543,118 @@ void TestSyncOutbound::smallRequestIsNotDelayedByABigFanOut()
     waitIdle(60000);
     verifyThreads(big);
     verifyThreads(small);
+}
+
+// The fairness invariant, counted in Slack calls rather than seconds: with a 150-follower fan-out,
+// its summary refreshes and three small requests' replies all queued at once, (1) every small
+// reply reaches both of its threads within one round-robin turn per request of the fast lane
+// (plus the calls already in flight), (2) maintenance still gets at least one call in
+// maintenanceShare while the fast lane is busy, and (3) each conversation's thread keeps desk
+// order and gets every update exactly once.
+void TestSyncOutbound::fairnessIsCountedInDispatches()
+{
+    const int concurrency = 4;
+    const int share = 5;
+    startEngine([&](EngineOptions &o) {
+        o.maxConcurrentCalls = concurrency;
+        o.maintenanceShare = share;
+    });
+    const Member agent = addMember(QStringLiteral("Alex"), true);
+    QList<Member> crowd;
+    for (int i = 0; i < 150; ++i)
+        crowd << addMember(QStringLiteral("C%1").arg(i));
+    QList<qint64> smalls;
+    QList<QPair<Member, Member>> smallPeople;
+    for (int i = 0; i < 3; ++i) {
+        const Member a = addMember(QStringLiteral("Sam%1").arg(i));
+        const Member b = addMember(QStringLiteral("Sue%1").arg(i));
+        smalls << createRequest(a, {b}, agent);
+        smallPeople << qMakePair(a, b);
+    }
+    const qint64 big = createRequest(crowd.first(), crowd.mid(1), agent);
+    waitIdle(60000);
+
+    // Hold dispatching (a rotated token: the first calls fail with invalid_auth, nothing is lost)
+    // and queue everything, so that the order of service depends on the policy alone.
+    m_sandbox->workspace().mutableOptions().botToken = QStringLiteral("xoxb-rotated");
+    const qint64 bigUpdate = postUpdate(big, agent, QStringLiteral("to everyone"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_engine->state(), EngineState::NeedsReauthorization, 10000);
+    {
+        const qint64 version = m_engine->store()->request(big).value().version;
+        QVERIFY(m_engine->store()->setStatus(big, RequestStatus::Open, version, agent.personId).ok());
+    }
+    QList<qint64> replies;
+    for (int i = 0; i < smalls.size(); ++i)
+        replies << postUpdate(smalls[i], agent, QStringLiteral("small reply %1").arg(i));
+    QTRY_VERIFY_WITH_TIMEOUT(m_engine->queueStats().maintenancePending >= 151 &&
+                                 m_engine->queueStats().fastPending >= 150 + 6,
+                             10000);
+
+    // The order in which Slack receives the calls: "p:<text>" for a post, "u" for a chat.update.
+    QStringList order;
+    auto &ws = m_sandbox->workspace();
+    connect(&ws, &sandbox::Workspace::messagePosted, this,
+            [&](const QString &channel, const QString &ts, const QString &) {
+                const SandboxMessage *m = ws.message(channel, ts);
+                order << QStringLiteral("p:") + (m ? m->text : QString());
+            });
+    connect(&ws, &sandbox::Workspace::messageUpdated, this,
+            [&](const QString &, const QString &) { order << QStringLiteral("u"); });
+    m_engine->setBotToken(QStringLiteral("xoxb-rotated"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_engine->state(), EngineState::Running, 10000);
+    waitIdle(120000);
+    disconnect(&ws, nullptr, this, nullptr);
+
+    // (1) Four requests have fast-lane work: the fan-out, and three small ones with two
+    // conversations each. Round-robin over requests serves all six small copies within two turns
+    // of four requests, whatever the fan-out's backlog; the calls already in flight at each pick
+    // can arrive in any order, and maintenance takes one turn in `share`.
+    int lastSmall = -1;
+    int smallCopies = 0;
+    int fastBefore = 0;
+    for (int i = 0; i < order.size(); ++i) {
+        if ((order[i].startsWith(QLatin1String("p:")) && order[i].contains(QLatin1String("small reply")))) {
+            ++smallCopies;
+            lastSmall = i;
+        }
+    }
+    QCOMPARE(smallCopies, 6);
+    for (int i = 0; i <= lastSmall; ++i)
+        fastBefore += order[i].startsWith(QLatin1String("p:")) ? 1 : 0;
+    const int bound = 2 * 4 + concurrency;
+    QVERIFY2(fastBefore <= bound,
+             qPrintable(QStringLiteral("the last small copy was post %1 (bound %2) of %3 calls")
+                            .arg(fastBefore)
+                            .arg(bound)
+                            .arg(order.size())));
+
+    // (2) While fan-out posts were still waiting, maintenance (the summary refreshes) got at
+    // least one call in every `share` consecutive calls (151 summaries: the crowd and the assignee).
+    int posts = 0;
+    int updates = 0;
+    int lastPost = -1;
+    for (int i = 0; i < order.size(); ++i) {
+        if (order[i].startsWith(QLatin1String("p:")))
+            lastPost = i;
+    }
+    for (int i = 0; i <= lastPost; ++i)
+        (order[i] == QLatin1String("u") ? updates : posts) += 1;
+    QCOMPARE(posts, 150 + 6); // 149 crowd members and the assignee, and the small copies
+    // One in `share` dispatches, less what the concurrency can reorder at the start and the end.
+    QVERIFY2(updates >= (posts + updates) / share - 2 * concurrency,
+             qPrintable(QStringLiteral("%1 refreshes among %2 calls").arg(updates).arg(posts + updates)));
+    // ...and the fast lane went first: refreshes are far from done when the posts are.
+    QVERIFY2(updates < 151, qPrintable(QString::number(updates)));
+
+    // (3) Desk order and exactly once in every thread.
+    verifyThreads(big);
+    for (const qint64 rid : std::as_const(smalls))
+        verifyThreads(rid);
+    for (int i = 0; i < smalls.size(); ++i) {
+        QCOMPARE(postedUpdateIds(smallPeople[i].first, smalls[i]), QList<qint64>{replies[i]});
+        QCOMPARE(postedUpdateIds(smallPeople[i].second, smalls[i]), QList<qint64>{replies[i]});
+    }
+    QVERIFY(postedUpdateIds(crowd[7], big).contains(bigUpdate));
 }
 
 void TestSyncOutbound::rateLimitPausesOnlyThatChannel()
