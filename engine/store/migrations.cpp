@@ -379,6 +379,21 @@ QStringList version4(Backend)
             QStringLiteral("CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)")};
 }
 
+// Version 5: names of Slack users who are not desk people (docs/sync.md, "Unknown people"). A
+// `<@U…>` mention of someone not in `people` is looked up with users.info (a `users_info` job);
+// `state` is `pending` (the lookup is queued), `resolved` (name set), `not_found` (Slack does not
+// know the id) or `failed` (last_error says why).
+QStringList version5(Backend)
+{
+    return {QStringLiteral("CREATE TABLE slack_users ("
+                           " slack_id TEXT PRIMARY KEY,"
+                           " name TEXT,"
+                           " state TEXT NOT NULL DEFAULT 'pending',"
+                           " last_error TEXT,"
+                           " fetched_at BIGINT,"
+                           " updated_at BIGINT NOT NULL)")};
+}
+
 struct Migration
 {
     int version;
@@ -388,10 +403,7 @@ struct Migration
 const QList<Migration> &migrationSteps()
 {
     static const QList<Migration> steps = {
-        {1, &version1},
-        {2, &version2},
-        {3, &version3},
-        {4, &version4},
+        {1, &version1}, {2, &version2}, {3, &version3}, {4, &version4}, {5, &version5},
     };
     return steps;
 }

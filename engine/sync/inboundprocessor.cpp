@@ -4,6 +4,7 @@
 #include "slack/mrkdwn.h"
 #include "slack/slackevent.h"
 #include "store/store.h"
+#include "sync/slackusers.h"
 
 #include <QElapsedTimer>
 #include <QJsonDocument>
@@ -99,6 +100,8 @@ QString InboundReply::reasonName(Reason reason)
         return QStringLiteral("closed_request");
     case Reason::NotFollowing:
         return QStringLiteral("not_following");
+    case Reason::UnknownPerson:
+        return QStringLiteral("unknown_person");
     }
     return QStringLiteral("outside_thread");
 }
@@ -299,13 +302,32 @@ InboundProcessor::conversationFor(const QString &channel, const QString &threadT
     return std::optional<Conversation>(c);
 }
 
-QString InboundProcessor::deskText(const QString &slackText)
+QString InboundProcessor::deskText(const QString &slackText, QStringList *unknown)
 {
     Store *store = m_store;
-    return slack::mrkdwn::decode(slackText, [store](const QString &id) {
+    return slack::mrkdwn::decode(slackText, [store, unknown, &slackText](const QString &id) {
         auto person = store->personBySlackId(id);
-        return person ? person.value().name : QString();
+        if (person)
+            return person.value().name;
+        auto cached = SlackUsers::cachedName(store, id);
+        if (cached && cached.value())
+            return *cached.value();
+        // Not known yet: the placeholder "@U…" now, the name when users.info answers. A mention
+        // with its own label ("<@U…|name>") shows the label and needs no lookup.
+        if (unknown && slackText.contains(QStringLiteral("<@") + id + QLatin1Char('>')) &&
+            !unknown->contains(id))
+            unknown->append(id);
+        return QString();
     });
+}
+
+Result<void> InboundProcessor::lookUp(const QStringList &slackIds)
+{
+    for (const QString &id : slackIds) {
+        if (auto r = SlackUsers::requestLookup(m_store, id); !r)
+            return r;
+    }
+    return {};
 }
 
 Result<InboundProcessor::Outcome> InboundProcessor::reply(InboundReply::Reason reason, const SlackEvent &ev,
@@ -359,11 +381,18 @@ Result<InboundProcessor::Outcome> InboundProcessor::applyMessage(const InboxRow 
 
     auto author = m_store->personBySlackId(ev.user);
     if (!author) {
-        if (author.error().code == ErrorCode::NotFound || author.error().code == ErrorCode::Invalid)
-            return Outcome{InboxState::Failed,
-                           QStringLiteral("unknown person: Slack user %1 is not in the people table")
-                               .arg(ev.user.left(40)),
-                           0, false, 0};
+        if (author.error().code == ErrorCode::NotFound || author.error().code == ErrorCode::Invalid) {
+            // Nothing reaches the desk (the author is nobody on it), but the person is told so in
+            // the thread, and their name is looked up for whoever reads the inbox.
+            if (auto l = lookUp({ev.user}); !l)
+                return l.error();
+            auto r = reply(InboundReply::Reason::UnknownPerson, ev, ev.threadTs, &c);
+            if (r && r.value().state == InboxState::Applied)
+                r.value().reason = QStringLiteral("unknown person: Slack user %1 is not in the people table; "
+                                                  "helpful reply: unknown_person")
+                                       .arg(ev.user.left(40));
+            return r;
+        }
         return author.error();
     }
     if (author.value().id != c.personId)
@@ -395,7 +424,8 @@ Result<InboundProcessor::Outcome> InboundProcessor::applyMessage(const InboxRow 
                            .arg(ev.text.size())
                            .arg(MaxSlackTextLength),
                        0, false, 0};
-    QString text = deskText(ev.text);
+    QStringList unknown;
+    QString text = deskText(ev.text, &unknown);
     const QString files = m_fileSink ? attachedFileLines(ev.files, text) : fileLines(ev.files);
     if (text.trimmed().isEmpty() && files.isEmpty())
         return Outcome{InboxState::Ignored, QStringLiteral("empty message"), 0, false, 0};
@@ -429,6 +459,8 @@ Result<InboundProcessor::Outcome> InboundProcessor::applyMessage(const InboxRow 
     if (m_fileSink && !ev.files.isEmpty())
         if (auto r = m_fileSink(c.requestId, posted.value().id, c.id, ev); !r)
             return r.error();
+    if (auto l = lookUp(unknown); !l)
+        return l.error();
     return Outcome{InboxState::Applied, QString(), posted.value().id, false, 0};
 }
 
@@ -510,7 +542,8 @@ Result<InboundProcessor::Outcome> InboundProcessor::applyEdit(const InboxRow &ro
                            .arg(ev.text.size())
                            .arg(MaxSlackTextLength),
                        m.updateId, false, 0};
-    QString text = deskText(ev.text);
+    QStringList unknown;
+    QString text = deskText(ev.text, &unknown);
     const QString files = m_fileSink ? attachedFileLines(ev.files, text) : fileLines(ev.files);
     text = text.trimmed().isEmpty() ? files.mid(1) : text + files;
     if (text.trimmed().isEmpty())
@@ -521,6 +554,8 @@ Result<InboundProcessor::Outcome> InboundProcessor::applyEdit(const InboxRow &ro
     auto edited = m_store->editUpdate(m.updateId, text, m.personId);
     if (!edited)
         return edited.error();
+    if (auto l = lookUp(unknown); !l)
+        return l.error();
     return Outcome{InboxState::Applied, QString(), m.updateId, false, 0};
 }
 
@@ -575,6 +610,11 @@ QString InboundReply::text() const
             "help, please open a new request with your desk.");
     case Reason::NotFollowing:
         return QStringLiteral("You no longer follow this request, so your message was not added to it.");
+    case Reason::UnknownPerson:
+        return QStringLiteral(
+            "Sorry: Threadline could not match your Slack account to anyone on the desk, so your message "
+            "was not added to this request and nobody on the desk will see it. Please ask your desk to "
+            "add your Slack account, then write it again here.");
     }
     return {};
 }

@@ -27,6 +27,7 @@ struct InboundReply
         UnknownThread, //!< a thread that belongs to no request
         ClosedRequest, //!< the request of this thread is closed
         NotFollowing,  //!< the person no longer follows the request of this thread
+        UnknownPerson, //!< a Slack user who is not in `people` wrote in a request thread
     };
     Reason reason = Reason::OutsideThread;
     QString channel;   //!< the person's DM with the app
@@ -130,7 +131,10 @@ private:
     //! An edit/delete whose target is not mapped: wait for the message, or give up.
     Result<Outcome> unmapped(const InboxRow &row, const slack::SlackEvent &ev, const QString &what);
     Result<std::optional<Conversation>> conversationFor(const QString &channel, const QString &threadTs);
-    QString deskText(const QString &slackText);
+    //! Slack text → desk text; ids of unlabelled mentions of unknown users are added to \a unknown.
+    QString deskText(const QString &slackText, QStringList *unknown = nullptr);
+    //! Queues users.info lookups (SlackUsers::requestLookup), in the row's transaction.
+    Result<void> lookUp(const QStringList &slackIds);
 
     Store *m_store;
     InboundStore m_inbox;

@@ -9,7 +9,9 @@
 #include "slack/postmessagejob.h"
 #include "slack/slackclient.h"
 #include "slack/updatemessagejob.h"
+#include "slack/usersinfojob.h"
 #include "store/store.h"
+#include "sync/slackusers.h"
 #include "sync/threadrenderer.h"
 
 #include <QDateTime>
@@ -91,6 +93,7 @@ private:
     void runRefreshSummary();
     void runNote(const QString &text, std::function<Result<void>()> after);
     void runOutsideReply();
+    void runUsersInfo();
 
     Scheduler *m_s;
     Job m_job;
@@ -228,6 +231,8 @@ void Scheduler::Execution::run()
                 {});
     else if (k == QLatin1String("reply_outside_thread"))
         runOutsideReply();
+    else if (k == QLatin1String("users_info"))
+        runUsersInfo();
     else if (m_s->isExternal(k)) {
         QPointer<Execution> self(this);
         m_s->m_external.run(m_job, [self](const Outcome &o) {
@@ -381,6 +386,54 @@ void Scheduler::Execution::postOnce(const QString &markerType, const QString &pa
     reconcile(
         parentTs, [this, markerType](const slack::SlackMessage &m) { return markerMatches(m, markerType); },
         [this, record](const QString &ts) { done([record, ts] { return record(ts); }); }, std::move(send));
+}
+
+void Scheduler::Execution::runUsersInfo()
+{
+    const QString user = m_job.payload.value(QStringLiteral("user")).toString();
+    const qint64 since = m_job.payload.value(QStringLiteral("since")).toInteger();
+    Store *st = store();
+    if (!SlackUsers::isValidUserId(user)) {
+        Outcome o;
+        o.kind = Kind::Failed;
+        o.error = makeError(ErrorCode::Invalid, QStringLiteral("Not a Slack user id"), QStringLiteral("user"),
+                            user.left(40));
+        end(o);
+        return;
+    }
+    auto *job = new slack::UsersInfoJob(client()->networkAccessManager(), client()->botEndpoint(), user);
+    call(
+        job,
+        [this, st, user, since](slack::SlackApiJob *j) {
+            const slack::SlackUser &u = static_cast<slack::UsersInfoJob *>(j)->user();
+            const QString name = SlackUsers::cleanName(u.bestName());
+            if (u.id != user || name.isEmpty()) {
+                // Whatever Slack sent, it is not a usable name for this id: the placeholder stays.
+                const QString why = u.id != user ? QStringLiteral("users.info answered for another user")
+                                                 : QStringLiteral("users.info gave no printable name");
+                done([st, user, why] {
+                    return SlackUsers::recordFailure(st, user, QStringLiteral("failed"), why);
+                });
+                return;
+            }
+            done([st, user, name, since]() -> Result<void> {
+                auto r = SlackUsers::recordName(st, user, name, since);
+                if (!r)
+                    return r.error();
+                return {};
+            });
+        },
+        [this, st, user](const Error &error) {
+            // A permanent answer about this id: record it (the placeholder stays) and end the job.
+            const bool unknown = error.detail == QLatin1String("user_not_found") ||
+                                 error.detail == QLatin1String("user_not_visible");
+            const QString state = unknown ? QStringLiteral("not_found") : QStringLiteral("failed");
+            const QString why = error.detail.isEmpty() ? error.message
+                                                       : error.message + QStringLiteral(" (") + error.detail +
+                                                             QStringLiteral(")");
+            done([st, user, state, why] { return SlackUsers::recordFailure(st, user, state, why); });
+            return true;
+        });
 }
 
 void Scheduler::Execution::runPostSummary()
@@ -680,6 +733,8 @@ QString Scheduler::methodFor(const QString &kind, bool needsChannel, bool reconc
         return QStringLiteral("chat.update");
     if (kind == QLatin1String("delete_reply"))
         return QStringLiteral("chat.delete");
+    if (kind == QLatin1String("users_info"))
+        return QStringLiteral("users.info");
     return QStringLiteral("chat.postMessage");
 }
 

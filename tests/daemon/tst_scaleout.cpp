@@ -203,6 +203,7 @@ void TestScaleOut::migrationTwoAddsTheBudgetTables()
             QVERIFY(
                 q.exec(QStringLiteral("ALTER TABLE attachments DROP COLUMN %1").arg(QLatin1String(column))));
         QVERIFY(q.exec(QStringLiteral("DROP TABLE idempotency_keys"))); // … and version 4
+        QVERIFY(q.exec(QStringLiteral("DROP TABLE slack_users")));      // … and version 5
         QVERIFY(q.exec(QStringLiteral("UPDATE threadline_schema SET version = 1")));
     }
     Store store;

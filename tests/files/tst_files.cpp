@@ -561,6 +561,7 @@ void TestFiles::migrationThreeKeepsEarlierAttachments()
                 q.exec(QStringLiteral("ALTER TABLE attachments DROP COLUMN %1").arg(QLatin1String(column))),
                 qPrintable(q.lastError().text()));
         QVERIFY(q.exec(QStringLiteral("DROP TABLE idempotency_keys"))); // version 4
+        QVERIFY(q.exec(QStringLiteral("DROP TABLE slack_users")));      // version 5
         QVERIFY(q.exec(QStringLiteral("UPDATE threadline_schema SET version = 2")));
     }
     Store store;

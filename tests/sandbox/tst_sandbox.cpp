@@ -526,6 +526,49 @@ private Q_SLOTS:
         QCOMPARE(api(s("chat.postMessage"), {{s("channel"), m_dm}, {s("text"), s("later")}}).status, 200);
     }
 
+    // users.info: the user object Slack documents (id, name, profile.display_name/real_name,
+    // email with users:read.email), user_not_found for an unknown id, hostile arguments refused
+    // with Slack's errors, and Tier 4 (100/min) when limits are on.
+    void usersInfo()
+    {
+        Workspace &w = m_server->workspace();
+        const QString dana = w.addUser(s("Dana Scully"), s("dana@example.com")).id;
+        HttpResult r = api(s("users.info"), {{s("user"), dana}});
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.json.value(s("ok")).toBool());
+        const QJsonObject u = r.json.value(s("user")).toObject();
+        QCOMPARE(u.value(s("id")).toString(), dana);
+        QCOMPARE(u.value(s("profile")).toObject().value(s("display_name")).toString(), s("Dana Scully"));
+        QCOMPARE(u.value(s("profile")).toObject().value(s("email")).toString(), s("dana@example.com"));
+        for (const QString &bad : {s("UNOBODY"), s(""), s("<@U1>"), QString(5000, QLatin1Char('U'))}) {
+            r = api(s("users.info"), {{s("user"), bad}});
+            QCOMPARE(r.status, 200);
+            QVERIFY(!r.json.value(s("ok")).toBool());
+            QCOMPARE(r.json.value(s("error")).toString(), s("user_not_found"));
+        }
+        r = post(m_nam, m_server->apiUrl().resolved(QUrl(s("users.info"))), form({{s("user"), dana}}),
+                 "application/x-www-form-urlencoded", "Bearer xoxb-wrong");
+        QCOMPARE(r.json.value(s("error")).toString(), s("invalid_auth"));
+        QCOMPARE(w.callCount(s("users.info")), 6); // 1 + 4 unknown + the refused token
+        // Tier 4: a minute's worth (100) goes through, then 429 with Retry-After.
+        w.setRateLimitsEnabled(true);
+        w.rateLimiter().clear();
+        int ok = 0;
+        HttpResult limited;
+        for (int i = 0; i < 120; ++i) {
+            r = api(s("users.info"), {{s("user"), dana}});
+            if (r.status == 429) {
+                limited = r;
+                break;
+            }
+            ++ok;
+        }
+        // 100 at once, and at most what the bucket refilled meanwhile (one call per 600 ms).
+        QVERIFY2(ok >= 100 && ok <= 103, qPrintable(QString::number(ok)));
+        QCOMPARE(limited.status, 429);
+        QVERIFY(!limited.retryAfter.isEmpty());
+    }
+
     void faults()
     {
         Workspace &w = m_server->workspace();

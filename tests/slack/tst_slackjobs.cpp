@@ -97,6 +97,8 @@ private Q_SLOTS:
 
     void authTest();
     void usersInfo();
+    void usersInfoHostileResponses_data();
+    void usersInfoHostileResponses();
     void usersList();
     void usersLookupByEmail();
     void conversationsOpen();
@@ -204,6 +206,65 @@ void TestSlackJobs::usersInfo()
     QCOMPARE(job->user().email, QStringLiteral("ada@x"));
     QCOMPARE(m_server->last(QStringLiteral("users.info")).form.queryItemValue(QStringLiteral("user")),
              QStringLiteral("U1"));
+    delete job;
+}
+
+void TestSlackJobs::usersInfoHostileResponses_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<bool>("succeeds");
+    QTest::addColumn<QString>("detail");   // of the failure
+    QTest::addColumn<QString>("bestName"); // on success
+    QTest::newRow("no user") << QByteArray(R"({"ok":true})") << false << QStringLiteral("invalid_response")
+                             << QString();
+    QTest::newRow("user is a string") << QByteArray(R"({"ok":true,"user":"U1"})") << false
+                                      << QStringLiteral("invalid_response") << QString();
+    QTest::newRow("user is an array") << QByteArray(R"({"ok":true,"user":[{"id":"U1"}]})") << false
+                                      << QStringLiteral("invalid_response") << QString();
+    QTest::newRow("id is a number") << QByteArray(R"({"ok":true,"user":{"id":42,"name":"x"}})") << false
+                                    << QStringLiteral("invalid_response") << QString();
+    QTest::newRow("not json") << QByteArray("<html>502</html>") << false << QString() << QString();
+    QTest::newRow("truncated json") << QByteArray(R"({"ok":true,"user":{"id":"U1")") << false << QString()
+                                    << QString();
+    QTest::newRow("user_not_found") << QByteArray(R"({"ok":false,"error":"user_not_found"})") << false
+                                    << QStringLiteral("user_not_found") << QString();
+    QTest::newRow("ok is missing") << QByteArray(R"({"user":{"id":"U1","name":"x"}})") << false << QString()
+                                   << QString();
+    QTest::newRow("wrong field types")
+        << QByteArray(R"({"ok":true,"user":{"id":"U1","name":["a"],"profile":"p",
+                                                     "real_name":{"x":1}}})")
+        << true << QString() << QStringLiteral("U1");
+    QTest::newRow("huge display name")
+        << (QByteArray(R"({"ok":true,"user":{"id":"U1","profile":{"display_name":")") +
+            QByteArray(200000, 'a') + QByteArray(R"("}}})"))
+        << true << QString() << QString(200000, QLatin1Char('a'));
+    QTest::newRow("markup in the name")
+        << QByteArray(R"({"ok":true,"user":{"id":"U1","profile":{"display_name":"<!channel> & Co"}}})")
+        << true << QString() << QStringLiteral("<!channel> & Co");
+}
+
+// users.info answers that are not what Slack documents end the job with a clear error (or, for
+// odd but usable fields, a usable user); nothing crashes and nothing is silently taken as a name
+// (the sync side cleans and checks the name, tests/sync).
+void TestSlackJobs::usersInfoHostileResponses()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(bool, succeeds);
+    QFETCH(QString, detail);
+    QFETCH(QString, bestName);
+    m_server->setResponse(QStringLiteral("users.info"), FakeSlackServer::Response{200, body, {}, false});
+    auto *job = new UsersInfoJob(m_nam, bot(), QStringLiteral("U1"), this);
+    const auto outcome = run(job);
+    QCOMPARE(outcome.finished, 1);
+    QCOMPARE(outcome.succeeded, succeeds ? 1 : 0);
+    if (succeeds) {
+        QCOMPARE(job->user().id, QStringLiteral("U1"));
+        QCOMPARE(job->user().bestName(), bestName);
+    } else {
+        QVERIFY(!outcome.error.message.isEmpty());
+        if (!detail.isEmpty())
+            QCOMPARE(outcome.error.detail, detail);
+    }
     delete job;
 }
 

@@ -45,6 +45,7 @@ const QStringList kTables = {
     QStringLiteral("engine_instances"),
     QStringLiteral("rate_pauses"),
     QStringLiteral("idempotency_keys"),
+    QStringLiteral("slack_users"),
 };
 
 QString withNul(const char *a, const char *b)
@@ -93,6 +94,7 @@ private Q_SLOTS:
     void migrationRerunIsIdempotent();
     void refusesNewerSchema();
     void migrationFourAddsIdempotencyKeys();
+    void migrationFiveAddsSlackUsers();
     void enqueueJobOncePerDedupeKey();
     void peopleUpsertAndLookup();
     void peopleBadInput_data();
@@ -309,6 +311,38 @@ void TestStore::refusesNewerSchema()
     QCOMPARE(fingerprint(*m_store), before);
 }
 
+void TestStore::migrationFiveAddsSlackUsers()
+{
+    // A version-4 database with desk data (as released before version 5).
+    auto r =
+        m_store->createRequest({QStringLiteral("kept"), QStringLiteral("across"), m_alice.id, 0, 0, {}, 0});
+    QVERIFY(r);
+    const QString before = fingerprint(*m_store); // its slack_users is empty
+    QSqlQuery ddl(m_store->database());
+    QVERIFY2(ddl.exec(QStringLiteral("DROP TABLE slack_users")), qPrintable(ddl.lastError().text()));
+    QVERIFY(m_store->execAffected(QStringLiteral("UPDATE threadline_schema SET version = 4"), {}));
+    m_store->close();
+    openStore();
+    QVERIFY(Store::latestSchemaVersion() >= 5);
+    QCOMPARE(m_store->schemaVersion().value(), Store::latestSchemaVersion());
+    QCOMPARE(fingerprint(*m_store), before);
+    QCOMPARE(m_store->request(r->id)->title, QStringLiteral("kept"));
+    // The table: one row per Slack id, state pending by default.
+    QCOMPARE(
+        m_store
+            ->execAffected(QStringLiteral("INSERT INTO slack_users (slack_id, updated_at) VALUES (?, ?)"),
+                           {QStringLiteral("U1"), m_store->now()})
+            .value(),
+        1);
+    QVERIFY(
+        !m_store->execAffected(QStringLiteral("INSERT INTO slack_users (slack_id, updated_at) VALUES (?, ?)"),
+                               {QStringLiteral("U1"), m_store->now()}));
+    QCOMPARE(m_store->scalar(QStringLiteral("SELECT state FROM slack_users WHERE slack_id = 'U1'"))
+                 .value()
+                 ->toString(),
+             QStringLiteral("pending"));
+}
+
 void TestStore::migrationFourAddsIdempotencyKeys()
 {
     // A version-3 database with desk data (as released before version 4).
@@ -318,6 +352,8 @@ void TestStore::migrationFourAddsIdempotencyKeys()
     const QString before = fingerprint(*m_store); // its idempotency_keys is empty
     QSqlQuery ddl(m_store->database());           // DDL is not prepared (PostgreSQL cannot PREPARE it)
     QVERIFY2(ddl.exec(QStringLiteral("DROP TABLE idempotency_keys")), qPrintable(ddl.lastError().text()));
+    QVERIFY2(ddl.exec(QStringLiteral("DROP TABLE slack_users")),
+             qPrintable(ddl.lastError().text())); // version 5
     QVERIFY(m_store->execAffected(QStringLiteral("UPDATE threadline_schema SET version = 3"), {}));
     QCOMPARE(m_store->schemaVersion().value(), 3);
     m_store->close();
