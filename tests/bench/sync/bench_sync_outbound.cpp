@@ -323,21 +323,22 @@ int fanout(int followers, double scale, int small)
     QList<qint64> latencies;
     QElapsedTimer clock;
     clock.start();
+    QMetaObject::Connection counting;
     b.onSandbox([&] {
-        QObject::connect(&b.sandbox->workspace(), &sandbox::Workspace::messagePosted, b.sandbox,
-                         [&](const QString &channel, const QString &ts, const QString &) {
-                             const auto *m = b.sandbox->workspace().message(channel, ts);
-                             if (!m)
-                                 return;
-                             QMutexLocker lock(&mutex);
-                             for (auto it = copiesLeft.begin(); it != copiesLeft.end(); ++it) {
-                                 if (m->text.contains(it.key())) {
-                                     if (--it.value() == 0)
-                                         latencies << clock.elapsed() - startedAt.value(it.key());
-                                     break;
-                                 }
-                             }
-                         });
+        counting = QObject::connect(&b.sandbox->workspace(), &sandbox::Workspace::messagePosted, b.sandbox,
+                                    [&](const QString &channel, const QString &ts, const QString &) {
+                                        const auto *m = b.sandbox->workspace().message(channel, ts);
+                                        if (!m)
+                                            return;
+                                        QMutexLocker lock(&mutex);
+                                        for (auto it = copiesLeft.begin(); it != copiesLeft.end(); ++it) {
+                                            if (m->text.contains(it.key())) {
+                                                if (--it.value() == 0)
+                                                    latencies << clock.elapsed() - startedAt.value(it.key());
+                                                break;
+                                            }
+                                        }
+                                    });
     });
     const int postsBefore = b.callCount(QStringLiteral("chat.postMessage"));
     int limitedBefore = 0;
@@ -375,9 +376,21 @@ int fanout(int followers, double scale, int small)
         },
         60 * 60000);
     const qint64 ms = clock.elapsed() - t0;
+    // The handler uses this function's locals: it must not outlive them (the engine still runs
+    // until Bench is destroyed, after them).
+    b.onSandbox([&] { QObject::disconnect(counting); });
     const int posts = b.callCount(QStringLiteral("chat.postMessage")) - postsBefore;
     int limited = 0;
-    b.onSandbox([&] { limited = b.sandbox->workspace().rateLimitedCount() - limitedBefore; });
+    QJsonObject limitedByMethod;
+    b.onSandbox([&] {
+        limited = b.sandbox->workspace().rateLimitedCount() - limitedBefore;
+        for (const char *m : {"chat.postMessage", "chat.update", "conversations.open",
+                              "conversations.replies", "conversations.history"}) {
+            const int count = b.sandbox->workspace().callCount(QLatin1String(m), QStringLiteral("429"));
+            if (count > 0)
+                limitedByMethod.insert(QLatin1String(m), count);
+        }
+    });
     // Slack's limit windows are a minute: the most 429s within any minute of sandbox time.
     const qint64 windowMs = qint64(60000.0 / scale);
     int perWindow = 0;
@@ -408,6 +421,7 @@ int fanout(int followers, double scale, int small)
                     {QStringLiteral("achieved_over_allowed"), posts / allowed},
                     {QStringLiteral("rate_limited_429"), limited},
                     {QStringLiteral("max_429_per_minute_window"), perWindow},
+                    {QStringLiteral("rate_limited_429_by_method"), limitedByMethod},
                     {QStringLiteral("small_replies"), int(latencies.size())},
                     {QStringLiteral("small_reply_p50_ms"), pct(0.5)},
                     {QStringLiteral("small_reply_p99_ms"), pct(0.99)},
