@@ -75,15 +75,15 @@ Result<void> requestLookup(Store *store, const QString &slackId)
     if (row.value() == 0)
         return {}; // queued, resolved or given up before
     const QJsonObject payload{{QStringLiteral("user"), slackId}, {QStringLiteral("since"), now}};
-    auto job = store->execAffected(
-        QStringLiteral("INSERT INTO jobs (lane, kind, ordering_key, payload, not_before, state, created_at, "
-                       "updated_at, dedupe_key) VALUES ('maintenance', 'users_info', ?, ?, ?, 'pending', ?, "
-                       "?, ?) ON CONFLICT DO NOTHING"),
-        {QString(QStringLiteral("user:") + slackId),
-         QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact)), now, now, now,
-         QString(QStringLiteral("users_info:") + slackId)});
-    if (!job)
-        return job.error();
+    NewJob job;
+    job.lane = QStringLiteral("maintenance");
+    job.kind = QStringLiteral("users_info");
+    job.orderingKey = QStringLiteral("user:") + slackId;
+    job.payload = QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact));
+    job.dedupeKey = QStringLiteral("users_info:") + slackId;
+    job.notBefore = now;
+    if (auto r = store->enqueueJob(job); !r)
+        return r.error();
     return {};
 }
 
