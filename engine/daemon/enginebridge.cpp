@@ -6,6 +6,7 @@
 #include "store/store.h"
 #include "sync/engine.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QMetaEnum>
@@ -103,15 +104,21 @@ void bridgeEngineToApi(sync::Engine &engine, ApiServer &api)
                                          {lit("ts"), orNull(f.ts)},
                                          {lit("file_id"), orNull(f.slackFileId)},
                                          {lit("last_error"), orNull(f.lastError)}});
-            out.append(QJsonObject{{lit("conversation_id"), t.conversationId},
-                                   {lit("user"), t.slackUserId},
-                                   {lit("name"), t.personName},
-                                   {lit("channel"), orNull(t.channelId)},
-                                   {lit("thread_ts"), orNull(t.summaryTs)},
-                                   {lit("summary_state"), t.state},
-                                   {lit("last_error"), orNull(t.lastError)},
-                                   {lit("updates"), messages},
-                                   {lit("files"), files}});
+            out.append(QJsonObject{
+                {lit("conversation_id"), t.conversationId},
+                {lit("user"), t.slackUserId},
+                {lit("name"), t.personName},
+                {lit("channel"), orNull(t.channelId)},
+                {lit("thread_ts"), orNull(t.summaryTs)},
+                {lit("summary_state"), t.state},
+                {lit("last_error"), orNull(t.lastError)},
+                {lit("last_sync_at"),
+                 t.lastSyncMs > 0
+                     ? QJsonValue(
+                           QDateTime::fromMSecsSinceEpoch(t.lastSyncMs, Qt::UTC).toString(Qt::ISODateWithMs))
+                     : QJsonValue(QJsonValue::Null)},
+                {lit("updates"), messages},
+                {lit("files"), files}});
         }
         return QJsonObject{{lit("request_id"), requestId}, {lit("threads"), out}};
     });

@@ -434,9 +434,10 @@ Result<RequestThreads> Engine::requestThreads(qint64 requestId)
         out.requestId = requestId;
         {
             auto q = m_store->exec(
-                QStringLiteral("SELECT c.id, c.person_id, p.name, p.slack_id, c.channel_id, "
-                               "c.summary_ts, c.state, c.last_error FROM conversations c JOIN people p "
-                               "ON p.id = c.person_id WHERE c.request_id = ? ORDER BY c.id"),
+                QStringLiteral(
+                    "SELECT c.id, c.person_id, p.name, p.slack_id, c.channel_id, "
+                    "c.summary_ts, c.state, c.last_error, c.updated_at FROM conversations c JOIN people p "
+                    "ON p.id = c.person_id WHERE c.request_id = ? ORDER BY c.id"),
                 {requestId});
             if (!q)
                 return q.error();
@@ -451,13 +452,16 @@ Result<RequestThreads> Engine::requestThreads(qint64 requestId)
                 t.summaryTs = q.value()->value(5).toString();
                 t.state = q.value()->value(6).toString();
                 t.lastError = q.value()->value(7).toString();
+                if (!t.summaryTs.isEmpty())
+                    t.lastSyncMs = q.value()->value(8).toLongLong();
                 out.threads.append(t);
             }
         }
         auto q = m_store->exec(
-            QStringLiteral("SELECT t.conversation_id, t.update_id, t.slack_ts, t.state, t.last_error "
-                           "FROM thread_messages t JOIN conversations c ON c.id = t.conversation_id "
-                           "WHERE c.request_id = ? ORDER BY t.conversation_id, t.update_id"),
+            QStringLiteral(
+                "SELECT t.conversation_id, t.update_id, t.slack_ts, t.state, t.last_error, t.updated_at "
+                "FROM thread_messages t JOIN conversations c ON c.id = t.conversation_id "
+                "WHERE c.request_id = ? ORDER BY t.conversation_id, t.update_id"),
             {requestId});
         if (!q)
             return q.error();
@@ -474,6 +478,9 @@ Result<RequestThreads> Engine::requestThreads(qint64 requestId)
             m.ts = q.value()->value(2).toString();
             m.state = q.value()->value(3).toString();
             m.lastError = q.value()->value(4).toString();
+            if (!m.ts.isEmpty()) // a copy Slack holds (posted, edited or deleted since)
+                out.threads[at].lastSyncMs =
+                    qMax(out.threads[at].lastSyncMs, q.value()->value(5).toLongLong());
             out.threads[at].messages.append(m);
         }
         auto files = files::FilePlanner::threadFiles(m_store.get(), requestId);

@@ -69,6 +69,8 @@ struct ThreadState
     QString summaryTs; //!< the thread's top message; empty until posted
     QString state;     //!< pending, active, closed, failed
     QString lastError;
+    //! When Slack last took a write in this thread (the summary or a copy), ms since the epoch; 0: never.
+    qint64 lastSyncMs = 0;
     QList<ThreadMessageState> messages;  //!< in desk order
     QList<files::ThreadFileState> files; //!< the files of the thread's updates, in desk order
 };
