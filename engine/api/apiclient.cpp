@@ -96,6 +96,19 @@ RemotePerson RemotePerson::fromJson(const QJsonObject &o)
             o.value(lit("is_agent")).toBool()};
 }
 
+RemoteAttachment RemoteAttachment::fromJson(const QJsonObject &o)
+{
+    RemoteAttachment a;
+    a.id = o.value(lit("id")).toInteger();
+    a.name = o.value(lit("name")).toString();
+    a.mimeType = o.value(lit("mime_type")).toString();
+    a.size = o.value(lit("size")).toInteger();
+    a.sha256 = o.value(lit("sha256")).toString();
+    a.state = o.value(lit("state")).toString();
+    a.lastError = o.value(lit("last_error")).toString();
+    return a;
+}
+
 RemoteUpdate RemoteUpdate::fromJson(const QJsonObject &o)
 {
     RemoteUpdate u;
@@ -107,6 +120,9 @@ RemoteUpdate RemoteUpdate::fromJson(const QJsonObject &o)
     u.createdAt = timeFrom(o.value(lit("created_at")));
     u.editedAt = timeFrom(o.value(lit("edited_at")));
     u.deleted = o.value(lit("deleted")).toBool();
+    const QJsonArray attachments = o.value(lit("attachments")).toArray();
+    for (const QJsonValue &a : attachments)
+        u.attachments << RemoteAttachment::fromJson(a.toObject());
     return u;
 }
 
@@ -178,6 +194,15 @@ void sendAttempt(QObject *context, const std::shared_ptr<PendingCall> &call)
 QFuture<Result<QJsonObject>> ApiClient::send(const QByteArray &method, const QString &path,
                                              const QJsonObject &body, bool hasBody)
 {
+    if (!hasBody)
+        return sendRaw(method, path, {}, {});
+    return sendRaw(method, path, QByteArray("application/json"),
+                   QJsonDocument(body).toJson(QJsonDocument::Compact));
+}
+
+QFuture<Result<QJsonObject>> ApiClient::sendRaw(const QByteArray &method, const QString &path,
+                                                const QByteArray &contentType, const QByteArray &payload)
+{
     if (!m_nam)
         return finished<QJsonObject>(makeError(ErrorCode::Internal, lit("No network access manager")));
     auto call = std::make_shared<PendingCall>();
@@ -187,9 +212,9 @@ QFuture<Result<QJsonObject>> ApiClient::send(const QByteArray &method, const QSt
     call->request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
     call->request.setRawHeader("Accept", "application/json");
     call->request.setTransferTimeout(m_timeoutMs);
-    if (hasBody) {
-        call->request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
-        call->payload = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    if (!contentType.isEmpty()) {
+        call->request.setHeader(QNetworkRequest::ContentTypeHeader, contentType);
+        call->payload = payload;
     }
     if (method != "GET" && method != "HEAD") {
         // Every write carries a fresh key; its retries (here or QNetworkAccessManager's own
@@ -279,6 +304,45 @@ QFuture<Result<RemoteUpdate>> ApiClient::postUpdate(qint64 requestId, const QStr
     return mapped<RemoteUpdate>(
         send("POST", QStringLiteral("api/v1/requests/%1/updates").arg(requestId), body, true), this,
         [](const QJsonObject &o) -> Result<RemoteUpdate> { return RemoteUpdate::fromJson(o); });
+}
+
+QFuture<Result<RemoteUpdate>> ApiClient::postUpdateWithFiles(qint64 requestId, const QString &text,
+                                                             const QList<RemoteUpload> &files)
+{
+    // multipart/form-data by hand (RFC 7578), so the write is one byte array that a retry can
+    // send again with its Idempotency-Key. The boundary is random and absent from every part.
+    QByteArray boundary;
+    const auto clash = [&] {
+        if (text.toUtf8().contains(boundary))
+            return true;
+        for (const RemoteUpload &f : files)
+            if (f.data.contains(boundary))
+                return true;
+        return false;
+    };
+    do {
+        boundary = "threadline-" + QUuid::createUuid().toByteArray(QUuid::Id128);
+    } while (clash());
+    QByteArray body;
+    const auto part = [&](const QByteArray &disposition, const QByteArray &type, const QByteArray &data) {
+        body += "--" + boundary + "\r\nContent-Disposition: form-data; " + disposition +
+                "\r\nContent-Type: " + type + "\r\n\r\n" + data + "\r\n";
+    };
+    part("name=\"text\"", "text/plain; charset=utf-8", text.toUtf8());
+    for (const RemoteUpload &file : files) {
+        // The name is quoted: quotes, backslashes and line breaks cannot end the header early.
+        QByteArray name = file.name.toUtf8();
+        name.replace('\\', '_').replace('"', '_').replace('\r', '_').replace('\n', '_');
+        QByteArray type = file.mimeType.toLatin1();
+        if (type.isEmpty() || type.contains('\r') || type.contains('\n'))
+            type = "application/octet-stream";
+        part("name=\"file\"; filename=\"" + name + '"', type, file.data);
+    }
+    body += "--" + boundary + "--\r\n";
+    return mapped<RemoteUpdate>(
+        sendRaw("POST", QStringLiteral("api/v1/requests/%1/updates").arg(requestId),
+                "multipart/form-data; boundary=" + boundary, body),
+        this, [](const QJsonObject &o) -> Result<RemoteUpdate> { return RemoteUpdate::fromJson(o); });
 }
 
 QFuture<Result<RemoteUpdate>> ApiClient::editUpdate(qint64 updateId, const QString &text)

@@ -6,6 +6,7 @@
 #include <QFuture>
 #include <QJsonObject>
 #include <QList>
+#include <QNetworkRequest>
 #include <QObject>
 #include <QPointer>
 #include <QString>
@@ -38,6 +39,20 @@ struct RemoteRequest
     static RemoteRequest fromJson(const QJsonObject &o);
 };
 
+//! An attachment of an update as the REST API shows it (metadata; the bytes stay on the server).
+struct RemoteAttachment
+{
+    qint64 id = 0;
+    QString name;
+    QString mimeType;
+    qint64 size = 0;
+    QString sha256;
+    QString state; //!< stored, pending, refused, failed
+    QString lastError;
+
+    static RemoteAttachment fromJson(const QJsonObject &o);
+};
+
 struct RemoteUpdate
 {
     qint64 id = 0;
@@ -48,6 +63,7 @@ struct RemoteUpdate
     QDateTime createdAt;
     QDateTime editedAt;
     bool deleted = false;
+    QList<RemoteAttachment> attachments;
 
     static RemoteUpdate fromJson(const QJsonObject &o);
 };
@@ -100,6 +116,14 @@ struct RemoteQuery
     int limit = 0; //!< 0: the server's default
 };
 
+//! A file for ApiClient::postUpdateWithFiles(), read by the caller (off the GUI thread).
+struct RemoteUpload
+{
+    QString name;
+    QString mimeType; //!< empty: application/octet-stream
+    QByteArray data;
+};
+
 //! Input of ApiClient::createRequest().
 struct RemoteNewRequest
 {
@@ -142,6 +166,9 @@ public:
     QFuture<Result<RemoteRequest>> updateRequest(qint64 id, qint64 version, const QJsonObject &changes);
     QFuture<Result<RemoteUpdate>> postUpdate(qint64 requestId, const QString &text,
                                              const QString &author = {});
+    //! POST …/updates as multipart/form-data: the text and one file part per upload.
+    QFuture<Result<RemoteUpdate>> postUpdateWithFiles(qint64 requestId, const QString &text,
+                                                      const QList<RemoteUpload> &files);
     QFuture<Result<RemoteUpdate>> editUpdate(qint64 updateId, const QString &text);
     QFuture<Result<void>> deleteUpdate(qint64 updateId);
     QFuture<Result<void>> follow(qint64 requestId, const QString &user);
@@ -159,6 +186,10 @@ public:
                                       const QJsonObject &body = {}, bool hasBody = false);
 
 private:
+    //! send() with any body: contentType empty sends none.
+    QFuture<Result<QJsonObject>> sendRaw(const QByteArray &method, const QString &path,
+                                         const QByteArray &contentType, const QByteArray &payload);
+
     QUrl m_baseUrl;
     QString m_token;
     QPointer<QNetworkAccessManager> m_nam;
