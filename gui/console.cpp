@@ -14,8 +14,11 @@
 #include <QApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QImage>
+#include <QLinearGradient>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPainter>
 #include <QPlainTextEdit>
 #include <QStandardPaths>
 #include <QTableView>
@@ -239,6 +242,22 @@ void Console::takeScreenshots()
             view, &RequestView::timelineLoaded, this,
             [this, grabAll] { QTimer::singleShot(300, this, grabAll); }, Qt::SingleShotConnection);
         view->composer()->setPlainText(tr("Can you try the new VPN profile? It reconnects on its own."));
+        // With a picture, so the timeline shows a thumbnail (screenshot mode only).
+        QImage picture(640, 360, QImage::Format_RGB32);
+        QPainter painter(&picture);
+        QLinearGradient gradient(0, 0, 640, 360);
+        gradient.setColorAt(0, QColor(0x2f, 0x6f, 0xb5));
+        gradient.setColorAt(1, QColor(0x8a, 0xc4, 0xe8));
+        painter.fillRect(picture.rect(), gradient);
+        painter.setPen(Qt::white);
+        QFont font = painter.font();
+        font.setPixelSize(40);
+        painter.setFont(font);
+        painter.drawText(picture.rect(), Qt::AlignCenter, QStringLiteral("VPN profile 2.1"));
+        painter.end();
+        const QString picturePath = QDir(m_options.dataDir).filePath(QStringLiteral("vpn-profile.png"));
+        if (picture.save(picturePath, "PNG"))
+            view->addPendingFiles({picturePath});
         view->sendAction()->trigger();
     };
     if (view->requestId() && !view->timeline().request.id)

@@ -294,6 +294,7 @@ void MainWindow::createMenus()
 
     QMenu *request = menuBar()->addMenu(tr("&Request"));
     request->addAction(m_view->sendAction());
+    request->addAction(m_view->attachAction());
     request->addAction(m_view->addFollowerAction());
     request->addAction(m_view->removeFollowerAction());
     request->addSeparator();

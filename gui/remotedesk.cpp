@@ -134,6 +134,25 @@ Result<Applied> applyTimeline(Store &store, const RemoteTimeline &remote, qint64
                 current = known.value();
             }
             out.updates.append({u.id, updateId});
+            if (!u.attachments.isEmpty()) {
+                // The server's attachments as they are (metadata only: the bytes stay there).
+                if (auto cleared = store.execAffected(
+                        QStringLiteral("DELETE FROM attachments WHERE update_id = ?"), {updateId});
+                    !cleared)
+                    return cleared.error();
+                for (const RemoteAttachment &a : u.attachments) {
+                    auto inserted = store.execAffected(
+                        QStringLiteral("INSERT INTO attachments (update_id, name, mime_type, size, sha256, "
+                                       "storage_key, created_at, state, last_error) "
+                                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                        {updateId, a.name.left(Store::MaxNameLength), a.mimeType.left(255),
+                         qMax<qint64>(0, a.size), a.sha256.left(64), QStringLiteral("remote:%1").arg(a.id),
+                         store.now(), a.state.isEmpty() ? QStringLiteral("stored") : a.state.left(32),
+                         a.lastError.isEmpty() ? QVariant() : QVariant(a.lastError.left(2000))});
+                    if (!inserted)
+                        return inserted.error();
+                }
+            }
             if (u.deleted && !current.deletedAt.isValid()) {
                 if (auto deleted = store.deleteUpdate(updateId, *author); !deleted)
                     return deleted.error();

@@ -1,5 +1,6 @@
 #include "requestview.h"
 
+#include "attachments.h"
 #include "enginehost.h"
 #include "futurewatch.h"
 #include "guilogging.h"
@@ -16,12 +17,19 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QDateTime>
+#include <QDesktopServices>
+#include <QDir>
+#include <QDragMoveEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHash>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QJsonArray>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -29,6 +37,7 @@
 #include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -109,6 +118,9 @@ RequestView::RequestView(Session *session, QWidget *parent)
     , m_timelineModel(new TimelineModel(session, this))
     , m_composer(new QPlainTextEdit(this))
     , m_sendButton(new QPushButton(tr("&Send"), this))
+    , m_attachButton(new QPushButton(tr("Attach &files…"), this))
+    , m_pendingList(new QListWidget(this))
+    , m_thumbnails(new ThumbnailCache(this))
     , m_busy(new QProgressBar(this))
     , m_threadsPlaceholder(new QLabel(this))
     , m_threads(new QTableWidget(this))
@@ -175,10 +187,25 @@ RequestView::RequestView(Session *session, QWidget *parent)
     m_busy->setAccessibleName(tr("Sending"));
     m_busy->hide();
     m_sendButton->setIcon(QIcon(QStringLiteral(":/icons/send.svg")));
+    m_attachButton->setIcon(QIcon(QStringLiteral(":/icons/attach.svg")));
+    m_attachButton->setToolTip(tr("Attach files to the next reply (or drop them on the reply field)"));
+    m_pendingList->setObjectName(QStringLiteral("pendingAttachments"));
+    m_pendingList->setAccessibleName(tr("Files to send"));
+    m_pendingList->setToolTip(tr("Sent with the next reply. Del removes the selected file."));
+    m_pendingList->setMaximumHeight(m_pendingList->fontMetrics().lineSpacing() * 4);
+    m_pendingList->hide();
+    m_timelineModel->setThumbnails(m_thumbnails);
+    m_composer->viewport()->installEventFilter(this);
+    m_composer->setAcceptDrops(true);
+    m_pendingList->installEventFilter(this);
     auto *composerRow = new QHBoxLayout;
-    composerRow->addWidget(m_composer, 1);
+    auto *composerColumn = new QVBoxLayout;
+    composerColumn->addWidget(m_composer, 1);
+    composerColumn->addWidget(m_pendingList);
+    composerRow->addLayout(composerColumn, 1);
     auto *sendColumn = new QVBoxLayout;
     sendColumn->addWidget(m_sendButton);
+    sendColumn->addWidget(m_attachButton);
     sendColumn->addWidget(m_busy);
     sendColumn->addStretch();
     composerRow->addLayout(sendColumn);
@@ -244,10 +271,12 @@ RequestView::RequestView(Session *session, QWidget *parent)
     m_addFollowerAction =
         new QAction(QIcon(QStringLiteral(":/icons/follow.svg")), tr("Add &follower…"), this);
     m_addFollowerAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
+    m_attachAction = new QAction(QIcon(QStringLiteral(":/icons/attach.svg")), tr("&Attach files…"), this);
+    m_attachAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
     m_removeFollowerAction = new QAction(tr("&Remove follower…"), this);
     m_removeFollowerAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
-    for (QAction *a :
-         {m_sendAction, m_editAction, m_copyLinkAction, m_addFollowerAction, m_removeFollowerAction})
+    for (QAction *a : {m_sendAction, m_editAction, m_copyLinkAction, m_addFollowerAction,
+                       m_removeFollowerAction, m_attachAction})
         addAction(a);
 
     auto *followMenu = new QMenu(m_followButton);
@@ -258,6 +287,8 @@ RequestView::RequestView(Session *session, QWidget *parent)
 
     connect(m_sendAction, &QAction::triggered, this, &RequestView::onSend);
     connect(m_sendButton, &QPushButton::clicked, this, &RequestView::onSend);
+    connect(m_attachAction, &QAction::triggered, this, &RequestView::onAttachFiles);
+    connect(m_attachButton, &QPushButton::clicked, this, &RequestView::onAttachFiles);
     connect(m_editAction, &QAction::triggered, this, &RequestView::onEditUpdate);
     connect(m_deleteAction, &QAction::triggered, this, &RequestView::onDeleteUpdate);
     connect(m_copyLinkAction, &QAction::triggered, this, &RequestView::onCopyLink);
@@ -275,6 +306,7 @@ RequestView::RequestView(Session *session, QWidget *parent)
         menu->addAction(m_editAction);
         menu->addAction(m_deleteAction);
         menu->addAction(m_copyLinkAction);
+        addAttachmentActions(menu, m_timelineModel->updateAt(m_timelineView->indexAt(pos).row()));
         menu->popup(m_timelineView->viewport()->mapToGlobal(pos));
     });
     connect(m_session, &Session::changed, this, &RequestView::onStoreChanged);
@@ -290,6 +322,7 @@ RequestView::RequestView(Session *session, QWidget *parent)
     setTabOrder(m_tabs, m_timelineView);
     setTabOrder(m_timelineView, m_composer);
     setTabOrder(m_composer, m_sendButton);
+    setTabOrder(m_sendButton, m_attachButton);
 
     fillAssignees();
     clear();
@@ -298,6 +331,11 @@ RequestView::RequestView(Session *session, QWidget *parent)
 void RequestView::setRemote(RemoteDesk *remote)
 {
     m_threadsStack->setCurrentWidget(m_threads);
+    // The mirror may change what the cache shows without a store event (attachment states).
+    connect(remote, &RemoteDesk::requestMirrored, this, [this](qint64, qint64 localRequestId) {
+        if (localRequestId == m_timeline.request.id)
+            m_reloadTimer->start();
+    });
     connect(remote, &RemoteDesk::threadsChanged, this, [this, remote](qint64 remoteRequestId) {
         if (remote->localRequestId(remoteRequestId) == m_timeline.request.id)
             reloadThreads();
@@ -378,6 +416,9 @@ Result<sync::RequestThreads> RequestView::remoteThreads(qint64 localRequest,
         state.summaryTs = t.value(QStringLiteral("thread_ts")).toString();
         state.state = t.value(QStringLiteral("summary_state")).toString();
         state.lastError = t.value(QStringLiteral("last_error")).toString();
+        const QDateTime synced =
+            QDateTime::fromString(t.value(QStringLiteral("last_sync_at")).toString(), Qt::ISODateWithMs);
+        state.lastSyncMs = synced.isValid() ? synced.toMSecsSinceEpoch() : 0;
         const QJsonArray updates = t.value(QStringLiteral("updates")).toArray();
         for (const QJsonValue &m : updates) {
             const QJsonObject o = m.toObject();
@@ -412,7 +453,15 @@ void RequestView::showThreads(quint64 generation, const Result<sync::RequestThre
     m_threads->setVerticalHeaderLabels(rows);
     for (int c = 0; c < threads.size(); ++c) {
         const sync::ThreadState &t = threads.at(c);
-        auto *header = new QTableWidgetItem(t.personName);
+        // The header: the follower and when their thread last took a write from the desk.
+        const QDateTime syncedAt = QDateTime::fromMSecsSinceEpoch(t.lastSyncMs).toLocalTime();
+        const QString synced =
+            t.lastSyncMs <= 0 ? tr("not synced yet")
+            : syncedAt.date() == QDate::currentDate()
+                ? tr("synced %1").arg(QLocale().toString(syncedAt.time(), QLocale::ShortFormat))
+                : tr("synced %1").arg(QLocale().toString(syncedAt, QLocale::ShortFormat));
+        auto *header = new QTableWidgetItem(QStringLiteral("%1\n%2").arg(t.personName, synced));
+        header->setData(Qt::UserRole, t.lastSyncMs);
         header->setToolTip(t.channelId.isEmpty() ? tr("No DM channel yet")
                                                  : tr("DM channel %1").arg(t.channelId));
         m_threads->setHorizontalHeaderItem(c, header);
@@ -558,6 +607,9 @@ void RequestView::showRequest(qint64 requestId)
     m_messageBar->hide();
     m_activity->clear();
     m_composer->clear();
+    m_pendingFiles.clear();
+    m_pendingList->clear();
+    m_pendingList->hide();
     m_request = {};
     m_request.id = requestId;
     reload();
@@ -669,8 +721,12 @@ void RequestView::updateActions()
     const bool has = m_timeline.request.id != 0;
     const Update u = m_timelineModel->updateAt(selectedUpdateRow());
     const bool live = u.id != 0 && !u.isDeleted();
-    m_sendAction->setEnabled(has && !m_sending && !m_composer->toPlainText().trimmed().isEmpty());
+    m_sendAction->setEnabled(has && !m_sending &&
+                             (!m_composer->toPlainText().trimmed().isEmpty() || !m_pendingFiles.isEmpty()));
     m_sendButton->setEnabled(m_sendAction->isEnabled());
+    // Files go through the embedded desk's files store, or to the server.
+    m_attachAction->setEnabled(has && !m_sending);
+    m_attachButton->setEnabled(m_attachAction->isEnabled());
     m_composer->setEnabled(has && !m_sending);
     m_editAction->setEnabled(live);
     m_deleteAction->setEnabled(live);
@@ -784,43 +840,52 @@ void RequestView::onTitleEdited()
 
 void RequestView::onSend()
 {
-    const QString text = m_composer->toPlainText().trimmed();
-    if (!m_timeline.request.id || text.isEmpty() || m_sending)
+    QString text = m_composer->toPlainText().trimmed();
+    const QStringList files = m_pendingFiles;
+    if (!m_timeline.request.id || (text.isEmpty() && files.isEmpty()) || m_sending)
         return;
+    if (text.isEmpty()) {
+        // Files without words: the caption names them, as for a file shared in Slack without one.
+        QStringList names;
+        for (const QString &path : files)
+            names << QFileInfo(path).fileName();
+        text = QStringLiteral("[file: %1]").arg(names.join(QStringLiteral(", ")));
+    }
     setSending(true);
+    if (m_session->remote()) {
+        postRemoteReply(text, files);
+        return;
+    }
+    if (files.isEmpty()) {
+        postReply(text, {});
+        return;
+    }
+    // The files are checked and stored off the GUI thread, then the reply carries them.
+    const qint64 requestId = m_timeline.request.id;
+    whenFinished(this, storeDeskFiles(m_session->filesOptions(), files),
+                 [this, text, requestId](const Result<QList<Attachment>> &stored) {
+                     if (!stored) {
+                         setSending(false);
+                         showError(tr("The reply was not sent."), stored.error());
+                         return;
+                     }
+                     if (requestId != m_timeline.request.id) {
+                         setSending(false);
+                         return;
+                     }
+                     postReply(text, stored.value());
+                 });
+}
+
+void RequestView::postReply(const QString &text, const QList<Attachment> &attachments)
+{
     NewUpdate update;
     update.requestId = m_timeline.request.id;
     update.authorId = m_session->agentId();
     update.text = text;
     update.source = UpdateSource::Desk;
+    update.attachments = attachments;
     const qint64 requestId = update.requestId;
-    if (RemoteDesk *remote = m_session->remote()) {
-        const qint64 remoteId = remote->remoteRequestId(requestId);
-        whenFinished(this, remote->api()->postUpdate(remoteId, text),
-                     [this, remote, remoteId, requestId](const Result<RemoteUpdate> &result) {
-                         setSending(false);
-                         if (!result) {
-                             showError(tr("The reply was not sent."), result.error());
-                             return;
-                         }
-                         if (requestId == m_timeline.request.id) {
-                             m_composer->clear();
-                             m_composer->setFocus();
-                         }
-                         // replySent() names the cache's copy, once the mirror has it.
-                         const qint64 posted = result->id;
-                         auto *context = new QObject(this);
-                         connect(remote, &RemoteDesk::requestMirrored, context,
-                                 [this, remote, posted, context](qint64) {
-                                     if (const qint64 local = remote->localUpdateId(posted)) {
-                                         context->deleteLater();
-                                         Q_EMIT replySent(local);
-                                     }
-                                 });
-                         remote->refresh(remoteId);
-                     });
-        return;
-    }
     whenFinished(this, m_session->store().postUpdate(update),
                  [this, requestId](const Result<Update> &result) {
                      setSending(false);
@@ -830,9 +895,181 @@ void RequestView::onSend()
                      }
                      if (requestId == m_timeline.request.id) {
                          m_composer->clear();
+                         m_pendingFiles.clear();
+                         m_pendingList->clear();
+                         m_pendingList->hide();
                          m_composer->setFocus();
                      }
                      Q_EMIT replySent(result->id);
+                 });
+}
+
+void RequestView::postRemoteReply(const QString &text, const QStringList &files)
+{
+    RemoteDesk *remote = m_session->remote();
+    const qint64 requestId = m_timeline.request.id;
+    const qint64 remoteId = remote->remoteRequestId(requestId);
+    const auto posted = [this, remote, remoteId, requestId](const Result<RemoteUpdate> &result) {
+        setSending(false);
+        if (!result) {
+            showError(tr("The reply was not sent."), result.error());
+            return;
+        }
+        if (requestId == m_timeline.request.id) {
+            m_composer->clear();
+            m_pendingFiles.clear();
+            m_pendingList->clear();
+            m_pendingList->hide();
+            m_composer->setFocus();
+        }
+        // replySent() names the cache's copy, once the mirror has it.
+        const qint64 postedId = result->id;
+        auto *context = new QObject(this);
+        connect(remote, &RemoteDesk::requestMirrored, context, [this, remote, postedId, context](qint64) {
+            if (const qint64 local = remote->localUpdateId(postedId)) {
+                context->deleteLater();
+                Q_EMIT replySent(local);
+            }
+        });
+        remote->refresh(remoteId);
+    };
+    if (files.isEmpty()) {
+        whenFinished(this, remote->api()->postUpdate(remoteId, text), posted);
+        return;
+    }
+    // Read off the GUI thread, then sent as multipart/form-data; the server checks and stores them.
+    whenFinished(this, readUploads(files, m_session->filesOptions().maxBytes),
+                 [this, text, remoteId, posted](const Result<QList<RemoteUpload>> &uploads) {
+                     RemoteDesk *current = m_session->remote();
+                     if (!uploads || !current) {
+                         setSending(false);
+                         if (!uploads)
+                             showError(tr("The reply was not sent."), uploads.error());
+                         return;
+                     }
+                     whenFinished(this, current->api()->postUpdateWithFiles(remoteId, text, uploads.value()),
+                                  posted);
+                 });
+}
+
+void RequestView::addPendingFiles(const QStringList &paths)
+{
+    for (const QString &path : paths) {
+        const QFileInfo info(path);
+        if (m_pendingFiles.contains(info.absoluteFilePath()))
+            continue;
+        m_pendingFiles << info.absoluteFilePath();
+        auto *item = new QListWidgetItem(QIcon(QStringLiteral(":/icons/file.svg")),
+                                         tr("%1 (%2)").arg(info.fileName(), attachmentSizeText(info.size())),
+                                         m_pendingList);
+        item->setToolTip(QDir::toNativeSeparators(info.absoluteFilePath()));
+    }
+    m_pendingList->setVisible(!m_pendingFiles.isEmpty());
+    updateActions();
+}
+
+void RequestView::onAttachFiles()
+{
+    if (!m_timeline.request.id)
+        return;
+    // Shown with open(): never a nested event loop.
+    auto *dialog = new QFileDialog(this, tr("Attach files"));
+    dialog->setObjectName(QStringLiteral("attachFilesDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFiles);
+    connect(dialog, &QFileDialog::filesSelected, this, &RequestView::addPendingFiles);
+    dialog->open();
+}
+
+bool RequestView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_composer->viewport()) {
+        // Files dropped on the reply field are attached to the reply; other drops are text.
+        const auto localFiles = [](const QMimeData *mime) {
+            QStringList paths;
+            if (mime && mime->hasUrls())
+                for (const QUrl &url : mime->urls())
+                    if (url.isLocalFile() && QFileInfo(url.toLocalFile()).isFile())
+                        paths << url.toLocalFile();
+            return paths;
+        };
+        if (event->type() == QEvent::DragEnter || event->type() == QEvent::DragMove) {
+            auto *drag = static_cast<QDragMoveEvent *>(event);
+            if (!localFiles(drag->mimeData()).isEmpty() && m_attachAction->isEnabled()) {
+                drag->acceptProposedAction();
+                return true;
+            }
+        } else if (event->type() == QEvent::Drop) {
+            auto *drop = static_cast<QDropEvent *>(event);
+            const QStringList paths = localFiles(drop->mimeData());
+            if (!paths.isEmpty() && m_attachAction->isEnabled()) {
+                drop->acceptProposedAction();
+                addPendingFiles(paths);
+                return true;
+            }
+        }
+    } else if (watched == m_pendingList && event->type() == QEvent::KeyPress) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        const int row = m_pendingList->currentRow();
+        if ((key->key() == Qt::Key_Delete || key->key() == Qt::Key_Backspace) && row >= 0) {
+            m_pendingFiles.removeAt(row);
+            delete m_pendingList->takeItem(row);
+            m_pendingList->setVisible(!m_pendingFiles.isEmpty());
+            updateActions();
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void RequestView::addAttachmentActions(QMenu *menu, const Update &update)
+{
+    if (update.isDeleted())
+        return;
+    bool first = true;
+    for (const Attachment &a : update.attachments) {
+        if (a.state != QLatin1String("stored") || m_session->attachmentPath(a).isEmpty())
+            continue;
+        if (first)
+            menu->addSeparator();
+        first = false;
+        menu->addAction(tr("Open %1").arg(a.name), this, [this, a] { openAttachment(a); });
+        menu->addAction(tr("Save %1 as…").arg(a.name), this, [this, a] { saveAttachment(a); });
+    }
+}
+
+void RequestView::saveAttachment(const Attachment &attachment)
+{
+    auto *dialog = new QFileDialog(this, tr("Save attachment"));
+    dialog->setObjectName(QStringLiteral("saveAttachmentDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->selectFile(attachment.name);
+    const QString source = m_session->attachmentPath(attachment);
+    connect(dialog, &QFileDialog::fileSelected, this, [this, source](const QString &target) {
+        whenFinished(this, exportAttachment(source, target), [this](const Result<QString> &saved) {
+            if (!saved)
+                showError(tr("The attachment was not saved."), saved.error());
+            else
+                m_messageBar->showMessage(tr("Saved to %1").arg(QDir::toNativeSeparators(saved.value())),
+                                          MessageBar::Kind::Information);
+        });
+    });
+    dialog->open();
+}
+
+void RequestView::openAttachment(const Attachment &attachment)
+{
+    // The store keeps bytes under their hash: a copy with the file's name opens in its application.
+    const QString target =
+        QDir(QDir::tempPath())
+            .filePath(QStringLiteral("threadline-%1/%2").arg(attachment.sha256.left(16), attachment.name));
+    whenFinished(this, exportAttachment(m_session->attachmentPath(attachment), target),
+                 [this](const Result<QString> &copied) {
+                     if (!copied)
+                         showError(tr("The attachment cannot be opened."), copied.error());
+                     else
+                         QDesktopServices::openUrl(QUrl::fromLocalFile(copied.value()));
                  });
 }
 

@@ -13,6 +13,7 @@ class QLabel;
 class QLineEdit;
 class QListView;
 class QListWidget;
+class QMenu;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
@@ -27,6 +28,7 @@ class EngineHost;
 class RemoteDesk;
 class MessageBar;
 class Session;
+class ThumbnailCache;
 class TimelineModel;
 
 //! The request detail: header (editable title, status and assignee, requester, team, followers
@@ -63,6 +65,13 @@ public:
     QAction *copyLinkAction() const { return m_copyLinkAction; }
     QAction *addFollowerAction() const { return m_addFollowerAction; }
     QAction *removeFollowerAction() const { return m_removeFollowerAction; }
+    QAction *attachAction() const { return m_attachAction; }
+
+    //! Files to send with the next reply (Attach files…, or dropped on the composer).
+    void addPendingFiles(const QStringList &paths);
+    QStringList pendingFiles() const { return m_pendingFiles; }
+    QListWidget *pendingFilesList() const { return m_pendingList; }
+    ThumbnailCache *thumbnails() const { return m_thumbnails; }
 
     // For tests and the main window.
     QLineEdit *titleEdit() const { return m_title; }
@@ -93,6 +102,12 @@ private:
     void onEditUpdate();
     void onDeleteUpdate();
     void onCopyLink();
+    void onAttachFiles();
+    void postReply(const QString &text, const QList<Attachment> &attachments);
+    void postRemoteReply(const QString &text, const QStringList &files);
+    void addAttachmentActions(QMenu *menu, const Update &update);
+    void saveAttachment(const Attachment &attachment);
+    void openAttachment(const Attachment &attachment);
     void onAddFollower();
     void onRemoveFollower();
     void onStoreChanged(const threadline::StoreChange &change);
@@ -112,6 +127,7 @@ private:
     void updateActions();
     int selectedUpdateRow() const;
     void setSending(bool sending);
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
     Session *m_session;
     Timeline m_timeline;
@@ -133,6 +149,10 @@ private:
     TimelineModel *m_timelineModel;
     QPlainTextEdit *m_composer;
     QPushButton *m_sendButton;
+    QPushButton *m_attachButton;
+    QListWidget *m_pendingList;
+    QStringList m_pendingFiles;
+    ThumbnailCache *m_thumbnails;
     QProgressBar *m_busy;
     QLabel *m_threadsPlaceholder;
     QTableWidget *m_threads;
@@ -149,6 +169,7 @@ private:
     QAction *m_copyLinkAction;
     QAction *m_addFollowerAction;
     QAction *m_removeFollowerAction;
+    QAction *m_attachAction;
 };
 
 } // namespace threadline::gui

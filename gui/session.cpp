@@ -7,6 +7,7 @@
 #include "remotedesk.h"
 #include "secretfile.h"
 
+#include "files/filestore.h"
 #include "sandbox/sandboxserver.h"
 #include "store/asyncstore.h"
 #include "store/store.h"
@@ -73,6 +74,20 @@ QString Session::databasePath() const
     if (mode() == Mode::Remote)
         return remoteCachePath();
     return QDir(m_dataDir).filePath(QStringLiteral("threadline.db"));
+}
+
+files::FilesOptions Session::filesOptions() const
+{
+    files::FilesOptions options;
+    options.storeDir = QDir(m_dataDir).filePath(QStringLiteral("files"));
+    return options;
+}
+
+QString Session::attachmentPath(const Attachment &attachment) const
+{
+    if (m_remote || attachment.state != QLatin1String("stored") || attachment.storageKey.isEmpty())
+        return {};
+    return files::FileStore(filesOptions().storeDir).pathFor(attachment.storageKey);
 }
 
 QString Session::remoteCachePath() const
@@ -263,6 +278,7 @@ void Session::startEngine(const slack::SlackConfig &slack)
     sync::EngineOptions options;
     options.databaseUrl = QStringLiteral("sqlite:") + databasePath();
     options.slack = slack;
+    options.files = filesOptions(); // files shared in threads come to the desk, desk files go out
     if (m_tune)
         m_tune(options);
     m_engine = new EngineHost(this);

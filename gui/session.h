@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "files/filesoptions.h"
 #include "store/storetypes.h"
 #include "sync/engine.h"
 
@@ -51,6 +52,10 @@ public:
 
     QString dataDir() const { return m_dataDir; }
     QString databasePath() const;
+    //! The embedded desk's files store and its limits (docs/files.md); the sync engine shares it.
+    files::FilesOptions filesOptions() const;
+    //! Where a stored attachment's bytes are (embedded modes); empty in remote mode or when unknown.
+    QString attachmentPath(const Attachment &attachment) const;
     QSettings &settings() { return *m_settings; }
     Keyring &secrets() { return *m_secrets; }
     AsyncStore &store() { return *m_store; }

@@ -1,8 +1,12 @@
 #include "timelinemodel.h"
 
+#include "attachments.h"
 #include "session.h"
 
+#include "files/filedetect.h"
+
 #include <QApplication>
+#include <QIcon>
 #include <QLocale>
 #include <QPainter>
 #include <QStyle>
@@ -16,6 +20,21 @@ TimelineModel::TimelineModel(Session *session, QObject *parent)
     connect(m_session, &Session::directoryChanged, this, [this] {
         if (!m_updates.isEmpty())
             Q_EMIT dataChanged(index(0), index(int(m_updates.size()) - 1));
+    });
+}
+
+void TimelineModel::setThumbnails(ThumbnailCache *cache)
+{
+    m_thumbnails = cache;
+    connect(cache, &ThumbnailCache::ready, this, [this](const QString &key) {
+        for (const Update &u : std::as_const(m_updates))
+            for (const Attachment &a : u.attachments)
+                if (a.sha256 == key) {
+                    // Entries grow by the thumbnail's height: the view lays them out again.
+                    Q_EMIT layoutAboutToBeChanged();
+                    Q_EMIT layoutChanged();
+                    return;
+                }
     });
 }
 
@@ -68,6 +87,24 @@ QVariant TimelineModel::data(const QModelIndex &index, int role) const
                 .arg(m_session->personName(u.deletedBy),
                      QLocale().toString(u.deletedAt.toLocalTime(), QLocale::ShortFormat));
         return u.text;
+    case AttachmentLabelsRole: {
+        QStringList labels;
+        if (!u.isDeleted())
+            for (const Attachment &a : u.attachments)
+                labels << attachmentLabel(a);
+        return labels;
+    }
+    case AttachmentThumbnailsRole: {
+        QVariantList thumbnails;
+        if (!u.isDeleted())
+            for (const Attachment &a : u.attachments) {
+                QImage image;
+                if (m_thumbnails && a.state == QLatin1String("stored") && files::isKnownImageType(a.mimeType))
+                    image = m_thumbnails->thumbnail(a.sha256, m_session->attachmentPath(a));
+                thumbnails << image;
+            }
+        return thumbnails;
+    }
     case Qt::ToolTipRole:
         if (u.editedAt.isValid())
             return tr("Edited %1").arg(QLocale().toString(u.editedAt.toLocalTime(), QLocale::LongFormat));
@@ -91,7 +128,21 @@ QSize TimelineDelegate::sizeHint(const QStyleOptionViewItem &option, const QMode
     const QFontMetrics bodyMetrics(option.font);
     const QRect body = bodyMetrics.boundingRect(QRect(0, 0, width - 2 * Margin, 100000), Qt::TextWordWrap,
                                                 index.data(TimelineModel::BodyRole).toString());
-    return {width, Margin + headerMetrics.height() + 2 + body.height() + Margin};
+    return {width,
+            Margin + headerMetrics.height() + 2 + body.height() + attachmentsHeight(option, index) + Margin};
+}
+
+int TimelineDelegate::attachmentsHeight(const QStyleOptionViewItem &option, const QModelIndex &index)
+{
+    const QStringList labels = index.data(TimelineModel::AttachmentLabelsRole).toStringList();
+    const QVariantList thumbnails = index.data(TimelineModel::AttachmentThumbnailsRole).toList();
+    const int line = qMax(IconSize, QFontMetrics(option.font).height());
+    int height = 0;
+    for (int i = 0; i < labels.size(); ++i) {
+        const QImage image = thumbnails.value(i).value<QImage>();
+        height += 4 + (image.isNull() ? line : qMax(line, int(image.height() / image.devicePixelRatio())));
+    }
+    return height;
 }
 
 void TimelineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
@@ -123,8 +174,38 @@ void TimelineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
     painter->setFont(bodyFont);
     painter->setPen(deleted && !selected ? option.palette.color(QPalette::Disabled, QPalette::Text)
                                          : option.palette.color(QPalette::Active, textRole));
-    painter->drawText(QRect(r.left(), r.top() + hm.height() + 2, r.width(), r.height() - hm.height() - 2),
-                      Qt::TextWordWrap, index.data(TimelineModel::BodyRole).toString());
+    const QString bodyText = index.data(TimelineModel::BodyRole).toString();
+    const QRect bodyRect = painter->fontMetrics().boundingRect(
+        QRect(r.left(), r.top() + hm.height() + 2, r.width(), 100000), Qt::TextWordWrap, bodyText);
+    painter->drawText(QRect(r.left(), r.top() + hm.height() + 2, r.width(), bodyRect.height()),
+                      Qt::TextWordWrap, bodyText);
+
+    // Attachments: a thumbnail for an image, else a file icon; the name, size and state beside it.
+    const QStringList labels = index.data(TimelineModel::AttachmentLabelsRole).toStringList();
+    const QVariantList thumbnails = index.data(TimelineModel::AttachmentThumbnailsRole).toList();
+    painter->setFont(option.font);
+    painter->setPen(option.palette.color(QPalette::Active, textRole));
+    const int line = qMax(IconSize, painter->fontMetrics().height());
+    int y = r.top() + hm.height() + 2 + bodyRect.height();
+    static const QIcon fileIcon(QStringLiteral(":/icons/file.svg"));
+    for (int i = 0; i < labels.size(); ++i) {
+        y += 4;
+        const QImage image = thumbnails.value(i).value<QImage>();
+        int height = line;
+        int textLeft = r.left() + IconSize + 6;
+        if (!image.isNull()) {
+            const QSize shown = image.size() / image.devicePixelRatio();
+            height = qMax(line, shown.height());
+            painter->drawImage(QRect(QPoint(r.left(), y), shown), image);
+            textLeft = r.left() + shown.width() + 8;
+        } else {
+            fileIcon.paint(painter, QRect(r.left(), y + (line - IconSize) / 2, IconSize, IconSize));
+        }
+        painter->drawText(
+            QRect(textLeft, y, r.right() - textLeft, height), Qt::AlignLeft | Qt::AlignVCenter,
+            painter->fontMetrics().elidedText(labels.at(i), Qt::ElideMiddle, r.right() - textLeft));
+        y += height;
+    }
     painter->restore();
 }
 

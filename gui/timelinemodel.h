@@ -8,6 +8,7 @@
 namespace threadline::gui {
 
 class Session;
+class ThumbnailCache;
 
 //! The updates of one request, in desk order.
 class TimelineModel : public QAbstractListModel
@@ -23,9 +24,14 @@ public:
         DeletedRole, //!< bool
         SourceRole,  //!< UpdateSource as int
         AuthorIdRole,
+        AttachmentLabelsRole,     //!< QStringList: "name · size" (and the state when not stored)
+        AttachmentThumbnailsRole, //!< QVariantList of QImage, one per attachment (null: none yet)
     };
 
     explicit TimelineModel(Session *session, QObject *parent = nullptr);
+
+    //! Image attachments get thumbnails from cache (requested as rows are painted).
+    void setThumbnails(ThumbnailCache *cache);
 
     void setUpdates(const QList<Update> &updates);
     const QList<Update> &updates() const { return m_updates; }
@@ -37,6 +43,7 @@ public:
 
 private:
     Session *m_session;
+    ThumbnailCache *m_thumbnails = nullptr;
     QList<Update> m_updates;
 };
 
@@ -54,6 +61,9 @@ public:
 
 private:
     static constexpr int Margin = 6;
+    static constexpr int IconSize = 16;
+    //! The height of the attachment lines of an entry.
+    static int attachmentsHeight(const QStyleOptionViewItem &option, const QModelIndex &index);
 };
 
 } // namespace threadline::gui

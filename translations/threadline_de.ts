@@ -2,6 +2,49 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>threadline::gui::Attachments</name>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>%1 · on its way from Slack</source>
+        <translation>%1 · wird aus Slack geholt</translation>
+    </message>
+    <message>
+        <source>%1 · refused: %2</source>
+        <translation>%1 · abgelehnt: %2</translation>
+    </message>
+    <message>
+        <source>%1 · failed: %2</source>
+        <translation>%1 · fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>This desk has no files store.</source>
+        <translation>Dieser Desk hat keinen Dateispeicher.</translation>
+    </message>
+    <message>
+        <source>%1 cannot be read.</source>
+        <translation>%1 kann nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>%1 is too large to send: at most %2 at a time.</source>
+        <translation>%1 ist zu groß zum Senden: höchstens %2 auf einmal.</translation>
+    </message>
+    <message>
+        <source>The file is not in this desk&apos;s files store.</source>
+        <translation>Die Datei ist nicht im Dateispeicher dieses Desks.</translation>
+    </message>
+    <message>
+        <source>%1 cannot be written.</source>
+        <translation>%1 kann nicht geschrieben werden.</translation>
+    </message>
+</context>
+<context>
     <name>threadline::gui::Console</name>
     <message>
         <source>Threadline</source>
@@ -876,6 +919,62 @@ Verbinden Sie Slack in den Einstellungen (Strg+,): Dieser Tab zeigt dann die Kop
     <message>
         <source>The server connection is closed.</source>
         <translation>Die Verbindung zum Server ist geschlossen.</translation>
+    </message>
+    <message>
+        <source>Attach &amp;files…</source>
+        <translation>&amp;Dateien anhängen…</translation>
+    </message>
+    <message>
+        <source>Attach files to the next reply (or drop them on the reply field)</source>
+        <translation>Dateien an die nächste Antwort anhängen (oder auf das Antwortfeld ziehen)</translation>
+    </message>
+    <message>
+        <source>Files to send</source>
+        <translation>Zu sendende Dateien</translation>
+    </message>
+    <message>
+        <source>Sent with the next reply. Del removes the selected file.</source>
+        <translation>Werden mit der nächsten Antwort gesendet. Entf entfernt die ausgewählte Datei.</translation>
+    </message>
+    <message>
+        <source>&amp;Attach files…</source>
+        <translation>Dateien an&amp;hängen…</translation>
+    </message>
+    <message>
+        <source>synced %1</source>
+        <translation>synchronisiert %1</translation>
+    </message>
+    <message>
+        <source>not synced yet</source>
+        <translation>noch nicht synchronisiert</translation>
+    </message>
+    <message>
+        <source>Attach files</source>
+        <translation>Dateien anhängen</translation>
+    </message>
+    <message>
+        <source>Open %1</source>
+        <translation>%1 öffnen</translation>
+    </message>
+    <message>
+        <source>Save %1 as…</source>
+        <translation>%1 speichern unter…</translation>
+    </message>
+    <message>
+        <source>Save attachment</source>
+        <translation>Anhang speichern</translation>
+    </message>
+    <message>
+        <source>The attachment was not saved.</source>
+        <translation>Der Anhang wurde nicht gespeichert.</translation>
+    </message>
+    <message>
+        <source>Saved to %1</source>
+        <translation>Gespeichert unter %1</translation>
+    </message>
+    <message>
+        <source>The attachment cannot be opened.</source>
+        <translation>Der Anhang kann nicht geöffnet werden.</translation>
     </message>
 </context>
 <context>

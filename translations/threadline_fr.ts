@@ -2,6 +2,49 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
 <context>
+    <name>threadline::gui::Attachments</name>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>%1 · on its way from Slack</source>
+        <translation>%1 · en cours de récupération depuis Slack</translation>
+    </message>
+    <message>
+        <source>%1 · refused: %2</source>
+        <translation>%1 · refusé : %2</translation>
+    </message>
+    <message>
+        <source>%1 · failed: %2</source>
+        <translation>%1 · échec : %2</translation>
+    </message>
+    <message>
+        <source>This desk has no files store.</source>
+        <translation>Ce desk n’a pas de stockage de fichiers.</translation>
+    </message>
+    <message>
+        <source>%1 cannot be read.</source>
+        <translation>%1 ne peut pas être lu.</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1 : %2</translation>
+    </message>
+    <message>
+        <source>%1 is too large to send: at most %2 at a time.</source>
+        <translation>%1 est trop volumineux pour être envoyé : %2 au plus à la fois.</translation>
+    </message>
+    <message>
+        <source>The file is not in this desk&apos;s files store.</source>
+        <translation>Le fichier n’est pas dans le stockage de fichiers de ce desk.</translation>
+    </message>
+    <message>
+        <source>%1 cannot be written.</source>
+        <translation>%1 ne peut pas être écrit.</translation>
+    </message>
+</context>
+<context>
     <name>threadline::gui::Console</name>
     <message>
         <source>Threadline</source>
@@ -876,6 +919,62 @@ Connectez Slack dans les Paramètres (Ctrl+,) : cet onglet montre alors la copie
     <message>
         <source>The server connection is closed.</source>
         <translation>La connexion au serveur est fermée.</translation>
+    </message>
+    <message>
+        <source>Attach &amp;files…</source>
+        <translation>Joindre des &amp;fichiers…</translation>
+    </message>
+    <message>
+        <source>Attach files to the next reply (or drop them on the reply field)</source>
+        <translation>Joindre des fichiers à la prochaine réponse (ou les déposer sur le champ de réponse)</translation>
+    </message>
+    <message>
+        <source>Files to send</source>
+        <translation>Fichiers à envoyer</translation>
+    </message>
+    <message>
+        <source>Sent with the next reply. Del removes the selected file.</source>
+        <translation>Envoyés avec la prochaine réponse. Suppr retire le fichier sélectionné.</translation>
+    </message>
+    <message>
+        <source>&amp;Attach files…</source>
+        <translation>&amp;Joindre des fichiers…</translation>
+    </message>
+    <message>
+        <source>synced %1</source>
+        <translation>synchronisé %1</translation>
+    </message>
+    <message>
+        <source>not synced yet</source>
+        <translation>pas encore synchronisé</translation>
+    </message>
+    <message>
+        <source>Attach files</source>
+        <translation>Joindre des fichiers</translation>
+    </message>
+    <message>
+        <source>Open %1</source>
+        <translation>Ouvrir %1</translation>
+    </message>
+    <message>
+        <source>Save %1 as…</source>
+        <translation>Enregistrer %1 sous…</translation>
+    </message>
+    <message>
+        <source>Save attachment</source>
+        <translation>Enregistrer la pièce jointe</translation>
+    </message>
+    <message>
+        <source>The attachment was not saved.</source>
+        <translation>La pièce jointe n’a pas été enregistrée.</translation>
+    </message>
+    <message>
+        <source>Saved to %1</source>
+        <translation>Enregistré dans %1</translation>
+    </message>
+    <message>
+        <source>The attachment cannot be opened.</source>
+        <translation>La pièce jointe ne peut pas être ouverte.</translation>
     </message>
 </context>
 <context>

@@ -2,6 +2,7 @@
 // folder (through AsyncStore) and the real sandbox workspace on loopback. Nothing here may block:
 // a QDialog::exec() or nested loop in the console would hang these tests.
 
+#include "attachments.h"
 #include "console.h"
 #include "enginehost.h"
 #include "keyring.h"
@@ -34,6 +35,7 @@
 #include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileDialog>
 #include <QFont>
 #include <QHeaderView>
 #include <QImage>
@@ -47,6 +49,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QPalette>
@@ -131,6 +134,50 @@ std::unique_ptr<Store> openSideStore(const QString &dataDir)
     if (!opened)
         qWarning("side store: %s", qPrintable(opened.error().toString()));
     return opened ? std::move(store) : nullptr;
+}
+
+//! The channels whose thread holds a file the app shared with this name and exactly these bytes.
+QStringList channelsWithFile(sandbox::Workspace &ws, const QString &name, const QByteArray &bytes)
+{
+    QStringList found;
+    const QStringList channels = ws.channelIds();
+    for (const QString &channel : channels)
+        for (const sandbox::SandboxMessage *top : ws.topLevel(channel))
+            for (const sandbox::SandboxMessage *reply : ws.replies(channel, top->ts))
+                if (!reply->deleted && reply->byApp)
+                    for (const QString &id : reply->fileIds)
+                        if (const sandbox::SandboxFile *f = ws.file(id);
+                            f && f->name == name && f->data == bytes)
+                            found << channel;
+    return found;
+}
+
+//! A small PNG (a gradient, so it is no trivial image) written to dir/name; its bytes.
+QByteArray writePng(const QTemporaryDir &dir, const QString &name, const QSize &size)
+{
+    QImage image(size, QImage::Format_RGB32);
+    for (int y = 0; y < size.height(); ++y)
+        for (int x = 0; x < size.width(); ++x)
+            image.setPixel(x, y, qRgb(x * 255 / size.width(), y * 255 / size.height(), 128));
+    if (!image.save(dir.filePath(name), "PNG"))
+        return {};
+    QFile file(dir.filePath(name));
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+//! Drops local files on a widget, as a file manager would.
+void dropFiles(QWidget *target, const QStringList &paths)
+{
+    QMimeData mime;
+    QList<QUrl> urls;
+    for (const QString &p : paths)
+        urls << QUrl::fromLocalFile(p);
+    mime.setUrls(urls);
+    const QPoint at = target->rect().center();
+    QDragEnterEvent enter(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &enter);
+    QDropEvent drop(QPointF(at), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &drop);
 }
 
 //! threadlined with its sandbox workspace, as a child process of the test, and the calls a test
@@ -593,6 +640,49 @@ private Q_SLOTS:
         remove->accept();
         QTRY_VERIFY_WITH_TIMEOUT(!server.followersOf(remoteId).contains(other), Timeout);
         QTRY_VERIFY_WITH_TIMEOUT(!viewFollows(otherLocal), Timeout);
+
+        // A file attached in remote mode goes to the server as multipart and into the Slack thread.
+        QTemporaryDir files;
+        const QByteArray png = writePng(files, QStringLiteral("badge.png"), QSize(64, 48));
+        QVERIFY(!png.isEmpty());
+        dropFiles(view->composer()->viewport(), {files.filePath(QStringLiteral("badge.png"))});
+        QCOMPARE(view->pendingFiles().size(), 1);
+        view->composer()->setPlainText(QStringLiteral("The old badge, for reference"));
+        view->sendAction()->trigger();
+        QVERIFY2(sent.wait(Timeout), qPrintable(view->messageBar()->text()));
+        const QJsonArray serverUpdates = server.api("GET", QStringLiteral("api/v1/requests/%1").arg(remoteId))
+                                             .value(QStringLiteral("updates"))
+                                             .toArray();
+        const QJsonArray attached =
+            serverUpdates.last().toObject().value(QStringLiteral("attachments")).toArray();
+        QCOMPARE(attached.size(), 1);
+        QCOMPARE(attached.at(0).toObject().value(QStringLiteral("name")).toString(),
+                 QStringLiteral("badge.png"));
+        QCOMPARE(attached.at(0).toObject().value(QStringLiteral("size")).toInteger(), png.size());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const QJsonArray messages =
+                    server
+                        .control("GET", QStringLiteral("channels/%1/messages?thread_ts=%2")
+                                            .arg(thread.value(QStringLiteral("channel")).toString(),
+                                                 thread.value(QStringLiteral("thread_ts")).toString()))
+                        .value(QStringLiteral("messages"))
+                        .toArray();
+                for (const QJsonValue &m : messages)
+                    if (m.toObject().value(QStringLiteral("by_app")).toBool() &&
+                        !m.toObject().value(QStringLiteral("files")).toArray().isEmpty())
+                        return true;
+                return false;
+            }(),
+            30000);
+        // The cache shows the attachment by name (its bytes stay on the server).
+        QTRY_VERIFY_WITH_TIMEOUT(view->timelineModel()
+                                     ->index(view->timelineModel()->rowCount() - 1)
+                                     .data(TimelineModel::AttachmentLabelsRole)
+                                     .toStringList()
+                                     .value(0)
+                                     .startsWith(QStringLiteral("badge.png · ")),
+                                 Timeout);
 
         // A status change goes to the server with the request's version.
         const int resolved = view->statusCombo()->findData(int(RequestStatus::Resolved));
@@ -1144,6 +1234,109 @@ private Q_SLOTS:
                     .toString()
                     .contains(QStringLiteral("deleted by")));
         QVERIFY(!view->editUpdateAction()->isEnabled());
+    }
+
+    void attachedFilesReachTheSandboxThreadsWithThumbnails()
+    {
+        QTemporaryDir dir, files;
+        QVERIFY(files.isValid());
+        auto console = startConsole(dir, true);
+        QVERIFY(console);
+        RequestView *view = console->mainWindow()->requestView();
+        sandbox::Workspace &ws = console->session()->sandboxServer()->workspace();
+        const int followers = int(view->timeline().followers.size());
+        QCOMPARE(followers, 4);
+        const QByteArray png = writePng(files, QStringLiteral("screen.png"), QSize(800, 600));
+        QVERIFY(!png.isEmpty());
+        QFile notes(files.filePath(QStringLiteral("notes.txt")));
+        QVERIFY(notes.open(QIODevice::WriteOnly));
+        const QByteArray notesBytes("The VPN drops every ten minutes.\n");
+        notes.write(notesBytes);
+        notes.close();
+
+        // Attach files… opens a file dialog (never a nested loop); the PNG is chosen there.
+        QVERIFY(view->attachAction()->isEnabled());
+        view->attachAction()->trigger();
+        auto *dialog = topLevel<QFileDialog>(QStringLiteral("attachFilesDialog"));
+        QVERIFY(dialog);
+        dialog->setDirectory(files.path());
+        dialog->selectFile(QStringLiteral("screen.png"));
+        static_cast<QDialog *>(dialog)->accept(); // what the Open button does
+        QTRY_COMPARE(view->pendingFiles().size(), 1);
+        // The text file is dropped on the reply field.
+        dropFiles(view->composer()->viewport(), {files.filePath(QStringLiteral("notes.txt"))});
+        QCOMPARE(view->pendingFiles().size(), 2);
+        QVERIFY(view->pendingFilesList()->isVisible());
+        QCOMPARE(view->pendingFilesList()->count(), 2);
+        QVERIFY(view->composer()->toPlainText().isEmpty()); // a drop of files is no text
+
+        QSignalSpy sent(view, &RequestView::replySent);
+        sendReply(view, QStringLiteral("Here is what I see"));
+        QVERIFY(sent.wait(Timeout));
+        QTRY_VERIFY(!view->pendingFilesList()->isVisible());
+        QVERIFY(view->pendingFiles().isEmpty());
+
+        // Every follower but the agent gets both files in their thread, byte for byte.
+        QTRY_COMPARE_WITH_TIMEOUT(channelsWithFile(ws, QStringLiteral("screen.png"), png).size(),
+                                  followers - 1, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(channelsWithFile(ws, QStringLiteral("notes.txt"), notesBytes).size(),
+                                  followers - 1, 30000);
+
+        // The timeline: the image as a thumbnail made by the console, the text file by name and size.
+        QTRY_VERIFY_WITH_TIMEOUT(timelineTexts(view).contains(QStringLiteral("Here is what I see")), Timeout);
+        const int row = int(timelineTexts(view).indexOf(QStringLiteral("Here is what I see")));
+        const QModelIndex index = view->timelineModel()->index(row);
+        const QStringList labels = index.data(TimelineModel::AttachmentLabelsRole).toStringList();
+        QCOMPARE(labels.size(), 2);
+        QVERIFY2(labels.at(0).startsWith(QStringLiteral("screen.png · ")), qPrintable(labels.at(0)));
+        QVERIFY2(labels.at(1).startsWith(QStringLiteral("notes.txt · 33 bytes")), qPrintable(labels.at(1)));
+        QImage thumbnail;
+        QTRY_VERIFY_WITH_TIMEOUT(!(thumbnail = view->timelineModel()
+                                                   ->index(row)
+                                                   .data(TimelineModel::AttachmentThumbnailsRole)
+                                                   .toList()
+                                                   .value(0)
+                                                   .value<QImage>())
+                                      .isNull(),
+                                 Timeout);
+        QCOMPARE(thumbnail.size(), QSize(ThumbnailCache::MaxHeight * 4 / 3, ThumbnailCache::MaxHeight));
+        QVERIFY(thumbnail.pixelColor(thumbnail.width() - 2, 1).red() > 200); // the gradient, scaled
+        QVERIFY(
+            index.data(TimelineModel::AttachmentThumbnailsRole).toList().value(1).value<QImage>().isNull());
+        // The entry is tall enough for the thumbnail.
+        QTRY_VERIFY(view->timelineView()->visualRect(view->timelineModel()->index(row)).height() >
+                    ThumbnailCache::MaxHeight);
+
+        // The thread matrix names when each follower's thread last took a write.
+        view->tabs()->setCurrentIndex(1);
+        QTRY_COMPARE_WITH_TIMEOUT(view->threadsTable()->columnCount(), followers, 30000);
+        int synced = 0;
+        for (int c = 0; c < followers; ++c) {
+            QTableWidgetItem *header = view->threadsTable()->horizontalHeaderItem(c);
+            if (header->data(Qt::UserRole).toLongLong() > 0 &&
+                header->text().contains(QStringLiteral("synced")))
+                ++synced;
+        }
+        QCOMPARE(synced, followers); // every thread has its summary and copies
+
+        // A file the files store refuses (an HTML page named .png) is said, and nothing is sent.
+        QFile fake(files.filePath(QStringLiteral("fake.png")));
+        QVERIFY(fake.open(QIODevice::WriteOnly));
+        fake.write("<!DOCTYPE html><html><body>Sign in</body></html>");
+        fake.close();
+        view->tabs()->setCurrentIndex(0);
+        const int before = view->timelineModel()->rowCount();
+        view->addPendingFiles({files.filePath(QStringLiteral("fake.png"))});
+        view->sendAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(view->messageBar()->isVisible(), Timeout);
+        QVERIFY2(view->messageBar()->text().contains(QStringLiteral("fake.png")),
+                 qPrintable(view->messageBar()->text()));
+        QCOMPARE(view->timelineModel()->rowCount(), before);
+        QCOMPARE(view->pendingFiles().size(), 1); // kept, so the agent can remove it and send again
+        // Del in the list removes it.
+        view->pendingFilesList()->setCurrentRow(0);
+        QTest::keyClick(view->pendingFilesList(), Qt::Key_Delete);
+        QVERIFY(view->pendingFiles().isEmpty());
     }
 
     void replyReachesTheSandboxThreadsThroughTheSyncEngine()
