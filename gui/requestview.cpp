@@ -427,6 +427,18 @@ Result<sync::RequestThreads> RequestView::remoteThreads(qint64 localRequest,
                                    o.value(QStringLiteral("state")).toString(),
                                    o.value(QStringLiteral("last_error")).toString()});
         }
+        const QJsonArray files = t.value(QStringLiteral("files")).toArray();
+        for (const QJsonValue &fv : files) {
+            const QJsonObject f = fv.toObject();
+            files::ThreadFileState file;
+            file.attachmentId = f.value(QStringLiteral("attachment_id")).toInteger();
+            file.updateId = remote->localUpdateId(f.value(QStringLiteral("update_id")).toInteger());
+            file.name = f.value(QStringLiteral("name")).toString();
+            file.state = f.value(QStringLiteral("state")).toString();
+            file.ts = f.value(QStringLiteral("ts")).toString();
+            file.lastError = f.value(QStringLiteral("last_error")).toString();
+            state.files.append(file);
+        }
         out.threads.append(state);
     }
     return out;
@@ -471,6 +483,22 @@ void RequestView::showThreads(quint64 generation, const Result<sync::RequestThre
             if (row >= 0)
                 setThreadCell(row + 1, c, m.state, m.lastError, 0, m.updateId);
         }
+        // The files of an update: their copies in this thread, in the update's cell.
+        for (const files::ThreadFileState &f : t.files) {
+            const int row = m_timelineModel->rowOf(f.updateId);
+            QTableWidgetItem *item = row >= 0 ? m_threads->item(row + 1, c) : nullptr;
+            if (!item)
+                continue;
+            QStringList states = item->data(Qt::UserRole + 2).toStringList();
+            states << QStringLiteral("%1: %2").arg(f.name, f.state);
+            item->setData(Qt::UserRole + 2, states);
+            const QString line = f.lastError.isEmpty()
+                                     ? tr("%1: %2").arg(f.name, fileStateText(f.state))
+                                     : tr("%1: %2 (%3)").arg(f.name, fileStateText(f.state), f.lastError);
+            item->setToolTip(item->toolTip() + QLatin1Char('\n') + line);
+            if (!m_threads->cellWidget(row + 1, c))
+                item->setText(item->text() + QStringLiteral(" · 📎") + fileStateMark(f.state));
+        }
         // The author's own thread holds no copy of their update.
         for (int u = 0; u < m_timeline.updates.size(); ++u)
             if (!m_threads->item(u + 1, c) && m_timeline.updates.at(u).authorId == t.personId)
@@ -478,6 +506,44 @@ void RequestView::showThreads(quint64 generation, const Result<sync::RequestThre
     }
     m_threads->resizeRowsToContents();
     Q_EMIT threadsLoaded(m_timeline.request.id);
+}
+
+QString RequestView::fileStateMark(const QString &state)
+{
+    if (state == QLatin1String("shared"))
+        return QStringLiteral("✓");
+    if (state == QLatin1String("pending"))
+        return QStringLiteral("⏳");
+    if (state == QLatin1String("failed") || state == QLatin1String("refused"))
+        return QStringLiteral("⚠");
+    if (state == QLatin1String("deleted"))
+        return QStringLiteral("🗑");
+    if (state == QLatin1String("original"))
+        return tr("author");
+    return QStringLiteral("—");
+}
+
+QString RequestView::fileStateText(const QString &state)
+{
+    if (state == QLatin1String("shared"))
+        return tr("in the thread");
+    if (state == QLatin1String("pending"))
+        return tr("on its way");
+    if (state == QLatin1String("failed"))
+        return tr("failed");
+    if (state == QLatin1String("refused"))
+        return tr("refused");
+    if (state == QLatin1String("deleted"))
+        return tr("deleted");
+    if (state == QLatin1String("original"))
+        return tr("the author's own file");
+    return tr("not copied");
+}
+
+QStringList RequestView::threadCellFiles(int row, int column) const
+{
+    const QTableWidgetItem *item = m_threads->item(row, column);
+    return item ? item->data(Qt::UserRole + 2).toStringList() : QStringList();
 }
 
 QString RequestView::slackErrorText(const QString &code)

@@ -50,6 +50,10 @@ public:
     //! is the summary, row n the n-th update; one column per follower.
     QString threadCellState(int row, int column) const;
     QString threadCellText(int row, int column) const;
+    //! The files of a cell's update as copied into that thread: "name: state" (shared, pending, …).
+    QStringList threadCellFiles(int row, int column) const;
+    static QString fileStateMark(const QString &state);
+    static QString fileStateText(const QString &state);
     //! A sentence for a Slack error code ("Slack was unavailable (service_unavailable)").
     static QString slackErrorText(const QString &code);
     void showRequest(qint64 requestId);

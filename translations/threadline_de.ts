@@ -976,6 +976,38 @@ Verbinden Sie Slack in den Einstellungen (Strg+,): Dieser Tab zeigt dann die Kop
         <source>The attachment cannot be opened.</source>
         <translation>Der Anhang kann nicht geöffnet werden.</translation>
     </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>%1: %2 (%3)</source>
+        <translation>%1: %2 (%3)</translation>
+    </message>
+    <message>
+        <source>in the thread</source>
+        <translation>im Thread</translation>
+    </message>
+    <message>
+        <source>on its way</source>
+        <translation>unterwegs</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>abgelehnt</translation>
+    </message>
+    <message>
+        <source>deleted</source>
+        <translation>gelöscht</translation>
+    </message>
+    <message>
+        <source>the author&apos;s own file</source>
+        <translation>die eigene Datei der Person</translation>
+    </message>
+    <message>
+        <source>not copied</source>
+        <translation>nicht kopiert</translation>
+    </message>
 </context>
 <context>
     <name>threadline::gui::SecretFile</name>

@@ -976,6 +976,38 @@ Connectez Slack dans les Paramètres (Ctrl+,) : cet onglet montre alors la copie
         <source>The attachment cannot be opened.</source>
         <translation>La pièce jointe ne peut pas être ouverte.</translation>
     </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1 : %2</translation>
+    </message>
+    <message>
+        <source>%1: %2 (%3)</source>
+        <translation>%1 : %2 (%3)</translation>
+    </message>
+    <message>
+        <source>in the thread</source>
+        <translation>dans le fil</translation>
+    </message>
+    <message>
+        <source>on its way</source>
+        <translation>en cours d’envoi</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>refusé</translation>
+    </message>
+    <message>
+        <source>deleted</source>
+        <translation>supprimé</translation>
+    </message>
+    <message>
+        <source>the author&apos;s own file</source>
+        <translation>le fichier de l’auteur lui-même</translation>
+    </message>
+    <message>
+        <source>not copied</source>
+        <translation>non copié</translation>
+    </message>
 </context>
 <context>
     <name>threadline::gui::SecretFile</name>

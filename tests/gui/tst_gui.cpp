@@ -1318,6 +1318,19 @@ private Q_SLOTS:
                 ++synced;
         }
         QCOMPARE(synced, followers); // every thread has its summary and copies
+        // The update's row lists its files' copies: shared in every thread but the agent's own.
+        const auto sharedColumns = [&] {
+            int n = 0;
+            for (int c = 0; c < followers; ++c) {
+                const QStringList cellFiles = view->threadCellFiles(row + 1, c);
+                n += cellFiles.contains(QStringLiteral("screen.png: shared")) &&
+                             cellFiles.contains(QStringLiteral("notes.txt: shared"))
+                         ? 1
+                         : 0;
+            }
+            return n;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(sharedColumns(), followers - 1, 30000);
 
         // A file the files store refuses (an HTML page named .png) is said, and nothing is sent.
         QFile fake(files.filePath(QStringLiteral("fake.png")));
