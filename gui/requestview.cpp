@@ -497,7 +497,7 @@ void RequestView::showThreads(quint64 generation, const Result<sync::RequestThre
                                      : tr("%1: %2 (%3)").arg(f.name, fileStateText(f.state), f.lastError);
             item->setToolTip(item->toolTip() + QLatin1Char('\n') + line);
             if (!m_threads->cellWidget(row + 1, c))
-                item->setText(item->text() + QStringLiteral(" · 📎") + fileStateMark(f.state));
+                item->setText(tr("%1 · file %2").arg(item->text(), fileStateMark(f.state)));
         }
         // The author's own thread holds no copy of their update.
         for (int u = 0; u < m_timeline.updates.size(); ++u)

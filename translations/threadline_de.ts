@@ -1008,6 +1008,10 @@ Verbinden Sie Slack in den Einstellungen (Strg+,): Dieser Tab zeigt dann die Kop
         <source>not copied</source>
         <translation>nicht kopiert</translation>
     </message>
+    <message>
+        <source>%1 · file %2</source>
+        <translation>%1 · Datei %2</translation>
+    </message>
 </context>
 <context>
     <name>threadline::gui::SecretFile</name>

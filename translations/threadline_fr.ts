@@ -1008,6 +1008,10 @@ Connectez Slack dans les Paramètres (Ctrl+,) : cet onglet montre alors la copie
         <source>not copied</source>
         <translation>non copié</translation>
     </message>
+    <message>
+        <source>%1 · file %2</source>
+        <translation>%1 · fichier %2</translation>
+    </message>
 </context>
 <context>
     <name>threadline::gui::SecretFile</name>
