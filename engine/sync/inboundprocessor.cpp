@@ -357,7 +357,6 @@ Result<InboundProcessor::Outcome> InboundProcessor::reply(InboundReply::Reason r
 
 Result<InboundProcessor::Outcome> InboundProcessor::applyMessage(const InboxRow &row, const SlackEvent &ev)
 {
-    Q_UNUSED(row);
     if (ev.channelType != QLatin1String("im") &&
         !(ev.channelType.isEmpty() && ev.channel.startsWith(QLatin1Char('D'))))
         return Outcome{InboxState::Ignored, QStringLiteral("not a direct message with the app"), 0, false, 0};
@@ -366,8 +365,24 @@ Result<InboundProcessor::Outcome> InboundProcessor::applyMessage(const InboxRow 
     auto conv = conversationFor(ev.channel, ev.threadTs);
     if (!conv)
         return conv.error();
-    if (!conv.value())
+    if (!conv.value()) {
+        // A summary in this channel may be posted with its ts not recorded yet: the result is
+        // committed after the call, and after a crash only once the intent is reconciled. A reply
+        // to it waits for that (up to the defer limit) instead of getting "unknown thread".
+        auto waiting = m_store->scalar(
+            QStringLiteral("SELECT 1 FROM conversations c WHERE c.channel_id = ? AND c.summary_ts IS NULL "
+                           "AND EXISTS (SELECT 1 FROM jobs j WHERE j.conversation_id = c.id AND j.kind = "
+                           "'post_summary' AND j.state IN ('pending','in_flight'))"),
+            {ev.channel});
+        if (!waiting)
+            return waiting.error();
+        const qint64 now = m_store->now();
+        if (waiting.value() && now - row.receivedAt < m_deferLimitMs)
+            return Outcome{InboxState::Pending,
+                           QStringLiteral("waiting for a summary in this channel to be recorded"), 0, true,
+                           now + std::min<qint64>(50LL << std::min(row.attempts, 9), 30'000)};
         return reply(InboundReply::Reason::UnknownThread, ev, ev.threadTs, nullptr);
+    }
     const Conversation &c = *conv.value();
     if (c.requestStatus == QLatin1String("closed"))
         return reply(InboundReply::Reason::ClosedRequest, ev, ev.threadTs, &c);

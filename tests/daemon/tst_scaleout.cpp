@@ -574,8 +574,8 @@ void TestScaleOut::twoProcessesShareTenThousandJobsAndSurviveAKill()
     // Every Slack reply made it in (the ones after the kill through B's socket, redelivered ones
     // deduplicated), and B drains the rest, A's expired leases included.
     QTRY_VERIFY_WITH_TIMEOUT((postSlackReplies(), slackReplies == SlackReplies), 60000);
-    QTRY_VERIFY_WITH_TIMEOUT(
-        count(QStringLiteral("SELECT COUNT(*) FROM updates WHERE source = 'slack'")) == SlackReplies, 120000);
+    QTRY_COMPARE_WITH_TIMEOUT(count(QStringLiteral("SELECT COUNT(*) FROM updates WHERE source = 'slack'")),
+                              qint64(SlackReplies), 120000);
     QTRY_VERIFY_WITH_TIMEOUT(allSettled(), 300000);
     const qint64 finished = clock.elapsed();
 

@@ -99,6 +99,7 @@ private Q_SLOTS:
     void deleteBeforeMessageIsConsistent();
     void outsideThreadGetsHelpfulReply();
     void unknownPersonGetsHelpfulReply();
+    void replyToASummaryNotYetRecordedWaitsForIt();
     void slackUserNamesAreChecked();
     void fileShareRecordedWithoutDownload();
     void hostilePayloads_data();
@@ -695,6 +696,84 @@ void TestSyncInbound::unknownPersonGetsHelpfulReply()
 
 // What users.info sends is checked before it becomes desk text: ids we look up, and names cut to
 // something printable on one line.
+void TestSyncInbound::replyToASummaryNotYetRecordedWaitsForIt()
+{
+    startSandbox(false);
+    // A second request for Ada whose summary is posted but whose ts is not recorded yet (the
+    // result is committed after the call, or the posting process died and the intent awaits
+    // reconciliation): its post_summary job is still open.
+    NewRequest nr;
+    nr.title = QStringLiteral("Badge lost");
+    nr.body = QStringLiteral("At the front desk");
+    nr.requesterId = m_ada;
+    nr.assigneeId = m_bob;
+    auto request = m_store->createRequest(nr);
+    QVERIFY(request.ok());
+    const qint64 rid = request.value().id;
+    auto conv = m_store->insert(
+        QStringLiteral("INSERT INTO conversations (request_id, person_id, channel_id, summary_ts, state, "
+                       "created_at, updated_at) VALUES (?, ?, ?, NULL, 'pending', ?, ?) RETURNING id"),
+        {rid, m_ada, m_adaDm, m_store->now(), m_store->now()});
+    QVERIFY(conv.ok());
+    NewJob job;
+    job.lane = QStringLiteral("fast");
+    job.kind = QStringLiteral("post_summary");
+    job.orderingKey = QStringLiteral("conv:%1").arg(conv.value());
+    job.dedupeKey = QStringLiteral("test-summary:%1").arg(conv.value());
+    job.requestId = rid;
+    job.conversationId = conv.value();
+    QVERIFY(m_store->enqueueJob(job).ok());
+    QVERIFY(
+        m_store
+            ->execAffected(QStringLiteral("UPDATE jobs SET state = 'in_flight' WHERE conversation_id = ?"),
+                           {conv.value()})
+            .ok());
+    const int echoes = int(inboxRows().size()) + 1;
+    const QString summaryTs = postAsBot(m_adaDm, QStringLiteral("*Badge lost* — you are the requester"));
+    QVERIFY(!summaryTs.isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(int(inboxRows().size()), echoes, 5000);
+
+    auto &ws = m_sandbox->workspace();
+    QVERIFY(ws.postAsUser(m_adaId, QStringLiteral("found it, never mind"), summaryTs).ok);
+    const auto slackCount = [&] {
+        return m_store
+            ->scalar(QStringLiteral("SELECT COUNT(*) FROM updates WHERE request_id = ? AND source = 'slack'"),
+                     {rid})
+            .value()
+            ->toInt();
+    };
+    // The reply waits (pending, deferred) instead of getting "unknown thread".
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const auto rows = inboxRows();
+            return std::any_of(rows.begin(), rows.end(), [](const InboxRow &r) {
+                return r.state == InboxState::Pending && r.lastError.contains(QStringLiteral("summary"));
+            });
+        }(),
+        5000);
+    QCOMPARE(jobCount(QStringLiteral("reply_outside_thread")), 0);
+    QCOMPARE(slackCount(), 0);
+
+    // The summary's ts is recorded: the reply lands on that request, once.
+    QVERIFY(m_store
+                ->execAffected(
+                    QStringLiteral("UPDATE conversations SET summary_ts = ?, state = 'active' WHERE id = ?"),
+                    {summaryTs, conv.value()})
+                .ok());
+    QVERIFY(m_store
+                ->execAffected(QStringLiteral("UPDATE jobs SET state = 'done' WHERE conversation_id = ?"),
+                               {conv.value()})
+                .ok());
+    QTRY_COMPARE_WITH_TIMEOUT(slackCount(), 1, 10000);
+    QCOMPARE(jobCount(QStringLiteral("reply_outside_thread")), 0);
+
+    // A reply in a thread of no request, while no summary is on its way, is answered at once.
+    const QString other = postAsBot(m_adaDm, QStringLiteral("a thread of no request"));
+    QVERIFY(ws.postAsUser(m_adaId, QStringLiteral("in an unknown thread"), other).ok);
+    QTRY_COMPARE_WITH_TIMEOUT(jobCount(QStringLiteral("reply_outside_thread")), 1, 10000);
+    QCOMPARE(slackCount(), 1);
+}
+
 void TestSyncInbound::slackUserNamesAreChecked()
 {
     QFETCH_GLOBAL(QString, backend);
