@@ -1455,6 +1455,8 @@ private Q_SLOTS:
         const QString text = QStringLiteral("Wrong request, sorry");
         sendReply(view, text);
         QTRY_COMPARE_WITH_TIMEOUT(channelsWithCopy(ws, text).size(), 3, 30000);
+        // The timeline reloads from the store off the GUI thread: the Slack copies can be there first.
+        QTRY_VERIFY_WITH_TIMEOUT(timelineTexts(view).contains(text), Timeout);
         const int row = int(timelineTexts(view).indexOf(text));
         QVERIFY(row >= 0);
         view->timelineView()->setCurrentIndex(view->timelineModel()->index(row));
