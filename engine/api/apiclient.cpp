@@ -228,6 +228,72 @@ QFuture<Result<QJsonObject>> ApiClient::sendRaw(const QByteArray &method, const 
     return future;
 }
 
+QFuture<Result<QByteArray>> ApiClient::attachmentContent(qint64 attachmentId, qint64 maxBytes)
+{
+    if (!m_nam)
+        return finished<QByteArray>(makeError(ErrorCode::Internal, lit("No network access manager")));
+    QNetworkRequest request(
+        m_baseUrl.resolved(QUrl(QStringLiteral("api/v1/attachments/%1/content").arg(attachmentId))));
+    request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
+    request.setTransferTimeout(m_timeoutMs);
+    struct Download
+    {
+        QPromise<Result<QByteArray>> promise;
+        QByteArray data;
+        bool tooLarge = false;
+    };
+    auto download = std::make_shared<Download>();
+    download->promise.start();
+    QFuture<Result<QByteArray>> future = download->promise.future();
+    QNetworkReply *reply = m_nam->get(request);
+    const auto tooLarge = [download, reply] {
+        download->tooLarge = true;
+        download->data.clear();
+        reply->abort();
+    };
+    QObject::connect(reply, &QNetworkReply::metaDataChanged, this, [reply, maxBytes, tooLarge] {
+        const qint64 declared = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status >= 200 && status < 300 && declared > maxBytes)
+            tooLarge();
+    });
+    QObject::connect(reply, &QNetworkReply::readyRead, this, [download, reply, maxBytes, tooLarge] {
+        if (download->tooLarge)
+            return;
+        download->data += reply->readAll();
+        if (download->data.size() > maxBytes &&
+            reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() < 300)
+            tooLarge();
+    });
+    QObject::connect(reply, &QNetworkReply::finished, this, [download, reply, maxBytes] {
+        reply->deleteLater();
+        if (download->tooLarge) {
+            download->promise.addResult(makeError(
+                ErrorCode::TooLarge, QStringLiteral("The file is larger than %1 bytes").arg(maxBytes)));
+            download->promise.finish();
+            return;
+        }
+        download->data += reply->readAll();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status == 0) {
+            download->promise.addResult(makeError(ErrorCode::Unavailable, lit("The server cannot be reached"),
+                                                  {}, reply->errorString()));
+        } else if (status >= 200 && status < 300) {
+            download->promise.addResult(std::move(download->data));
+        } else {
+            const QJsonObject json = QJsonDocument::fromJson(download->data).object();
+            Error e =
+                makeError(codeForStatus(status), json.value(lit("message")).toString(), {},
+                          QStringLiteral("HTTP %1 %2").arg(status).arg(json.value(lit("error")).toString()));
+            if (e.message.isEmpty())
+                e.message = QStringLiteral("The server answered HTTP %1").arg(status);
+            download->promise.addResult(e);
+        }
+        download->promise.finish();
+    });
+    return future;
+}
+
 QFuture<Result<RemotePage>> ApiClient::listRequests(const RemoteQuery &query)
 {
     QUrlQuery q;

@@ -180,6 +180,12 @@ public:
     //! Queues the failed Slack jobs of an update, or of one follower's thread, again; the number queued.
     QFuture<Result<int>> retryUpdate(qint64 updateId);
     QFuture<Result<int>> retryConversation(qint64 conversationId);
+    //! The stored bytes of an attachment (GET /api/v1/attachments/{id}/content), at most \a maxBytes:
+    //! a larger file fails with TooLarge (the download is stopped, never truncated); an attachment
+    //! without stored bytes is NotFound.
+    QFuture<Result<QByteArray>> attachmentContent(qint64 attachmentId,
+                                                  qint64 maxBytes = DefaultMaxContentBytes);
+    static constexpr qint64 DefaultMaxContentBytes = 100LL * 1024 * 1024;
 
     //! Any route: the JSON object answered (empty for 204).
     QFuture<Result<QJsonObject>> send(const QByteArray &method, const QString &path,

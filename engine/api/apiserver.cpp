@@ -3,11 +3,13 @@
 #include "api/tokenstore.h"
 #include "core/guardedtcpserver.h"
 #include "core/logging.h"
+#include "files/filestore.h"
 #include "store/store.h"
 
 #include <QBuffer>
 #include <QCryptographicHash>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QHttpServer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
@@ -15,6 +17,7 @@
 #include <QJsonDocument>
 #include <QNetworkRequest>
 #include <QPointer>
+#include <QRegularExpression>
 #include <QTcpSocket>
 #include <QTimer>
 #include <QUrlQuery>
@@ -92,6 +95,10 @@ struct ApiServer::Reply
     QByteArray body;
     QByteArray contentType = "application/json";
     QList<std::pair<QByteArray, QByteArray>> headers;
+    //! A body streamed from a file instead of `body` (attachment content): never read whole.
+    QString filePath;
+    QByteArray disposition; //!< Content-Disposition of a streamed file
+    QByteArray etag;        //!< ETag of a streamed file
 
     static Reply json(int status, const QJsonObject &o)
     {
@@ -395,6 +402,25 @@ void ApiServer::dispatch(const QHttpServerRequest &request, QHttpServerResponder
     QTcpSocket *socket = responder.socket();
     if (!socket || !socket->isOpen())
         return;
+    if (!reply.filePath.isEmpty()) {
+        auto file = std::make_unique<QFile>(reply.filePath);
+        if (file->open(QIODevice::ReadOnly)) {
+            responder.writeStatusLine(QHttpServerResponder::StatusCode(reply.status));
+            responder.writeHeader("Content-Type", reply.contentType);
+            responder.writeHeader("Content-Length", QByteArray::number(file->size()));
+            responder.writeHeader("X-Content-Type-Options", "nosniff");
+            responder.writeHeader("Content-Disposition", reply.disposition);
+            responder.writeHeader("Content-Security-Policy", "sandbox; default-src 'none'");
+            responder.writeHeader("ETag", reply.etag);
+            responder.writeHeader("Cache-Control", "private, no-cache");
+            if (m_draining)
+                responder.writeHeader("Connection", "close");
+            responder.writeBody(QByteArray()); // ends the headers
+            streamFile(socket, std::move(file));
+            return;
+        }
+        reply = Reply::error(404, lit("not_found"), lit("The attachment's bytes are not stored"));
+    }
     responder.writeStatusLine(QHttpServerResponder::StatusCode(reply.status));
     if (!reply.contentType.isEmpty())
         responder.writeHeader("Content-Type", reply.contentType);
@@ -405,6 +431,61 @@ void ApiServer::dispatch(const QHttpServerRequest &request, QHttpServerResponder
     if (m_draining)
         responder.writeHeader("Connection", "close");
     responder.writeBody(reply.body);
+}
+
+namespace {
+
+//! Copies a file to a socket in 64 KiB chunks as the socket drains (at most 256 KiB queued), so a
+//! file is never read whole into memory. Owned by the socket: a client that goes away mid-file
+//! ends the copy. (QHttpServerResponder::write(QIODevice *) in Qt 6.4 writes to a socket that may
+//! be gone when the client disconnects, so it is not used.)
+class FileStreamer : public QObject
+{
+public:
+    FileStreamer(QTcpSocket *socket, std::unique_ptr<QFile> file)
+        : QObject(socket)
+        , m_socket(socket)
+        , m_file(std::move(file))
+    {
+        connect(socket, &QTcpSocket::bytesWritten, this, &FileStreamer::pump);
+        connect(socket, &QTcpSocket::disconnected, this, &QObject::deleteLater);
+        pump();
+    }
+
+private:
+    void pump()
+    {
+        constexpr qint64 Chunk = 64 * 1024;
+        constexpr qint64 MaxQueued = 256 * 1024;
+        while (m_socket->isOpen() && m_socket->bytesToWrite() < MaxQueued) {
+            if (m_file->atEnd()) {
+                disconnect(m_socket, nullptr, this, nullptr);
+                deleteLater();
+                return;
+            }
+            const QByteArray chunk = m_file->read(Chunk);
+            if (chunk.isEmpty()) {
+                // The file shrank or cannot be read: the answer cannot be completed, so the
+                // connection is closed (the client sees fewer bytes than Content-Length).
+                qCWarning(lcApi).noquote() << "attachment file read failed:" << m_file->errorString();
+                disconnect(m_socket, nullptr, this, nullptr);
+                m_socket->abort();
+                deleteLater();
+                return;
+            }
+            m_socket->write(chunk);
+        }
+    }
+
+    QTcpSocket *m_socket;
+    std::unique_ptr<QFile> m_file;
+};
+
+} // namespace
+
+void ApiServer::streamFile(QTcpSocket *socket, std::unique_ptr<QFile> file)
+{
+    new FileStreamer(socket, std::move(file));
 }
 
 ApiServer::Reply ApiServer::route(const QHttpServerRequest &request, QString *routeLabel)
@@ -460,6 +541,8 @@ ApiServer::Reply ApiServer::route(const QHttpServerRequest &request, QString *ro
         label = lit("/api/v1/updates/{id}/retry");
     } else if (area == QLatin1String("conversations") && n == 5 && seg[4] == QLatin1String("retry")) {
         label = lit("/api/v1/conversations/{id}/retry");
+    } else if (area == QLatin1String("attachments") && n == 5 && seg[4] == QLatin1String("content")) {
+        label = lit("/api/v1/attachments/{id}/content");
     } else if (area == QLatin1String("queues") && n == 3) {
         label = lit("/api/v1/queues");
     } else if (area == QLatin1String("stream") && n == 3) {
@@ -601,6 +684,11 @@ ApiServer::Reply ApiServer::handle(const QHttpServerRequest &request, const QStr
         if (method == Method::Delete)
             return deleteUpdate(p, id);
         return allow("PATCH, DELETE");
+    }
+    if (label == QLatin1String("/api/v1/attachments/{id}/content")) {
+        if (method == Method::Get)
+            return attachmentContent(id);
+        return allow("GET");
     }
     if (label == QLatin1String("/api/v1/queues")) {
         if (method == Method::Get)
@@ -923,6 +1011,75 @@ ApiServer::Reply ApiServer::retry(qint64 updateId, qint64 conversationId)
     if (!queued)
         return Reply::fromError(queued.error(), lit("id"));
     return Reply::json(200, QJsonObject{{lit("retried"), queued.value()}});
+}
+
+// ---- attachments --------------------------------------------------------------------------------
+
+namespace {
+
+//! The stored MIME type when it is a plain `type/subtype` token, else application/octet-stream.
+//! Types a browser would render as a page are never answered as such.
+QByteArray safeContentType(const QString &mimeType)
+{
+    static const QRegularExpression token(
+        QStringLiteral("^[A-Za-z0-9!#$&^_.+-]{1,64}/[A-Za-z0-9!#$&^_.+-]{1,127}$"));
+    const QString type = mimeType.trimmed().toLower();
+    if (!token.match(type).hasMatch() || type.contains(QLatin1String("html")) ||
+        type.contains(QLatin1String("xml")) || type.contains(QLatin1String("javascript")))
+        return "application/octet-stream";
+    return type.toLatin1();
+}
+
+//! `attachment; filename="…"; filename*=UTF-8''…` (RFC 6266 / RFC 8187): an ASCII fallback with
+//! anything unsafe replaced by `_`, and the exact name percent-encoded.
+QByteArray contentDisposition(const QString &name)
+{
+    QByteArray ascii;
+    for (QChar c : name) {
+        const char16_t u = c.unicode();
+        ascii += (u >= 0x20 && u < 0x7f && u != '"' && u != '\\' && u != '%') ? char(u) : '_';
+    }
+    if (ascii.isEmpty())
+        ascii = "file";
+    return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" +
+           name.toUtf8().toPercentEncoding("!#$&+^`|");
+}
+
+} // namespace
+
+ApiServer::Reply ApiServer::attachmentContent(qint64 attachmentId)
+{
+    auto att = m_store->attachment(attachmentId);
+    if (!att)
+        return Reply::fromError(att.error(), lit("id"));
+    if (att->state != QLatin1String("stored") || att->storageKey.isEmpty())
+        return Reply::error(
+            404, lit("not_found"),
+            QStringLiteral("Attachment %1 has no stored bytes (it is %2)").arg(attachmentId).arg(att->state));
+    auto update = m_store->update(att->updateId);
+    if (!update)
+        return Reply::fromError(update.error(), lit("id"));
+    if (update->isDeleted())
+        return Reply::error(404, lit("not_found"),
+                            QStringLiteral("Attachment %1 belongs to a deleted update").arg(attachmentId));
+    if (m_filesDirectory.isEmpty())
+        return Reply::error(503, lit("files_not_available"),
+                            lit("This server has no files store, so it cannot serve attachments"));
+    const files::FileStore store(m_filesDirectory);
+    const QString path = store.pathFor(att->storageKey);
+    if (path.isEmpty() || !QFileInfo(path).isFile()) {
+        qCWarning(lcApi).noquote() << "attachment" << attachmentId << "is stored but its file is missing";
+        return Reply::error(
+            404, lit("not_found"),
+            QStringLiteral("The bytes of attachment %1 are not in the files store").arg(attachmentId));
+    }
+    Reply r;
+    r.status = 200;
+    r.filePath = path;
+    r.contentType = safeContentType(att->mimeType);
+    r.disposition = contentDisposition(att->name);
+    r.etag = '"' + att->sha256.toLatin1() + '"';
+    return r;
 }
 
 // ---- requests -----------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ class QHttpServer;
 class QHttpServerRequest;
 class QHttpServerResponder;
 class QWebSocket;
+class QTcpSocket;
+class QFile;
 
 namespace threadline {
 
@@ -77,6 +79,9 @@ public:
     //! POST /api/v1/conversations/{id}/retry (conversationId set) with the number of jobs queued
     //! again; without one they are 503.
     void setRetryProvider(std::function<Result<int>(qint64 updateId, qint64 conversationId)> provider);
+    //! The files store's directory (Engine::filesDirectory()): GET /api/v1/attachments/{id}/content
+    //! streams stored bytes from it; without one that route is 503.
+    void setFilesDirectory(const QString &directory) { m_filesDirectory = directory; }
 
     ApiMetrics &metrics() { return m_metrics; }
     int streamClientCount() const { return int(m_streams.size()); }
@@ -127,6 +132,8 @@ private:
     Reply threads(qint64 requestId);
     Reply queues();
     Reply retry(qint64 updateId, qint64 conversationId);
+    Reply attachmentContent(qint64 attachmentId);
+    static void streamFile(QTcpSocket *socket, std::unique_ptr<QFile> file);
     Reply listPeople(const QHttpServerRequest &request);
     Reply upsertPerson(const QJsonObject &body);
     Reply getPerson(const QString &user);
@@ -156,6 +163,7 @@ private:
     std::function<Result<QJsonObject>()> m_queues;
     std::function<Result<QJsonObject>(qint64)> m_threads;
     std::function<Result<int>(qint64, qint64)> m_retry;
+    QString m_filesDirectory;
 };
 
 } // namespace threadline

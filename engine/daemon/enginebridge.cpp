@@ -47,6 +47,7 @@ QJsonValue orNull(const QString &s)
 void bridgeEngineToApi(sync::Engine &engine, ApiServer &api)
 {
     sync::Engine *e = &engine;
+    api.setFilesDirectory(engine.filesDirectory());
     api.setReadinessProvider([e] {
         using State = slack::SlackConnectionState::State;
         QList<ReadinessCheck> checks;

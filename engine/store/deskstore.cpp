@@ -1127,6 +1127,20 @@ Result<Update> Store::update(qint64 updateId)
     return u;
 }
 
+Result<Attachment> Store::attachment(qint64 attachmentId)
+{
+    auto a =
+        exec(QStringLiteral("SELECT id, update_id, name, mime_type, size, sha256, storage_key, created_at, "
+                            "state, last_error, slack_file_id FROM attachments WHERE id = ?"),
+             {attachmentId});
+    if (!a)
+        return a.error();
+    QueryGuard guard(a.value());
+    if (!a.value()->next())
+        return notFound(QStringLiteral("Attachment"), attachmentId, QStringLiteral("attachmentId"));
+    return readAttachment(*a.value());
+}
+
 Result<Update> Store::editUpdate(qint64 updateId, const QString &rawText, qint64 actorId)
 {
     auto text = checkText(rawText, QStringLiteral("text"), QStringLiteral("The update text"),

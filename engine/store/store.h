@@ -163,6 +163,8 @@ public:
     //! Soft delete, audited; deleting a deleted update changes nothing and succeeds.
     Result<Update> deleteUpdate(qint64 updateId, qint64 actorId);
     Result<Update> update(qint64 updateId);
+    //! One attachment's metadata by id; NotFound when there is none.
+    Result<Attachment> attachment(qint64 attachmentId);
     Result<Attachment> addAttachment(qint64 updateId, const Attachment &attachment);
 
     //! The request, its followers and its updates in desk order with attachment metadata.

@@ -6,12 +6,15 @@
 #include "api/apiclient.h"
 #include "api/apiserver.h"
 #include "api/tokenstore.h"
+#include "files/filestore.h"
 #include "postgresschemas.h"
 #include "store/databaseurl.h"
 #include "store/store.h"
 #include "testsupport.h"
 
+#include <QBuffer>
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -129,8 +132,20 @@ private Q_SLOTS:
     void hostileIdempotencyKeys();
     void idempotencyKeysExpire();
     void apiClientRetriesAWriteWhoseAnswerWasLost();
+    void attachmentContentStreamsStoredBytes();
+    void attachmentContentRefusesHostileInput_data();
+    void attachmentContentRefusesHostileInput();
+    void apiClientFetchesAttachmentContent();
 
 private:
+    //! A request with an update carrying a stored PNG-named file (\a bytes), a refused file and a
+    //! stored file on a deleted update; the files store is m_dir/files. Returns the attachment ids.
+    struct AttachmentFixture
+    {
+        qint64 stored = 0, refused = 0, deleted = 0, missing = 0;
+        QByteArray bytes;
+    };
+    AttachmentFixture attachmentFixture();
     QString newUrl(const QString &backend);
     Answer call(const QByteArray &method, const QString &path, const QByteArray &token = AdminToken,
                 const QByteArray &body = {}, const QList<QPair<QByteArray, QByteArray>> &headers = {});
@@ -516,6 +531,7 @@ const RouteCase kProtectedRoutes[] = {
     {"DELETE", "/api/v1/requests/{id}/followers/U0CAROL", nullptr},
     {"GET", "/api/v1/requests/{id}/threads", nullptr},
     {"GET", "/api/v1/queues", nullptr},
+    {"GET", "/api/v1/attachments/{id}/content", nullptr},
     {"POST", "/api/v1/people", R"({"slack_id":"U0ZED","name":"Zed"})"},
     {"GET", "/api/v1/people/U0ALICE", nullptr},
     {"GET", "/api/v1/people", nullptr},
@@ -2060,3 +2076,182 @@ void TestApi::apiClientRetriesAWriteWhoseAnswerWasLost()
 
 QTEST_GUILESS_MAIN(TestApi)
 #include "tst_api.moc"
+
+// ---- attachment content ---------------------------------------------------------------------------
+
+TestApi::AttachmentFixture TestApi::attachmentFixture()
+{
+    AttachmentFixture f;
+    const QString root = m_dir.filePath(QStringLiteral("files-%1").arg(++m_counter));
+    files::FileStore store(root);
+    if (!store.ensureReady())
+        return f;
+    m_server->setFilesDirectory(root);
+    // Bytes with every byte value (and a NUL) so a text conversion anywhere would show.
+    for (int i = 0; i < 70000; ++i)
+        f.bytes.append(char((i * 7 + i / 256) & 0xff));
+    QBuffer source(&f.bytes);
+    source.open(QIODevice::ReadOnly);
+    auto stored = store.storeFrom(source);
+    if (!stored)
+        return f;
+    const qint64 request = createRequest(lit("files"));
+    auto update = m_store->postUpdate({request, 2, lit("with files"), UpdateSource::Desk, {}});
+    auto gone = m_store->postUpdate({request, 2, lit("deleted later"), UpdateSource::Desk, {}});
+    if (!update || !gone)
+        return f;
+    Attachment a;
+    a.name = QStringLiteral("r\u00e9sum\u00e9 \"q\";\\n%.png");
+    a.mimeType = lit("image/png");
+    a.size = stored->size;
+    a.sha256 = stored->sha256;
+    a.storageKey = stored->storageKey;
+    auto s1 = m_store->addAttachment(update->id, a);
+    Attachment refused = a;
+    refused.name = lit("page.png");
+    refused.state = lit("refused");
+    refused.lastError = lit("not a PNG");
+    auto s2 = m_store->addAttachment(update->id, refused);
+    auto s3 = m_store->addAttachment(gone->id, a);
+    Attachment missing = a;
+    missing.sha256 = QString(64, QLatin1Char('0'));
+    missing.storageKey = lit("sha256/00/") + missing.sha256;
+    auto s4 = m_store->addAttachment(update->id, missing);
+    if (!s1 || !s2 || !s3 || !s4 || !m_store->deleteUpdate(gone->id, 2))
+        return f;
+    // The bytes are on disk, but the attachment was refused (as the files pipeline marks it).
+    if (!m_store->exec(lit("UPDATE attachments SET state = 'refused', last_error = 'not a PNG' WHERE id = ?"),
+                       {s2->id}))
+        return f;
+    f.stored = s1->id;
+    f.refused = s2->id;
+    f.deleted = s3->id;
+    f.missing = s4->id;
+    return f;
+}
+
+void TestApi::attachmentContentStreamsStoredBytes()
+{
+    const AttachmentFixture f = attachmentFixture();
+    QVERIFY(f.stored > 0);
+    const QString path = QStringLiteral("/api/v1/attachments/%1/content").arg(f.stored);
+    for (const QByteArray &token : {AdminToken, m_agentToken}) {
+        const Answer a = call("GET", path, token);
+        QCOMPARE(a.status, 200);
+        QCOMPARE(a.body.size(), f.bytes.size());
+        QVERIFY(a.body == f.bytes); // byte for byte
+        QCOMPARE(a.headers.value("content-type"), QByteArray("image/png"));
+        QCOMPARE(a.headers.value("content-length"), QByteArray::number(f.bytes.size()));
+        QCOMPARE(a.headers.value("x-content-type-options"), QByteArray("nosniff"));
+        const QByteArray hash = QCryptographicHash::hash(f.bytes, QCryptographicHash::Sha256).toHex();
+        QCOMPARE(a.headers.value("etag"), '"' + hash + '"');
+        // attachment, never inline; the exact name percent-encoded; the fallback has no quote,
+        // backslash or line break that could end the header or the parameter
+        const QByteArray disposition = a.headers.value("content-disposition");
+        QVERIFY2(disposition.startsWith("attachment; filename=\"r_sum_ _q_;_n_.png\"; "),
+                 disposition.constData());
+        QVERIFY2(disposition.endsWith("filename*=UTF-8''r%C3%A9sum%C3%A9%20%22q%22%3B%5Cn%25.png"),
+                 disposition.constData());
+    }
+    // HEAD-less clients and repeated reads: the same bytes again after a JSON route on the connection
+    QCOMPARE(call("GET", QStringLiteral("/api/v1/requests/1")).status, 200);
+    QVERIFY(call("GET", path).body == f.bytes);
+    // A stored HTML type is never answered as HTML.
+    QVERIFY(m_store->exec(lit("UPDATE attachments SET mime_type = 'text/html' WHERE id = ?"), {f.stored}));
+    QCOMPARE(call("GET", path).headers.value("content-type"), QByteArray("application/octet-stream"));
+    QVERIFY(m_store->exec(lit("UPDATE attachments SET mime_type = 'image/png\r\nX-Evil: 1' WHERE id = ?"),
+                          {f.stored}));
+    const Answer evil = call("GET", path);
+    QCOMPARE(evil.headers.value("content-type"), QByteArray("application/octet-stream"));
+    QVERIFY(!evil.headers.contains("x-evil"));
+    // Without a files store the route says so.
+    m_server->setFilesDirectory(QString());
+    QCOMPARE(call("GET", path).status, 503);
+}
+
+void TestApi::attachmentContentRefusesHostileInput_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<int>("status");
+    QTest::newRow("no token") << lit("no token") << 401;
+    QTest::newRow("bad token") << lit("bad token") << 401;
+    QTest::newRow("revoked token") << lit("revoked token") << 401;
+    QTest::newRow("unknown id") << lit("/api/v1/attachments/987654/content") << 404;
+    QTest::newRow("zero id") << lit("/api/v1/attachments/0/content") << 404;
+    QTest::newRow("negative id") << lit("/api/v1/attachments/-1/content") << 404;
+    QTest::newRow("non-numeric id") << lit("/api/v1/attachments/abc/content") << 404;
+    QTest::newRow("huge id") << lit("/api/v1/attachments/99999999999999999999999/content") << 404;
+    QTest::newRow("sql in id") << lit("/api/v1/attachments/1%20OR%201=1/content") << 404;
+    QTest::newRow("dot dot") << lit("/api/v1/attachments/..%2F..%2Fetc%2Fpasswd/content") << 404;
+    QTest::newRow("encoded slash") << lit("/api/v1/attachments/1%2F..%2F2/content") << 404;
+    QTest::newRow("hash as id") << lit("/api/v1/attachments/sha256%2Fab%2Fcd/content") << 404;
+    QTest::newRow("extra segment") << lit("/api/v1/attachments/1/content/x") << 404;
+    QTest::newRow("no content segment") << lit("/api/v1/attachments/1") << 404;
+    QTest::newRow("refused") << lit("refused") << 404;
+    QTest::newRow("deleted update") << lit("deleted") << 404;
+    QTest::newRow("file missing") << lit("missing") << 404;
+    QTest::newRow("post") << lit("post") << 405;
+}
+
+void TestApi::attachmentContentRefusesHostileInput()
+{
+    QFETCH(QString, kind);
+    QFETCH(int, status);
+    const AttachmentFixture f = attachmentFixture();
+    QVERIFY(f.stored > 0);
+    const auto content = [](qint64 id) { return QStringLiteral("/api/v1/attachments/%1/content").arg(id); };
+    QString path = content(f.stored);
+    QByteArray token = m_agentToken;
+    QByteArray method = "GET";
+    if (kind == QLatin1String("no token")) {
+        token.clear();
+    } else if (kind == QLatin1String("bad token")) {
+        token = "tl_" + QByteArray(43, 'x');
+    } else if (kind == QLatin1String("revoked token")) {
+        QVERIFY(TokenStore(*m_store).revoke(m_agentTokenId));
+    } else if (kind == QLatin1String("refused")) {
+        path = content(f.refused);
+    } else if (kind == QLatin1String("deleted")) {
+        path = content(f.deleted);
+    } else if (kind == QLatin1String("missing")) {
+        path = content(f.missing);
+    } else if (kind == QLatin1String("post")) {
+        method = "POST";
+    } else {
+        path = kind;
+    }
+    const Answer a = call(method, path, token, method == "POST" ? QByteArray("{}") : QByteArray());
+    QVERIFY2(
+        a.status == status,
+        qPrintable(
+            QStringLiteral("%1 -> %2 %3").arg(path).arg(a.status).arg(QString::fromUtf8(a.body.left(200)))));
+    QVERIFY(!a.body.contains(f.bytes.left(64))); // none of the file leaks into an error
+    QVERIFY(!a.json.value(lit("error")).toString().isEmpty());
+    QVERIFY(!a.json.value(lit("message")).toString().contains(m_dir.path()));
+    if (status == 401)
+        QVERIFY(a.headers.value("www-authenticate").startsWith("Bearer"));
+    // The stored file is still served to a good token afterwards.
+    QVERIFY(call("GET", content(f.stored)).body == f.bytes);
+}
+
+void TestApi::apiClientFetchesAttachmentContent()
+{
+    const AttachmentFixture f = attachmentFixture();
+    QVERIFY(f.stored > 0);
+    ApiClient client(m_nam, m_server->baseUrl(), QString::fromLatin1(m_agentToken));
+    auto bytes = await(client.attachmentContent(f.stored));
+    QVERIFY2(bytes.ok(), qPrintable(bytes.error().toString()));
+    QVERIFY(bytes.value() == f.bytes);
+    // over the cap: refused, not truncated
+    auto capped = await(client.attachmentContent(f.stored, f.bytes.size() - 1));
+    QVERIFY(!capped.ok());
+    QCOMPARE(capped.error().code, ErrorCode::TooLarge);
+    auto refused = await(client.attachmentContent(f.refused));
+    QVERIFY(!refused.ok());
+    QCOMPARE(refused.error().code, ErrorCode::NotFound);
+    auto unknown = await(client.attachmentContent(987654));
+    QCOMPARE(unknown.error().code, ErrorCode::NotFound);
+    ApiClient stranger(m_nam, m_server->baseUrl(), lit("tl_nottherighttoken"));
+    auto refusedToken = await(stranger.attachmentContent(f.stored));
+    QCOMPARE(refusedToken.error().code, ErrorCode::Unauthorized);
+}
