@@ -5,7 +5,14 @@
 #include "store/asyncstore.h"
 #include "store/store.h"
 
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFileInfo>
 #include <QNetworkAccessManager>
+#include <QPromise>
+#include <QRegularExpression>
+#include <QSaveFile>
 
 namespace threadline::gui {
 
@@ -330,6 +337,93 @@ void RemoteDesk::onEvent(const QJsonObject &event)
         return;
     }
     refresh(requestId);
+}
+
+} // namespace threadline::gui
+
+namespace threadline::gui {
+
+namespace {
+
+//! The server's attachment id of a mirrored attachment (storage key `remote:<id>`); 0 otherwise.
+qint64 remoteAttachmentId(const Attachment &a)
+{
+    static const QString prefix = QStringLiteral("remote:");
+    if (!a.storageKey.startsWith(prefix))
+        return 0;
+    bool ok = false;
+    const qint64 id = a.storageKey.mid(prefix.size()).toLongLong(&ok);
+    return ok && id > 0 ? id : 0;
+}
+
+bool isHash(const QString &s)
+{
+    static const QRegularExpression hex(QStringLiteral("^[0-9a-f]{64}$"));
+    return hex.match(s).hasMatch();
+}
+
+} // namespace
+
+QString RemoteDesk::cachedFile(const Attachment &attachment) const
+{
+    if (m_filesDirectory.isEmpty() || attachment.state != QLatin1String("stored") ||
+        !remoteAttachmentId(attachment) || !isHash(attachment.sha256))
+        return {};
+    const QString path = QDir(m_filesDirectory).filePath(attachment.sha256);
+    const auto running = m_fetches.constFind(attachment.sha256);
+    // Only a finished, successful fetch of this run counts (a file left from before is not trusted).
+    if (running == m_fetches.cend() || !running->isFinished() || !running->result().ok())
+        return {};
+    return QFileInfo::exists(path) ? path : QString();
+}
+
+QFuture<Result<QString>> RemoteDesk::fetchFile(const Attachment &attachment, qint64 maxBytes,
+                                               bool retryFailed)
+{
+    const qint64 id = remoteAttachmentId(attachment);
+    const auto fail = [](const Error &e) {
+        QPromise<Result<QString>> promise;
+        promise.start();
+        promise.addResult(e);
+        promise.finish();
+        return promise.future();
+    };
+    if (!id || attachment.state != QLatin1String("stored") || !isHash(attachment.sha256) ||
+        m_filesDirectory.isEmpty())
+        return fail(
+            makeError(ErrorCode::NotFound, tr("The server keeps no bytes for %1.").arg(attachment.name)));
+    const QString sha = attachment.sha256;
+    if (auto known = m_fetches.constFind(sha); known != m_fetches.cend()) {
+        if (!known->isFinished() || known->result().ok() || !retryFailed)
+            return *known;
+    }
+    const QString path = QDir(m_filesDirectory).filePath(sha);
+    const QString directory = m_filesDirectory;
+    QFuture<Result<QString>> future =
+        m_api->attachmentContent(id, maxBytes)
+            .then(QtFuture::Launch::Async,
+                  [sha, path, directory](const Result<QByteArray> &bytes) -> Result<QString> {
+                      if (!bytes)
+                          return bytes.error();
+                      if (QString::fromLatin1(
+                              QCryptographicHash::hash(bytes.value(), QCryptographicHash::Sha256).toHex()) !=
+                          sha)
+                          return makeError(
+                              ErrorCode::Invalid,
+                              QCoreApplication::translate("threadline::gui::RemoteDesk",
+                                                          "The server sent other bytes than the file's."));
+                      QDir().mkpath(directory);
+                      QSaveFile file(path);
+                      if (!file.open(QIODevice::WriteOnly) ||
+                          file.write(bytes.value()) != bytes.value().size() || !file.commit())
+                          return makeError(ErrorCode::Unavailable,
+                                           QCoreApplication::translate("threadline::gui::RemoteDesk",
+                                                                       "%1 cannot be written.")
+                                               .arg(QDir::toNativeSeparators(path)));
+                      return path;
+                  });
+    m_fetches.insert(sha, future);
+    return future;
 }
 
 } // namespace threadline::gui

@@ -2,7 +2,9 @@
 
 #include "api/apiclient.h"
 #include "core/result.h"
+#include "store/storetypes.h"
 
+#include <QFuture>
 #include <QHash>
 #include <QJsonObject>
 #include <QObject>
@@ -52,6 +54,17 @@ public:
     //! Re-reads one request of the server (by its server id) into the cache.
     void refresh(qint64 remoteRequestId);
 
+    //! Where fetched attachment bytes are kept (`<sha256>` files; Session: remote-files in the data
+    //! folder, emptied at each start like the cache database).
+    void setFilesDirectory(const QString &directory) { m_filesDirectory = directory; }
+    //! The local copy of a mirrored attachment's bytes when fetched already; else empty.
+    QString cachedFile(const Attachment &attachment) const;
+    //! Fetches a mirrored attachment's bytes (GET /api/v1/attachments/{id}/content, at most
+    //! maxBytes) into the files directory, written and checked against its SHA-256 on a worker
+    //! thread; the local path. One fetch per file at a time; a failed fetch is not retried when
+    //! retryFailed is false (thumbnails ask again on every paint).
+    QFuture<Result<QString>> fetchFile(const Attachment &attachment, qint64 maxBytes, bool retryFailed);
+
 Q_SIGNALS:
     void synced();
     void failed(const threadline::Error &error);
@@ -74,6 +87,8 @@ private:
     QHash<qint64, qint64> m_requests; //!< server request id → cache request id
     QHash<qint64, qint64> m_updates;  //!< server update id → cache update id
     QHash<qint64, qint64> m_versions; //!< server request id → its version as last read
+    QString m_filesDirectory;
+    QHash<QString, QFuture<Result<QString>>> m_fetches; //!< by SHA-256: running or finished fetches
     QString m_agentKey;
     QSet<qint64> m_busy;  //!< server request ids being applied
     QSet<qint64> m_again; //!< changed again while being applied

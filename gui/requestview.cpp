@@ -1094,7 +1094,7 @@ void RequestView::addAttachmentActions(QMenu *menu, const Update &update)
         return;
     bool first = true;
     for (const Attachment &a : update.attachments) {
-        if (a.state != QLatin1String("stored") || m_session->attachmentPath(a).isEmpty())
+        if (!m_session->canOpenAttachment(a))
             continue;
         if (first)
             menu->addSeparator();
@@ -1111,15 +1111,25 @@ void RequestView::saveAttachment(const Attachment &attachment)
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setAcceptMode(QFileDialog::AcceptSave);
     dialog->selectFile(attachment.name);
-    const QString source = m_session->attachmentPath(attachment);
-    connect(dialog, &QFileDialog::fileSelected, this, [this, source](const QString &target) {
-        whenFinished(this, exportAttachment(source, target), [this](const Result<QString> &saved) {
-            if (!saved)
-                showError(tr("The attachment was not saved."), saved.error());
-            else
-                m_messageBar->showMessage(tr("Saved to %1").arg(QDir::toNativeSeparators(saved.value())),
-                                          MessageBar::Kind::Information);
-        });
+    connect(dialog, &QFileDialog::fileSelected, this, [this, attachment](const QString &target) {
+        // Remote mode fetches the bytes from the server first (off the GUI thread, like the copy).
+        whenFinished(this, m_session->attachmentFile(attachment, ApiClient::DefaultMaxContentBytes),
+                     [this, target](const Result<QString> &source) {
+                         if (!source) {
+                             showError(tr("The attachment was not saved."), source.error());
+                             return;
+                         }
+                         whenFinished(
+                             this, exportAttachment(source.value(), target),
+                             [this](const Result<QString> &saved) {
+                                 if (!saved)
+                                     showError(tr("The attachment was not saved."), saved.error());
+                                 else
+                                     m_messageBar->showMessage(
+                                         tr("Saved to %1").arg(QDir::toNativeSeparators(saved.value())),
+                                         MessageBar::Kind::Information);
+                             });
+                     });
     });
     dialog->open();
 }
@@ -1130,12 +1140,19 @@ void RequestView::openAttachment(const Attachment &attachment)
     const QString target =
         QDir(QDir::tempPath())
             .filePath(QStringLiteral("threadline-%1/%2").arg(attachment.sha256.left(16), attachment.name));
-    whenFinished(this, exportAttachment(m_session->attachmentPath(attachment), target),
-                 [this](const Result<QString> &copied) {
-                     if (!copied)
-                         showError(tr("The attachment cannot be opened."), copied.error());
-                     else
-                         QDesktopServices::openUrl(QUrl::fromLocalFile(copied.value()));
+    whenFinished(this, m_session->attachmentFile(attachment, ApiClient::DefaultMaxContentBytes),
+                 [this, target](const Result<QString> &source) {
+                     if (!source) {
+                         showError(tr("The attachment cannot be opened."), source.error());
+                         return;
+                     }
+                     whenFinished(this, exportAttachment(source.value(), target),
+                                  [this](const Result<QString> &copied) {
+                                      if (!copied)
+                                          showError(tr("The attachment cannot be opened."), copied.error());
+                                      else
+                                          QDesktopServices::openUrl(QUrl::fromLocalFile(copied.value()));
+                                  });
                  });
 }
 

@@ -96,6 +96,11 @@ Q_SIGNALS:
     //! The thread matrix of requestId was (re)loaded.
     void threadsLoaded(qint64 requestId);
 
+public:
+    //! Adds Open / Save as… of each attachment whose bytes can be reached to a timeline entry's
+    //! context menu (public for tests).
+    void addAttachmentActions(QMenu *menu, const Update &update);
+
 private:
     void onTimelineLoaded(quint64 generation, const Result<Timeline> &result);
     void onStatusActivated(int index);
@@ -109,7 +114,6 @@ private:
     void onAttachFiles();
     void postReply(const QString &text, const QList<Attachment> &attachments);
     void postRemoteReply(const QString &text, const QStringList &files);
-    void addAttachmentActions(QMenu *menu, const Update &update);
     void saveAttachment(const Attachment &attachment);
     void openAttachment(const Attachment &attachment);
     void onAddFollower();

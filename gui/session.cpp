@@ -17,6 +17,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFutureWatcher>
+#include <QPromise>
 #include <QSqlQuery>
 #include <QTimer>
 
@@ -85,9 +86,35 @@ files::FilesOptions Session::filesOptions() const
 
 QString Session::attachmentPath(const Attachment &attachment) const
 {
-    if (m_remote || attachment.state != QLatin1String("stored") || attachment.storageKey.isEmpty())
+    if (m_remote)
+        return m_remote->cachedFile(attachment);
+    if (attachment.state != QLatin1String("stored") || attachment.storageKey.isEmpty())
         return {};
     return files::FileStore(filesOptions().storeDir).pathFor(attachment.storageKey);
+}
+
+bool Session::canOpenAttachment(const Attachment &attachment) const
+{
+    if (attachment.state != QLatin1String("stored"))
+        return false;
+    if (m_remote)
+        return attachment.storageKey.startsWith(QLatin1String("remote:"));
+    return !attachmentPath(attachment).isEmpty();
+}
+
+QFuture<Result<QString>> Session::attachmentFile(const Attachment &attachment, qint64 maxBytes)
+{
+    if (m_remote)
+        return m_remote->fetchFile(attachment, maxBytes, true);
+    QPromise<Result<QString>> promise;
+    promise.start();
+    const QString path = attachmentPath(attachment);
+    if (path.isEmpty())
+        promise.addResult(makeError(ErrorCode::NotFound, tr("The file is not in this desk's files store.")));
+    else
+        promise.addResult(path);
+    promise.finish();
+    return promise.future();
 }
 
 QString Session::remoteCachePath() const
@@ -341,6 +368,10 @@ void Session::startRemote()
         return;
     }
     m_remote = new RemoteDesk(m_store, url, token, this);
+    // Fetched attachment bytes (thumbnails, Open, Save as…): emptied at each start, like the cache.
+    const QString remoteFiles = QDir(m_dataDir).filePath(QStringLiteral("remote-files"));
+    QDir(remoteFiles).removeRecursively();
+    m_remote->setFilesDirectory(remoteFiles);
     connect(m_remote, &RemoteDesk::failed, this, &Session::failed);
     connect(
         m_remote, &RemoteDesk::synced, this,

@@ -5,6 +5,7 @@
 #include "store/storetypes.h"
 #include "sync/engine.h"
 
+#include <QFuture>
 #include <QHash>
 #include <QList>
 #include <QObject>
@@ -56,6 +57,12 @@ public:
     files::FilesOptions filesOptions() const;
     //! Where a stored attachment's bytes are (embedded modes); empty in remote mode or when unknown.
     QString attachmentPath(const Attachment &attachment) const;
+    //! Whether Open / Save as… can reach an attachment's bytes: stored in the embedded files store,
+    //! or (remote mode) kept by the server.
+    bool canOpenAttachment(const Attachment &attachment) const;
+    //! The attachment's bytes as a local file: the files store's path (embedded modes) or a copy
+    //! fetched from the server (remote mode, at most maxBytes), ready when the future finishes.
+    QFuture<Result<QString>> attachmentFile(const Attachment &attachment, qint64 maxBytes);
     QSettings &settings() { return *m_settings; }
     Keyring &secrets() { return *m_secrets; }
     AsyncStore &store() { return *m_store; }

@@ -1,5 +1,7 @@
 #include "timelinemodel.h"
 
+#include "futurewatch.h"
+
 #include "attachments.h"
 #include "session.h"
 
@@ -36,6 +38,24 @@ void TimelineModel::setThumbnails(ThumbnailCache *cache)
                     return;
                 }
     });
+}
+
+void TimelineModel::fetchForThumbnail(const Attachment &attachment) const
+{
+    // Remote mode: the bytes are on the server; fetched once per file (images up to
+    // MaxThumbnailSourceBytes), then the entry is laid out again and the thumbnail made as in
+    // embedded mode.
+    if (!m_session->remote() || m_fetching.contains(attachment.sha256))
+        return;
+    m_fetching.insert(attachment.sha256);
+    auto *self = const_cast<TimelineModel *>(this);
+    whenFinished(self, m_session->attachmentFile(attachment, MaxThumbnailSourceBytes),
+                 [self](const Result<QString> &fetched) {
+                     if (fetched) {
+                         Q_EMIT self->layoutAboutToBeChanged();
+                         Q_EMIT self->layoutChanged();
+                     }
+                 });
 }
 
 void TimelineModel::setUpdates(const QList<Update> &updates)
@@ -99,8 +119,13 @@ QVariant TimelineModel::data(const QModelIndex &index, int role) const
         if (!u.isDeleted())
             for (const Attachment &a : u.attachments) {
                 QImage image;
-                if (m_thumbnails && a.state == QLatin1String("stored") && files::isKnownImageType(a.mimeType))
-                    image = m_thumbnails->thumbnail(a.sha256, m_session->attachmentPath(a));
+                if (m_thumbnails && a.state == QLatin1String("stored") &&
+                    files::isKnownImageType(a.mimeType)) {
+                    const QString path = m_session->attachmentPath(a);
+                    image = m_thumbnails->thumbnail(a.sha256, path);
+                    if (path.isEmpty() && image.isNull())
+                        fetchForThumbnail(a);
+                }
                 thumbnails << image;
             }
         return thumbnails;

@@ -3,6 +3,7 @@
 #include "store/storetypes.h"
 
 #include <QAbstractListModel>
+#include <QSet>
 #include <QStyledItemDelegate>
 
 namespace threadline::gui {
@@ -41,10 +42,16 @@ public:
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
 
+    //! Remote mode: the largest image fetched from the server for a thumbnail.
+    static constexpr qint64 MaxThumbnailSourceBytes = 20LL * 1024 * 1024;
+
 private:
+    void fetchForThumbnail(const Attachment &attachment) const;
+
     Session *m_session;
     ThumbnailCache *m_thumbnails = nullptr;
     QList<Update> m_updates;
+    mutable QSet<QString> m_fetching; //!< SHA-256 of images fetched (or being fetched) for thumbnails
 };
 
 //! Paints a timeline entry: a header line (author, source, time, markers) and the wrapped text.

@@ -469,6 +469,18 @@
         <source>The server refused the agent token: %1</source>
         <translation>Der Server hat das Agenten-Token abgelehnt: %1</translation>
     </message>
+    <message>
+        <source>The server keeps no bytes for %1.</source>
+        <translation>Der Server hat keine Bytes von %1.</translation>
+    </message>
+    <message>
+        <source>The server sent other bytes than the file&apos;s.</source>
+        <translation>Der Server hat andere Bytes als die der Datei gesendet.</translation>
+    </message>
+    <message>
+        <source>%1 cannot be written.</source>
+        <translation>%1 kann nicht geschrieben werden.</translation>
+    </message>
 </context>
 <context>
     <name>threadline::gui::RequestListModel</name>
@@ -1077,6 +1089,10 @@ Verbinden Sie Slack in den Einstellungen (Strg+,): Dieser Tab zeigt dann die Kop
     <message>
         <source>Remote mode needs the server address (http:// or https://) and an agent token: add them in Settings.</source>
         <translation>Der Remote-Modus braucht die Serveradresse (http:// oder https://) und ein Agenten-Token: Tragen Sie sie in den Einstellungen ein.</translation>
+    </message>
+    <message>
+        <source>The file is not in this desk&apos;s files store.</source>
+        <translation>Die Datei ist nicht im Dateispeicher dieses Desks.</translation>
     </message>
 </context>
 <context>

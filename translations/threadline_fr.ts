@@ -469,6 +469,18 @@
         <source>The server refused the agent token: %1</source>
         <translation>Le serveur a refusé le jeton d&apos;agent : %1</translation>
     </message>
+    <message>
+        <source>The server keeps no bytes for %1.</source>
+        <translation>Le serveur ne conserve pas les octets de %1.</translation>
+    </message>
+    <message>
+        <source>The server sent other bytes than the file&apos;s.</source>
+        <translation>Le serveur a envoyé d&apos;autres octets que ceux du fichier.</translation>
+    </message>
+    <message>
+        <source>%1 cannot be written.</source>
+        <translation>%1 ne peut pas être écrit.</translation>
+    </message>
 </context>
 <context>
     <name>threadline::gui::RequestListModel</name>
@@ -1077,6 +1089,10 @@ Connectez Slack dans les Paramètres (Ctrl+,) : cet onglet montre alors la copie
     <message>
         <source>Remote mode needs the server address (http:// or https://) and an agent token: add them in Settings.</source>
         <translation>Le mode distant a besoin de l&apos;adresse du serveur (http:// ou https://) et d&apos;un jeton d&apos;agent : ajoutez-les dans les Paramètres.</translation>
+    </message>
+    <message>
+        <source>The file is not in this desk&apos;s files store.</source>
+        <translation>Le fichier n’est pas dans le stockage de fichiers de ce desk.</translation>
     </message>
 </context>
 <context>

@@ -683,6 +683,54 @@ private Q_SLOTS:
                                      .value(0)
                                      .startsWith(QStringLiteral("badge.png · ")),
                                  Timeout);
+        // Its thumbnail: the bytes fetched from the server (GET …/attachments/{id}/content) on a
+        // worker thread, checked against their hash, and scaled by the same code as in embedded mode.
+        const int badgeRow = view->timelineModel()->rowCount() - 1;
+        QImage badge;
+        QTRY_VERIFY_WITH_TIMEOUT(!(badge = view->timelineModel()
+                                               ->index(badgeRow)
+                                               .data(TimelineModel::AttachmentThumbnailsRole)
+                                               .toList()
+                                               .value(0)
+                                               .value<QImage>())
+                                      .isNull(),
+                                 Timeout);
+        QCOMPARE(badge.size(), QSize(64, 48)); // smaller than the thumbnail bound: as it is
+        QCOMPARE(badge.pixelColor(63, 0).red(), 63 * 255 / 64);
+        QCOMPARE(badge.pixelColor(0, 47).green(), 47 * 255 / 48);
+        QCOMPARE(badge.pixelColor(10, 10).blue(), 128);
+        // Open / Save as… reach the same bytes: the fetched copy is the server's file, byte for byte.
+        const Attachment badgeFile = view->timelineModel()->updateAt(badgeRow).attachments.value(0);
+        QVERIFY(console.session()->canOpenAttachment(badgeFile));
+        const QString fetched = console.session()->attachmentPath(badgeFile);
+        QVERIFY(!fetched.isEmpty());
+        QFile fetchedFile(fetched);
+        QVERIFY(fetchedFile.open(QIODevice::ReadOnly));
+        QVERIFY(fetchedFile.readAll() == png);
+        auto *saveDialogHost = new QMenu(view);
+        view->addAttachmentActions(saveDialogHost, view->timelineModel()->updateAt(badgeRow));
+        QStringList actionTexts;
+        for (QAction *action : saveDialogHost->actions())
+            actionTexts << action->text();
+        QVERIFY2(actionTexts.contains(QStringLiteral("Open badge.png")) &&
+                     actionTexts.contains(QStringLiteral("Save badge.png as…")),
+                 qPrintable(actionTexts.join(QLatin1Char('|'))));
+        for (QAction *action : saveDialogHost->actions())
+            if (action->text() == QStringLiteral("Save badge.png as…"))
+                action->trigger();
+        delete saveDialogHost;
+        auto *saveDialog = topLevel<QFileDialog>(QStringLiteral("saveAttachmentDialog"));
+        QVERIFY(saveDialog);
+        QTemporaryDir savedDir;
+        saveDialog->setDirectory(savedDir.path());
+        saveDialog->selectFile(savedDir.filePath(QStringLiteral("saved badge.png")));
+        static_cast<QDialog *>(saveDialog)->accept(); // what the Save button does
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                QFile saved(savedDir.filePath(QStringLiteral("saved badge.png")));
+                return saved.open(QIODevice::ReadOnly) && saved.readAll() == png;
+            }(),
+            Timeout);
 
         // A status change goes to the server with the request's version.
         const int resolved = view->statusCombo()->findData(int(RequestStatus::Resolved));
