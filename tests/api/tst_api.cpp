@@ -136,6 +136,7 @@ private Q_SLOTS:
     void attachmentContentRefusesHostileInput_data();
     void attachmentContentRefusesHostileInput();
     void apiClientFetchesAttachmentContent();
+    void attachmentContentSurvivesClientsLeavingMidFile();
 
 private:
     //! A request with an update carrying a stored PNG-named file (\a bytes), a refused file and a
@@ -2254,4 +2255,49 @@ void TestApi::apiClientFetchesAttachmentContent()
     ApiClient stranger(m_nam, m_server->baseUrl(), lit("tl_nottherighttoken"));
     auto refusedToken = await(stranger.attachmentContent(f.stored));
     QCOMPARE(refusedToken.error().code, ErrorCode::Unauthorized);
+}
+
+void TestApi::attachmentContentSurvivesClientsLeavingMidFile()
+{
+    // A file of many chunks: streamed whole and unchanged; clients that leave after the headers or
+    // part of the bytes do not disturb the server, which serves the next client the whole file.
+    const AttachmentFixture f = attachmentFixture();
+    QVERIFY(f.stored > 0);
+    files::FileStore store(m_dir.filePath(QStringLiteral("files-big")));
+    QVERIFY(store.ensureReady());
+    QByteArray big;
+    big.reserve(6 * 1024 * 1024 + 7);
+    for (int i = 0; i < 6 * 1024 * 1024 + 7; ++i)
+        big.append(char((i * 31 + i / 4096) & 0xff));
+    QBuffer source(&big);
+    QVERIFY(source.open(QIODevice::ReadOnly));
+    auto stored = store.storeFrom(source);
+    QVERIFY(stored);
+    QVERIFY(m_store->exec(lit("UPDATE attachments SET sha256 = ?, storage_key = ?, size = ? WHERE id = ?"),
+                          {stored->sha256, stored->storageKey, stored->size, f.stored}));
+    m_server->setFilesDirectory(store.root());
+    const QString path = QStringLiteral("/api/v1/attachments/%1/content").arg(f.stored);
+    for (int leaveAfter : {0, 200 * 1024}) {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_server->port());
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write("GET " + path.toLatin1() + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                     m_agentToken + "\r\n\r\n");
+        QByteArray got;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                got += socket.readAll();
+                return got.contains("\r\n\r\n") && got.size() > leaveAfter;
+            },
+            10000));
+        QVERIFY(got.startsWith("HTTP/1.1 200"));
+        socket.abort();
+        QTest::qWait(50); // the server notices the closed connection
+    }
+    const Answer a = call("GET", path, m_agentToken);
+    QCOMPARE(a.status, 200);
+    QCOMPARE(a.body.size(), big.size());
+    QVERIFY(a.body == big);
+    QCOMPARE(a.headers.value("etag"), '"' + stored->sha256.toLatin1() + '"');
+    QCOMPARE(call("GET", lit("/api/v1/requests/1")).status, 200);
 }
