@@ -402,6 +402,12 @@ void ApiServer::dispatch(const QHttpServerRequest &request, QHttpServerResponder
     QTcpSocket *socket = responder.socket();
     if (!socket || !socket->isOpen())
         return;
+    if (socket->findChild<QObject *>(QStringLiteral("threadline-file-stream"), Qt::FindDirectChildrenOnly)) {
+        // A request pipelined behind a file answer (sent with Connection: close): its answer would
+        // land inside the file's bytes, so it gets none; the connection closes after the file and
+        // the client may send it again.
+        return;
+    }
     if (!reply.filePath.isEmpty()) {
         auto file = std::make_unique<QFile>(reply.filePath);
         if (file->open(QIODevice::ReadOnly)) {
@@ -413,8 +419,8 @@ void ApiServer::dispatch(const QHttpServerRequest &request, QHttpServerResponder
             responder.writeHeader("Content-Security-Policy", "sandbox; default-src 'none'");
             responder.writeHeader("ETag", reply.etag);
             responder.writeHeader("Cache-Control", "private, no-cache");
-            if (m_draining)
-                responder.writeHeader("Connection", "close");
+            // One file per connection: nothing may be written into the file's bytes.
+            responder.writeHeader("Connection", "close");
             responder.writeBody(QByteArray()); // ends the headers
             streamFile(socket, std::move(file));
             return;
@@ -436,9 +442,10 @@ void ApiServer::dispatch(const QHttpServerRequest &request, QHttpServerResponder
 namespace {
 
 //! Copies a file to a socket in 64 KiB chunks as the socket drains (at most 256 KiB queued), so a
-//! file is never read whole into memory. Owned by the socket: a client that goes away mid-file
-//! ends the copy. (QHttpServerResponder::write(QIODevice *) in Qt 6.4 writes to a socket that may
-//! be gone when the client disconnects, so it is not used.)
+//! file is never read whole into memory, then closes the connection (the answer said
+//! Connection: close). Owned by the socket: a client that goes away mid-file ends the copy.
+//! (QHttpServerResponder::write(QIODevice *) in Qt 6.4 writes to a socket that may be gone when the client
+//! disconnects, so it is not used.)
 class FileStreamer : public QObject
 {
 public:
@@ -447,6 +454,7 @@ public:
         , m_socket(socket)
         , m_file(std::move(file))
     {
+        setObjectName(QStringLiteral("threadline-file-stream"));
         connect(socket, &QTcpSocket::bytesWritten, this, &FileStreamer::pump);
         connect(socket, &QTcpSocket::disconnected, this, &QObject::deleteLater);
         pump();
@@ -459,7 +467,9 @@ private:
         constexpr qint64 MaxQueued = 256 * 1024;
         while (m_socket->isOpen() && m_socket->bytesToWrite() < MaxQueued) {
             if (m_file->atEnd()) {
+                // Connection: close was sent; the socket closes once the bytes are out.
                 disconnect(m_socket, nullptr, this, nullptr);
+                m_socket->disconnectFromHost();
                 deleteLater();
                 return;
             }

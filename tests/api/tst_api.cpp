@@ -2294,6 +2294,30 @@ void TestApi::attachmentContentSurvivesClientsLeavingMidFile()
         socket.abort();
         QTest::qWait(50); // the server notices the closed connection
     }
+    // A request pipelined behind the file: the file arrives whole, then the connection closes
+    // without an answer inside or after the file's bytes (Connection: close).
+    {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_server->port());
+        QVERIFY(socket.waitForConnected(5000));
+        const QByteArray get = "GET " + path.toLatin1() + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                               m_agentToken + "\r\n\r\n";
+        socket.write(get + "GET /api/v1/requests/1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                     m_agentToken + "\r\n\r\n");
+        QByteArray got;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                got += socket.readAll();
+                return socket.state() == QAbstractSocket::UnconnectedState;
+            },
+            20000));
+        got += socket.readAll();
+        const qsizetype headerEnd = got.indexOf("\r\n\r\n");
+        QVERIFY(headerEnd > 0);
+        QVERIFY(got.left(headerEnd).toLower().contains("connection: close"));
+        QCOMPARE(got.size() - headerEnd - 4, big.size());
+        QVERIFY(got.mid(headerEnd + 4) == big);
+    }
     const Answer a = call("GET", path, m_agentToken);
     QCOMPARE(a.status, 200);
     QCOMPARE(a.body.size(), big.size());
