@@ -19,7 +19,9 @@
 #include <QFutureWatcher>
 #include <QPromise>
 #include <QSqlQuery>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QTimer>
+#include <QUuid>
 
 namespace threadline::gui {
 
@@ -368,10 +370,17 @@ void Session::startRemote()
         return;
     }
     m_remote = new RemoteDesk(m_store, url, token, this);
-    // Fetched attachment bytes (thumbnails, Open, Save as…): emptied at each start, like the cache.
+    // Fetched attachment bytes (thumbnails, Open, Save as…): a fresh folder per start, like the
+    // cache; the folders of earlier starts are removed on a worker thread (no disk work here).
     const QString remoteFiles = QDir(m_dataDir).filePath(QStringLiteral("remote-files"));
-    QDir(remoteFiles).removeRecursively();
-    m_remote->setFilesDirectory(remoteFiles);
+    const QString run = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    m_remote->setFilesDirectory(QDir(remoteFiles).filePath(run));
+    (void)QtConcurrent::run([remoteFiles, run] {
+        const QDir root(remoteFiles);
+        for (const QString &old : root.entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+            if (old != run)
+                QDir(root.filePath(old)).removeRecursively();
+    });
     connect(m_remote, &RemoteDesk::failed, this, &Session::failed);
     connect(
         m_remote, &RemoteDesk::synced, this,
