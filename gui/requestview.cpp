@@ -672,10 +672,7 @@ void RequestView::showRequest(qint64 requestId)
         return;
     m_messageBar->hide();
     m_activity->clear();
-    m_composer->clear();
-    m_pendingFiles.clear();
-    m_pendingList->clear();
-    m_pendingList->hide();
+    clearComposer();
     m_request = {};
     m_request.id = requestId;
     reload();
@@ -960,14 +957,20 @@ void RequestView::postReply(const QString &text, const QList<Attachment> &attach
                          return;
                      }
                      if (requestId == m_timeline.request.id) {
-                         m_composer->clear();
-                         m_pendingFiles.clear();
-                         m_pendingList->clear();
-                         m_pendingList->hide();
+                         clearComposer();
                          m_composer->setFocus();
                      }
                      Q_EMIT replySent(result->id);
                  });
+}
+
+//! Empties the reply field and the files waiting to go with it.
+void RequestView::clearComposer()
+{
+    m_composer->clear();
+    m_pendingFiles.clear();
+    m_pendingList->clear();
+    m_pendingList->hide();
 }
 
 void RequestView::postRemoteReply(const QString &text, const QStringList &files)
@@ -982,10 +985,7 @@ void RequestView::postRemoteReply(const QString &text, const QStringList &files)
             return;
         }
         if (requestId == m_timeline.request.id) {
-            m_composer->clear();
-            m_pendingFiles.clear();
-            m_pendingList->clear();
-            m_pendingList->hide();
+            clearComposer();
             m_composer->setFocus();
         }
         // replySent() names the cache's copy, once the mirror has it.

@@ -135,6 +135,7 @@ private:
     void updateActions();
     int selectedUpdateRow() const;
     void setSending(bool sending);
+    void clearComposer();
     bool eventFilter(QObject *watched, QEvent *event) override;
 
     Session *m_session;
