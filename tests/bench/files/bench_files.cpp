@@ -7,6 +7,7 @@
 //   rss_before_kb, peak_rss_kb (VmHWM after resetting it through /proc/self/clear_refs),
 //   growth_kb, download_s, share_s, total_s, ok (growth under 20 MB and every copy posted).
 
+#include "procmemory.h"
 #include "store/store.h"
 #include "sync/engine.h"
 
@@ -30,22 +31,8 @@ using namespace threadline::sync;
 
 namespace {
 
-qint64 statusKb(const char *key)
-{
-    QFile f(QStringLiteral("/proc/self/status"));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : f.readAll().split('\n'))
-        if (line.startsWith(key))
-            return line.mid(qstrlen(key)).trimmed().split(' ').value(0).toLongLong();
-    return -1;
-}
-
-bool resetPeak()
-{
-    QFile f(QStringLiteral("/proc/self/clear_refs"));
-    return f.open(QIODevice::WriteOnly) && f.write("5") == 1;
-}
+using bench::resetPeak;
+using bench::statusKb;
 
 } // namespace
 

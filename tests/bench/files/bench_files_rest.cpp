@@ -11,6 +11,7 @@
 #include "api/apiserver.h"
 #include "files/filestore.h"
 #include "files/filetransfers.h"
+#include "procmemory.h"
 #include "store/store.h"
 
 #include <QCoreApplication>
@@ -27,22 +28,8 @@ using namespace threadline;
 
 namespace {
 
-qint64 statusKb(const char *key)
-{
-    QFile f(QStringLiteral("/proc/self/status"));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : f.readAll().split('\n'))
-        if (line.startsWith(key))
-            return line.mid(qstrlen(key)).trimmed().split(' ').value(0).toLongLong();
-    return -1;
-}
-
-bool resetPeak()
-{
-    QFile f(QStringLiteral("/proc/self/clear_refs"));
-    return f.open(QIODevice::WriteOnly) && f.write("5") == 1;
-}
+using bench::resetPeak;
+using bench::statusKb;
 
 } // namespace
 
