@@ -140,6 +140,9 @@ Result<void> Engine::start()
         so.retryBaseMs = m_options.retryBaseMs;
         so.retryMaxMs = m_options.retryMaxMs;
         so.instanceId = m_options.instanceId;
+        so.leaseMarginMs = m_options.leaseMarginMs;
+        so.monotonicMs = m_options.monotonicMs;
+        so.beforeSlackCall = m_options.beforeSlackCall;
         m_scheduler = new Scheduler(m_store.get(), nullptr, so, this);
         if (m_options.sharedRateBudget && m_store->backend() == DatabaseUrl::Backend::Postgres)
             m_budget = new SharedRateBudget(m_store.get(), m_options.instanceId,

@@ -62,6 +62,13 @@ struct EngineOptions
     qint64 retryBaseMs = 1000;  //!< backoff base (jittered, doubling)
     qint64 retryMaxMs = 5 * 60'000;
     QString instanceId; //!< lease owner; empty = stable per machine and database
+    //! The lease fence (docs/sync.md): a Slack call needs this much lease left by the local clock,
+    //! or the lease is re-verified in the database first. < 0: a quarter of leaseMs.
+    int leaseMarginMs = -1;
+    //! Tests: the scheduler's monotonic clock and a hook before each of its Slack calls
+    //! (SchedulerOptions::monotonicMs, beforeSlackCall).
+    std::function<qint64()> monotonicMs;
+    std::function<void(qint64 jobId, const QString &method, std::function<void()> proceed)> beforeSlackCall;
     //! Multiplies every rate budget of the client's limiter (Slack's published tiers, ~1/s per
     //! channel). 1 for Slack; a sandbox running its clock N times faster takes N.
     double rateLimitScale = 1.0;

@@ -19,6 +19,8 @@
 #include <QPointer>
 #include <QRandomGenerator>
 
+#include <chrono>
+
 namespace threadline::sync {
 
 using slack::SlackErrorAction;
@@ -54,15 +56,28 @@ constexpr int MaxReconcilePages = 20;
 class Scheduler::Execution : public QObject
 {
 public:
-    Execution(Scheduler *scheduler, const Job &job)
+    Execution(Scheduler *scheduler, const Job &job, qint64 leaseUntil)
         : QObject(scheduler)
         , m_s(scheduler)
         , m_job(job)
         , m_ctx(job.ctx)
         , m_mayHavePosted(job.uncertain)
+        , m_leaseUntil(leaseUntil)
     {}
 
     void run();
+
+    //! The lease as this process knows it, by its own monotonic clock (set at the claim and at
+    //! each successful renewal).
+    void leaseRenewed(qint64 until) { m_leaseUntil = std::max(m_leaseUntil, until); }
+    //! A renewal found the job no longer this instance's: no Slack call is made for it any more.
+    void leaseLost()
+    {
+        if (!m_lost)
+            ++m_s->m_leasesLost;
+        m_lost = true;
+    }
+    bool isLost() const { return m_lost; }
 
 private:
     using Context = Scheduler::Context;
@@ -71,8 +86,12 @@ private:
     slack::SlackClient *client() const { return m_s->m_slack; }
     void done(std::function<Result<void>()> apply = {});
     void end(Outcome outcome);
-    bool call(slack::SlackApiJob *job, std::function<void(slack::SlackApiJob *)> onOk,
+    void call(slack::SlackApiJob *job, std::function<void(slack::SlackApiJob *)> onOk,
               std::function<bool(const Error &)> onGiveUp = {});
+    void send(slack::SlackApiJob *job, std::function<void(slack::SlackApiJob *)> onOk,
+              std::function<bool(const Error &)> onGiveUp);
+    //! The fence before a Slack call: true when the lease is still this instance's.
+    bool holdsLease(const QString &method);
     Result<void> loadContext();
     void ensureChannel(std::function<void()> then);
     void reconcile(const QString &parentTs, std::function<bool(const slack::SlackMessage &)> match,
@@ -99,6 +118,8 @@ private:
     Job m_job;
     Context m_ctx;
     bool m_mayHavePosted;
+    qint64 m_leaseUntil; //!< monotonic ms
+    bool m_lost = false;
     bool m_ended = false;
 };
 
@@ -121,9 +142,55 @@ void Scheduler::Execution::done(std::function<Result<void>()> apply)
     end(o);
 }
 
-bool Scheduler::Execution::call(slack::SlackApiJob *job, std::function<void(slack::SlackApiJob *)> onOk,
+bool Scheduler::Execution::holdsLease(const QString &method)
+{
+    if (!m_lost) {
+        const qint64 before = m_s->monotonicNow();
+        if (before + m_s->leaseMarginMs() < m_leaseUntil)
+            return true;
+        // Too close to the end (or past it): this process may have been starved, or its renewals
+        // failed. Another process may have taken the job over; ask the database before calling.
+        auto r = m_s->reverifyLease(m_job.id);
+        if (r && r.value()) {
+            leaseRenewed(before + m_s->m_options.leaseMs);
+            return true;
+        }
+        if (!r)
+            qCWarning(lcSync) << "could not re-verify the lease of job" << m_job.id << ":"
+                              << r.error().toString();
+        leaseLost();
+    }
+    qCInfo(lcSync) << "job" << m_job.id << m_job.kind << "lost its lease; abandoned before" << method;
+    return false;
+}
+
+void Scheduler::Execution::call(slack::SlackApiJob *job, std::function<void(slack::SlackApiJob *)> onOk,
                                 std::function<bool(const Error &)> onGiveUp)
 {
+    job->setParent(this);
+    if (m_s->m_options.beforeSlackCall) {
+        QPointer<Execution> self(this);
+        m_s->m_options.beforeSlackCall(m_job.id, job->method(), [self, job, onOk, onGiveUp] {
+            if (self && !self->m_ended)
+                self->send(job, onOk, onGiveUp); // the job is a child of the execution
+        });
+        return;
+    }
+    send(job, std::move(onOk), std::move(onGiveUp));
+}
+
+void Scheduler::Execution::send(slack::SlackApiJob *job, std::function<void(slack::SlackApiJob *)> onOk,
+                                std::function<bool(const Error &)> onGiveUp)
+{
+    // The fence: no call with an effect (nor a lookup that may lead to one) once the lease may
+    // belong to another process. What remains is a starvation between this check and the send.
+    if (!holdsLease(job->method())) {
+        delete job;
+        Outcome o;
+        o.kind = Kind::Lost;
+        end(o);
+        return;
+    }
     auto &limiter = client()->rateLimiter();
     const qint64 wait = limiter.delayMs(job->method(), job->channel());
     if (wait > 0) {
@@ -133,7 +200,7 @@ bool Scheduler::Execution::call(slack::SlackApiJob *job, std::function<void(slac
         o.delayMs = wait;
         ++m_s->m_rateLimitWaits;
         end(o);
-        return false;
+        return;
     }
     limiter.recordCall(job->method(), job->channel());
     ++m_s->m_dispatched;
@@ -177,9 +244,7 @@ bool Scheduler::Execution::call(slack::SlackApiJob *job, std::function<void(slac
                 }
                 end(o);
             });
-    job->setParent(this);
     job->start();
-    return true;
 }
 
 Result<void> Scheduler::Execution::loadContext()
@@ -756,30 +821,79 @@ void Scheduler::renewLeases()
 {
     if (m_running_.empty() && m_finished.empty())
         return;
+    const qint64 localUntil = monotonicNow() + m_options.leaseMs;
     const qint64 until = m_store->now() + m_options.leaseMs;
+    std::vector<qint64> renewed;
+    std::vector<qint64> lost;
     auto r = m_store->transaction([&]() -> Result<void> {
-        auto renew = [&](qint64 id) -> Result<void> {
+        renewed.clear();
+        lost.clear();
+        // Only a lease this instance still holds is extended: 0 rows means another process took
+        // the job over (or put it back) after it expired.
+        auto renew = [&](qint64 id) -> Result<bool> {
             auto w = m_store->execAffected(
                 QStringLiteral("UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND state = 'in_flight' "
                                "AND lease_owner = ?"),
                 {until, id, m_options.instanceId});
             if (!w)
                 return w.error();
-            return {};
+            return w.value() == 1;
         };
         for (const auto &[id, e] : m_running_) {
-            Q_UNUSED(e)
-            if (auto w = renew(id); !w)
-                return w;
+            if (e->isLost())
+                continue;
+            auto w = renew(id);
+            if (!w)
+                return w.error();
+            (w.value() ? renewed : lost).push_back(id);
         }
         for (const Finished &f : m_finished) {
             if (auto w = renew(f.job.id); !w)
-                return w;
+                return w.error();
         }
         return {};
     });
-    if (!r)
+    if (!r) {
+        // The local leases run out as they were: an execution near the end re-verifies first.
         qCWarning(lcSync) << "could not renew the leases of the jobs in flight:" << r.error().toString();
+        return;
+    }
+    for (qint64 id : renewed) {
+        if (auto it = m_running_.find(id); it != m_running_.end())
+            it->second->leaseRenewed(localUntil);
+    }
+    for (qint64 id : lost) {
+        if (auto it = m_running_.find(id); it != m_running_.end()) {
+            qCInfo(lcSync) << "job" << id << "is no longer this instance's: its next Slack call is not made";
+            it->second->leaseLost();
+        }
+    }
+}
+
+qint64 Scheduler::monotonicNow() const
+{
+    if (m_options.monotonicMs)
+        return m_options.monotonicMs();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+int Scheduler::leaseMarginMs() const
+{
+    return m_options.leaseMarginMs >= 0 ? m_options.leaseMarginMs : m_options.leaseMs / 4;
+}
+
+Result<bool> Scheduler::reverifyLease(qint64 jobId)
+{
+    const qint64 now = m_store->now();
+    auto w = m_store->execAffected(
+        QStringLiteral("UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND state = 'in_flight' AND "
+                       "lease_owner = ? AND lease_expires_at >= ?"),
+        {now + m_options.leaseMs, jobId, m_options.instanceId, now});
+    if (!w)
+        return w.error();
+    return w.value() == 1;
 }
 
 void Scheduler::start()
@@ -1144,6 +1258,8 @@ void Scheduler::pump()
     else if (m_added)
         loadNewHeads();
     const qint64 now = m_store->now();
+    // The local end of the leases claimed below (their lease_expires_at is now + leaseMs).
+    const qint64 leaseUntil = monotonicNow() + m_options.leaseMs;
     qint64 wakeAt = std::numeric_limits<qint64>::max();
     // Claims another process won free their slots: pick again (a few rounds at most).
     for (int round = 0; round < 4 && m_running && !m_paused; ++round) {
@@ -1167,7 +1283,7 @@ void Scheduler::pump()
         for (Job &job : claimed) {
             job.attempts += 1;
             m_busyKeys.insert(job.orderingKey);
-            auto *e = new Execution(this, job);
+            auto *e = new Execution(this, job, leaseUntil);
             m_running_.emplace(job.id, e);
             started.push_back(e);
         }
@@ -1202,28 +1318,40 @@ void Scheduler::finish(const Job &job, const Outcome &outcome)
         m_timer.start(0);
 }
 
-Result<void> Scheduler::record(const Job &job, const Outcome &o, qint64 now)
+Result<bool> Scheduler::record(const Job &job, const Outcome &o, qint64 now)
 {
+    // Every write is fenced on the lease: it applies only while the job is still in flight under
+    // this instance. A job another process took over after our lease expired keeps its owner's
+    // result; ours is dropped (false).
     const QString error = errorText(o.error);
+    const QString owned = QStringLiteral(" WHERE id = ? AND state = 'in_flight' AND lease_owner = ?");
     Result<int> w = 0;
     switch (o.kind) {
     case Kind::Done:
+        w = m_store->execAffected(
+            QStringLiteral("UPDATE jobs SET state = 'done', uncertain = FALSE, lease_owner = NULL, "
+                           "last_error = NULL, updated_at = ?") +
+                owned,
+            {now, job.id, m_options.instanceId});
+        if (!w)
+            return w.error();
+        if (w.value() != 1)
+            return false;
         if (o.apply) {
             if (auto a = o.apply(); !a)
                 return a.error();
         }
-        w = m_store->execAffected(
-            QStringLiteral("UPDATE jobs SET state = 'done', uncertain = FALSE, lease_owner = NULL, "
-                           "last_error = NULL, updated_at = ? WHERE id = ?"),
-            {now, job.id});
-        break;
+        return true;
     case Kind::Failed: {
         w = m_store->execAffected(
             QStringLiteral("UPDATE jobs SET state = 'failed', uncertain = ?, lease_owner = "
-                           "NULL, last_error = ?, updated_at = ? WHERE id = ?"),
-            {o.uncertain, error, now, job.id});
+                           "NULL, last_error = ?, updated_at = ?") +
+                owned,
+            {o.uncertain, error, now, job.id, m_options.instanceId});
         if (!w)
             return w.error();
+        if (w.value() != 1)
+            return false;
         // Make the failure visible where the desk looks.
         if (isExternal(job.kind)) {
             if (auto f = m_external.recordFailure(job, error); !f)
@@ -1242,7 +1370,9 @@ Result<void> Scheduler::record(const Job &job, const Outcome &o, qint64 now)
                     "UPDATE conversations SET state = CASE WHEN state = 'pending' AND ? = 'post_summary' "
                     "THEN 'failed' ELSE state END, last_error = ?, updated_at = ? WHERE id = ?"),
                 {job.kind, error, now, job.conversationId});
-        break;
+        if (!w)
+            return w.error();
+        return true;
     }
     case Kind::Retry: {
         auto base =
@@ -1250,8 +1380,9 @@ Result<void> Scheduler::record(const Job &job, const Outcome &o, qint64 now)
         const qint64 delay = base / 2 + qint64(QRandomGenerator::global()->bounded(double(base / 2 + 1)));
         w = m_store->execAffected(
             QStringLiteral("UPDATE jobs SET state = 'pending', uncertain = ?, lease_owner = "
-                           "NULL, not_before = ?, last_error = ?, updated_at = ? WHERE id = ?"),
-            {o.uncertain, now + delay, error, now, job.id});
+                           "NULL, not_before = ?, last_error = ?, updated_at = ?") +
+                owned,
+            {o.uncertain, now + delay, error, now, job.id, m_options.instanceId});
         break;
     }
     case Kind::RateLimited:
@@ -1261,13 +1392,26 @@ Result<void> Scheduler::record(const Job &job, const Outcome &o, qint64 now)
         w = m_store->execAffected(
             QStringLiteral("UPDATE jobs SET state = 'pending', attempts = attempts - 1, "
                            "uncertain = ?, lease_owner = NULL, not_before = ?, last_error = ?, "
-                           "updated_at = ? WHERE id = ?"),
-            {o.uncertain, now + o.delayMs, error.isEmpty() ? nullText() : error, now, job.id});
+                           "updated_at = ?") +
+                owned,
+            {o.uncertain, now + o.delayMs, error.isEmpty() ? nullText() : error, now, job.id,
+             m_options.instanceId});
         break;
+    case Kind::Lost:
+        // Abandoned before a Slack call. If the job is still ours (its lease expired and nobody
+        // took it), it goes back to pending for whoever claims it next; the attempt does not count.
+        w = m_store->execAffected(
+            QStringLiteral("UPDATE jobs SET state = 'pending', attempts = attempts - 1, uncertain = ?, "
+                           "lease_owner = NULL, lease_expires_at = NULL, not_before = ?, updated_at = ?") +
+                owned,
+            {o.uncertain, now, now, job.id, m_options.instanceId});
+        if (!w)
+            return w.error();
+        return true; // not a result: nothing to drop
     }
     if (!w)
         return w.error();
-    return {};
+    return w.value() == 1;
 }
 
 void Scheduler::flushResults()
@@ -1281,10 +1425,13 @@ void Scheduler::flushResults()
     }
     // Optimistic: every result, and the next head of each key, in one transaction.
     bool headsLoaded = false;
+    std::vector<char> applied(batch.size(), 0);
     auto all = m_store->transaction([&]() -> Result<void> {
-        for (const Finished &f : batch) {
-            if (auto r = record(f.job, f.outcome, now); !r)
-                return r;
+        for (size_t i = 0; i < batch.size(); ++i) {
+            auto r = record(batch[i].job, batch[i].outcome, now);
+            if (!r)
+                return r.error();
+            applied[i] = r.value();
         }
         for (const Finished &f : batch) {
             m_busyKeys.remove(f.job.orderingKey);
@@ -1298,19 +1445,39 @@ void Scheduler::flushResults()
         // One by one, so that one result that cannot be written does not hold up the others. A
         // result (thread_messages, conversations) that cannot be written makes the job a retry:
         // it may have posted, so its next attempt reconciles first.
-        for (Finished &f : batch) {
-            auto r = m_store->transaction([&] { return record(f.job, f.outcome, now); });
+        for (size_t i = 0; i < batch.size(); ++i) {
+            Finished &f = batch[i];
+            auto once = [&]() -> Result<void> {
+                return m_store->transaction([&]() -> Result<void> {
+                    auto r = record(f.job, f.outcome, now);
+                    if (!r)
+                        return r.error();
+                    applied[i] = r.value();
+                    return {};
+                });
+            };
+            auto r = once();
             if (!r && f.outcome.kind == Kind::Done) {
                 f.outcome.kind = f.job.attempts >= m_options.maxAttempts ? Kind::Failed : Kind::Retry;
                 f.outcome.error = r.error();
                 f.outcome.apply = {};
-                r = m_store->transaction([&] { return record(f.job, f.outcome, now); });
+                r = once();
             }
-            if (!r)
+            if (!r) {
+                applied[i] = 1; // not written, but not another owner's either
                 qCWarning(lcSync) << "could not record the outcome of job" << f.job.id << ":"
                                   << r.error().toString();
+            }
         }
         m_dirty = true; // heads reloaded from the table
+    }
+    for (size_t i = 0; i < batch.size(); ++i) {
+        if (applied[i])
+            continue;
+        ++m_resultsDropped;
+        qCInfo(lcSync) << "job" << batch[i].job.id << batch[i].job.kind
+                       << "is no longer this instance's (its lease expired and another process took it "
+                          "over): its result is dropped";
     }
     for (Finished &f : batch) {
         m_busyKeys.remove(f.job.orderingKey);

@@ -38,6 +38,15 @@ struct SchedulerOptions
     qint64 retryBaseMs = 1000;
     qint64 retryMaxMs = 5 * 60'000;
     QString instanceId;
+    //! The lease fence: before each Slack call an execution's lease must still be valid for this
+    //! long by this process's monotonic clock, or it is re-verified (and renewed) in the database
+    //! first; a lease that cannot be re-verified abandons the job locally. < 0: a quarter of leaseMs.
+    int leaseMarginMs = -1;
+    //! This process's monotonic clock in ms. Empty: the steady clock (tests inject one they move).
+    std::function<qint64()> monotonicMs;
+    //! Tests: called before each Slack call of an execution, ahead of the lease check; the call
+    //! goes on when `proceed` is called (at once, or later from the event loop).
+    std::function<void(qint64 jobId, const QString &method, std::function<void()> proceed)> beforeSlackCall;
 };
 
 /*!
@@ -57,6 +66,10 @@ struct SchedulerOptions
  *   before the Slack call). A post whose outcome is unknown (crash, timeout, 5xx, reset) is
  *   reconciled on its next attempt: the thread is searched for the message's metadata marker
  *   before anything is posted again.
+ * - Leases and the fence: leases are renewed every leaseMs / 3. Before each Slack call an execution
+ *   checks its lease by this process's monotonic clock; near its end (or after a renewal touched no
+ *   row) it re-verifies the lease in the database, and abandons the job (Lost) when it is gone.
+ *   Results are written only while lease_owner is still this instance (docs/sync.md).
  * - Failures: Retry → backoff with jitter; WaitThenRetry → Retry-After; FixConfiguration → every
  *   job stays, dispatching pauses (reauthorizationNeeded); GiveUp → the job ends in `failed` and
  *   the reason is written to thread_messages / conversations.last_error.
@@ -95,6 +108,11 @@ public:
     qint64 rateLimitWaits() const { return m_rateLimitWaits; }
     qint64 rateLimited() const { return m_rateLimited; }
     qint64 dispatched() const { return m_dispatched; }
+    //! Executions that lost their lease (a renewal touched no row, or the re-verification before a
+    //! Slack call failed): they make no further call. And results dropped because another process
+    //! owned the job by the time they were recorded.
+    qint64 leasesLost() const { return m_leasesLost; }
+    qint64 resultsDropped() const { return m_resultsDropped; }
 
     static QString methodFor(const QString &kind, bool needsChannel, bool reconcile);
 
@@ -152,6 +170,7 @@ public:
             RateLimited, //!< 429: wait retryAfterMs, no attempt counted
             Deferred,    //!< the limiter asked to wait before a later step; no attempt counted
             Reauthorize, //!< token problem: keep the job, pause
+            Lost,        //!< the lease was lost (expired, taken over): abandoned, nothing recorded
         };
         Kind kind = Kind::Done;
         Error error;
@@ -191,9 +210,15 @@ private:
     //! Queues an execution's end; the next pump() records it (with the others) in one transaction.
     void finish(const Job &job, const Outcome &outcome);
     void flushResults();
-    Result<void> record(const Job &job, const Outcome &outcome, qint64 now);
+    //! False when the job is no longer this instance's: nothing was written.
+    Result<bool> record(const Job &job, const Outcome &outcome, qint64 now);
     Result<void> releaseLeases();
     void renewLeases();
+    qint64 monotonicNow() const;
+    int leaseMarginMs() const;
+    //! In the database: extends the lease of a job this instance still holds (in flight, same
+    //! owner, not expired). False when the lease is gone.
+    Result<bool> reverifyLease(qint64 jobId);
 
     struct Finished
     {
@@ -222,6 +247,8 @@ private:
     qint64 m_rateLimitWaits = 0;
     qint64 m_rateLimited = 0;
     qint64 m_dispatched = 0;
+    qint64 m_leasesLost = 0;
+    qint64 m_resultsDropped = 0;
     QTimer m_timer;
     QTimer m_leaseTimer;
 };
