@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 namespace threadline {
@@ -28,6 +29,10 @@ const QString kRequestColumns =
 const QString kUpdateColumns = QStringLiteral("u.id, u.request_id, u.author_id, u.text, u.source, "
                                               "u.created_at, u.edited_at, u.deleted_at, u.deleted_by");
 const QString kPersonColumns = QStringLiteral("id, slack_id, name, email, is_agent, created_at, updated_at");
+const QString kTeamColumns = QStringLiteral("id, name, created_at");
+const QString kAttachmentColumns =
+    QStringLiteral("a.id, a.update_id, a.name, a.mime_type, a.size, a.sha256, a.storage_key, a.created_at, "
+                   "a.state, a.last_error, a.slack_file_id");
 
 QDateTime toTime(const QVariant &v)
 {
@@ -90,6 +95,11 @@ Person readPerson(const QSqlQuery &q)
     return p;
 }
 
+Team readTeam(const QSqlQuery &q)
+{
+    return Team{q.value(0).toLongLong(), q.value(1).toString(), toTime(q.value(2))};
+}
+
 Attachment readAttachment(const QSqlQuery &q)
 {
     Attachment a;
@@ -105,6 +115,49 @@ Attachment readAttachment(const QSqlQuery &q)
     a.lastError = q.value(9).toString();
     a.slackFileId = q.value(10).toString();
     return a;
+}
+
+// Runs a query for at most one row and reads it with read(); missing when there is no row.
+template<typename Reader>
+auto readOne(Store &store, const QString &sql, const QVariantList &binds, Reader read, const Error &missing)
+    -> Result<std::invoke_result_t<Reader, const QSqlQuery &>>
+{
+    auto q = store.exec(sql, binds);
+    if (!q)
+        return q.error();
+    QueryGuard guard(q.value());
+    if (!q.value()->next())
+        return missing;
+    return read(*q.value());
+}
+
+// The change announced when an update is posted, edited or deleted.
+StoreChange updateChange(StoreChange::Kind kind, const Update &u, qint64 actorId)
+{
+    StoreChange change;
+    change.kind = kind;
+    change.requestId = u.requestId;
+    change.updateId = u.id;
+    change.personId = u.authorId;
+    change.actorId = actorId;
+    change.source = u.source;
+    return change;
+}
+
+// New activity on a request's updates moves it up the desk.
+Result<void> touchRequest(Store &store, qint64 requestId, qint64 t)
+{
+    auto touched =
+        store.execAffected(QStringLiteral("UPDATE requests SET updated_at = ? WHERE id = ?"), {t, requestId});
+    if (!touched)
+        return touched.error();
+    return {};
+}
+
+Error updateWasDeleted(qint64 updateId)
+{
+    return makeError(ErrorCode::Conflict, QStringLiteral("Update %1 was deleted").arg(updateId),
+                     QStringLiteral("updateId"));
 }
 
 QVariantMap requestSnapshot(const Request &r)
@@ -208,19 +261,33 @@ QStringList searchWords(const QString &text)
     return words;
 }
 
+// Page cursors are opaque to clients: their text in unpadded base64url.
+QString toCursor(const QString &text)
+{
+    return QString::fromLatin1(
+        text.toLatin1().toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+std::optional<QByteArray> fromCursor(const QString &cursor)
+{
+    auto decoded = QByteArray::fromBase64Encoding(
+        cursor.toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded)
+        return std::nullopt;
+    return std::move(decoded.decoded);
+}
+
 QString encodeCursor(qint64 updatedAt, qint64 id)
 {
-    return QString::fromLatin1(QStringLiteral("%1:%2").arg(updatedAt).arg(id).toLatin1().toBase64(
-        QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    return toCursor(QStringLiteral("%1:%2").arg(updatedAt).arg(id));
 }
 
 bool decodeCursor(const QString &cursor, qint64 *updatedAt, qint64 *id)
 {
-    const auto decoded = QByteArray::fromBase64Encoding(
-        cursor.toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+    const auto decoded = fromCursor(cursor);
     if (!decoded)
         return false;
-    const QList<QByteArray> parts = decoded.decoded.split(':');
+    const QList<QByteArray> parts = decoded->split(':');
     if (parts.size() != 2)
         return false;
     bool ok1 = false, ok2 = false;
@@ -232,18 +299,16 @@ bool decodeCursor(const QString &cursor, qint64 *updatedAt, qint64 *id)
 // A search page cursor: the search key (a search_docs id) of the last request on the page.
 QString encodeSearchCursor(qint64 key)
 {
-    return QString::fromLatin1(QStringLiteral("s:%1").arg(key).toLatin1().toBase64(
-        QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    return toCursor(QStringLiteral("s:%1").arg(key));
 }
 
 bool decodeSearchCursor(const QString &cursor, qint64 *key)
 {
-    const auto decoded = QByteArray::fromBase64Encoding(
-        cursor.toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
-    if (!decoded || !decoded.decoded.startsWith("s:"))
+    const auto decoded = fromCursor(cursor);
+    if (!decoded || !decoded->startsWith("s:"))
         return false;
     bool ok = false;
-    *key = decoded.decoded.mid(2).toLongLong(&ok);
+    *key = decoded->mid(2).toLongLong(&ok);
     return ok && *key > 0;
 }
 
@@ -382,15 +447,10 @@ Result<void> Store::requireTeam(qint64 id, const QString &field)
 
 Result<Request> Store::loadRequest(qint64 id, const QString &field)
 {
-    auto q =
-        exec(QStringLiteral("SELECT ") + kRequestColumns + QStringLiteral(" FROM requests r WHERE r.id = ?"),
-             {id});
-    if (!q)
-        return q.error();
-    QueryGuard guard(q.value());
-    if (!q.value()->next())
-        return notFound(QStringLiteral("Request"), id, field);
-    return readRequest(*q.value());
+    return readOne(*this,
+                   QStringLiteral("SELECT ") + kRequestColumns +
+                       QStringLiteral(" FROM requests r WHERE r.id = ?"),
+                   {id}, readRequest, notFound(QStringLiteral("Request"), id, field));
 }
 
 // ---- people and teams ------------------------------------------------------------------------
@@ -495,41 +555,27 @@ Result<Person> Store::upsertPerson(const PersonInput &input)
 
 Result<Person> Store::person(qint64 id)
 {
-    auto q =
-        exec(QStringLiteral("SELECT ") + kPersonColumns + QStringLiteral(" FROM people WHERE id = ?"), {id});
-    if (!q)
-        return q.error();
-    QueryGuard guard(q.value());
-    if (!q.value()->next())
-        return notFound(QStringLiteral("Person"), id, QStringLiteral("personId"));
-    return readPerson(*q.value());
+    return readOne(*this,
+                   QStringLiteral("SELECT ") + kPersonColumns + QStringLiteral(" FROM people WHERE id = ?"),
+                   {id}, readPerson, notFound(QStringLiteral("Person"), id, QStringLiteral("personId")));
 }
 
 Result<Person> Store::personBySlackId(const QString &slackId)
 {
-    auto q =
-        exec(QStringLiteral("SELECT ") + kPersonColumns + QStringLiteral(" FROM people WHERE slack_id = ?"),
-             {slackId});
-    if (!q)
-        return q.error();
-    QueryGuard guard(q.value());
-    if (!q.value()->next())
-        return makeError(ErrorCode::NotFound, QStringLiteral("No person has this Slack user id"),
-                         QStringLiteral("slackId"));
-    return readPerson(*q.value());
+    return readOne(
+        *this, QStringLiteral("SELECT ") + kPersonColumns + QStringLiteral(" FROM people WHERE slack_id = ?"),
+        {slackId}, readPerson,
+        makeError(ErrorCode::NotFound, QStringLiteral("No person has this Slack user id"),
+                  QStringLiteral("slackId")));
 }
 
 Result<Person> Store::personByEmail(const QString &email)
 {
-    auto q = exec(QStringLiteral("SELECT ") + kPersonColumns + QStringLiteral(" FROM people WHERE email = ?"),
-                  {email.trimmed().toLower()});
-    if (!q)
-        return q.error();
-    QueryGuard guard(q.value());
-    if (!q.value()->next())
-        return makeError(ErrorCode::NotFound, QStringLiteral("No person has this email address"),
-                         QStringLiteral("email"));
-    return readPerson(*q.value());
+    return readOne(
+        *this, QStringLiteral("SELECT ") + kPersonColumns + QStringLiteral(" FROM people WHERE email = ?"),
+        {email.trimmed().toLower()}, readPerson,
+        makeError(ErrorCode::NotFound, QStringLiteral("No person has this email address"),
+                  QStringLiteral("email")));
 }
 
 Result<Team> Store::upsertTeam(const QString &rawName)
@@ -563,27 +609,17 @@ Result<Team> Store::upsertTeam(const QString &rawName)
 
 Result<Team> Store::team(qint64 id)
 {
-    auto q = exec(QStringLiteral("SELECT id, name, created_at FROM teams WHERE id = ?"), {id});
-    if (!q)
-        return q.error();
-    QueryGuard guard(q.value());
-    if (!q.value()->next())
-        return notFound(QStringLiteral("Team"), id, QStringLiteral("teamId"));
-    return Team{q.value()->value(0).toLongLong(), q.value()->value(1).toString(),
-                toTime(q.value()->value(2))};
+    return readOne(*this,
+                   QStringLiteral("SELECT ") + kTeamColumns + QStringLiteral(" FROM teams WHERE id = ?"),
+                   {id}, readTeam, notFound(QStringLiteral("Team"), id, QStringLiteral("teamId")));
 }
 
 Result<Team> Store::teamByName(const QString &name)
 {
-    auto q = exec(QStringLiteral("SELECT id, name, created_at FROM teams WHERE name = ?"), {name.trimmed()});
-    if (!q)
-        return q.error();
-    QueryGuard guard(q.value());
-    if (!q.value()->next())
-        return makeError(ErrorCode::NotFound, QStringLiteral("No team has this name"),
-                         QStringLiteral("name"));
-    return Team{q.value()->value(0).toLongLong(), q.value()->value(1).toString(),
-                toTime(q.value()->value(2))};
+    return readOne(
+        *this, QStringLiteral("SELECT ") + kTeamColumns + QStringLiteral(" FROM teams WHERE name = ?"),
+        {name.trimmed()}, readTeam,
+        makeError(ErrorCode::NotFound, QStringLiteral("No team has this name"), QStringLiteral("name")));
 }
 
 Result<void> Store::addTeamMember(qint64 teamId, qint64 personId)
@@ -638,15 +674,8 @@ Result<void> Store::removeTeamMember(qint64 teamId, qint64 personId)
 
 Result<QList<qint64>> Store::teamMembers(qint64 teamId)
 {
-    auto q = exec(QStringLiteral("SELECT person_id FROM team_members WHERE team_id = ? ORDER BY person_id"),
-                  {teamId});
-    if (!q)
-        return q.error();
-    QueryGuard guard(q.value());
-    QList<qint64> ids;
-    while (q.value()->next())
-        ids << q.value()->value(0).toLongLong();
-    return ids;
+    return ids(QStringLiteral("SELECT person_id FROM team_members WHERE team_id = ? ORDER BY person_id"),
+               {teamId});
 }
 
 // ---- requests --------------------------------------------------------------------------------
@@ -1079,66 +1108,44 @@ Result<Update> Store::postUpdate(const NewUpdate &input)
         if (!attachments)
             return attachments.error();
         u.attachments = attachments.value();
-        auto touched = execAffected(QStringLiteral("UPDATE requests SET updated_at = ? WHERE id = ?"),
-                                    {t, input.requestId});
-        if (!touched)
-            return touched.error();
+        if (auto r = touchRequest(*this, input.requestId, t); !r)
+            return r.error();
         if (auto r = audit(input.authorId, QStringLiteral("update.post"), QStringLiteral("update"), u.id, {},
                            {{QStringLiteral("request_id"), u.requestId},
                             {QStringLiteral("source"), updateSourceName(u.source)},
                             {QStringLiteral("attachments"), u.attachments.size()}});
             !r)
             return r.error();
-        StoreChange change;
-        change.kind = StoreChange::Kind::UpdatePosted;
-        change.requestId = u.requestId;
-        change.updateId = u.id;
-        change.personId = u.authorId;
-        change.actorId = u.authorId;
-        change.source = u.source;
-        announce(change);
+        announce(updateChange(StoreChange::Kind::UpdatePosted, u, u.authorId));
         return u;
     });
 }
 
 Result<Update> Store::update(qint64 updateId)
 {
-    auto q =
-        exec(QStringLiteral("SELECT ") + kUpdateColumns + QStringLiteral(" FROM updates u WHERE u.id = ?"),
-             {updateId});
-    if (!q)
-        return q.error();
-    Update u;
-    {
-        QueryGuard guard(q.value());
-        if (!q.value()->next())
-            return notFound(QStringLiteral("Update"), updateId, QStringLiteral("updateId"));
-        u = readUpdate(*q.value());
-    }
-    auto a = exec(
-        QStringLiteral("SELECT id, update_id, name, mime_type, size, sha256, storage_key, created_at, "
-                       "state, last_error, slack_file_id FROM attachments WHERE update_id = ? ORDER BY id"),
-        {updateId});
+    auto u = readOne(
+        *this, QStringLiteral("SELECT ") + kUpdateColumns + QStringLiteral(" FROM updates u WHERE u.id = ?"),
+        {updateId}, readUpdate, notFound(QStringLiteral("Update"), updateId, QStringLiteral("updateId")));
+    if (!u)
+        return u;
+    auto a = exec(QStringLiteral("SELECT ") + kAttachmentColumns +
+                      QStringLiteral(" FROM attachments a WHERE a.update_id = ? ORDER BY a.id"),
+                  {updateId});
     if (!a)
         return a.error();
     QueryGuard guard(a.value());
     while (a.value()->next())
-        u.attachments << readAttachment(*a.value());
+        u.value().attachments << readAttachment(*a.value());
     return u;
 }
 
 Result<Attachment> Store::attachment(qint64 attachmentId)
 {
-    auto a =
-        exec(QStringLiteral("SELECT id, update_id, name, mime_type, size, sha256, storage_key, created_at, "
-                            "state, last_error, slack_file_id FROM attachments WHERE id = ?"),
-             {attachmentId});
-    if (!a)
-        return a.error();
-    QueryGuard guard(a.value());
-    if (!a.value()->next())
-        return notFound(QStringLiteral("Attachment"), attachmentId, QStringLiteral("attachmentId"));
-    return readAttachment(*a.value());
+    return readOne(*this,
+                   QStringLiteral("SELECT ") + kAttachmentColumns +
+                       QStringLiteral(" FROM attachments a WHERE a.id = ?"),
+                   {attachmentId}, readAttachment,
+                   notFound(QStringLiteral("Attachment"), attachmentId, QStringLiteral("attachmentId")));
 }
 
 Result<Update> Store::editUpdate(qint64 updateId, const QString &rawText, qint64 actorId)
@@ -1156,8 +1163,7 @@ Result<Update> Store::editUpdate(qint64 updateId, const QString &rawText, qint64
                 return r.error();
         }
         if (before.value().isDeleted())
-            return makeError(ErrorCode::Conflict, QStringLiteral("Update %1 was deleted").arg(updateId),
-                             QStringLiteral("updateId"));
+            return updateWasDeleted(updateId);
         if (before.value().text == text.value())
             return before;
         const qint64 t = now();
@@ -1167,12 +1173,9 @@ Result<Update> Store::editUpdate(qint64 updateId, const QString &rawText, qint64
         if (!n)
             return n.error();
         if (n.value() != 1)
-            return makeError(ErrorCode::Conflict, QStringLiteral("Update %1 was deleted").arg(updateId),
-                             QStringLiteral("updateId"));
-        auto touched = execAffected(QStringLiteral("UPDATE requests SET updated_at = ? WHERE id = ?"),
-                                    {t, before.value().requestId});
-        if (!touched)
-            return touched.error();
+            return updateWasDeleted(updateId);
+        if (auto r = touchRequest(*this, before.value().requestId, t); !r)
+            return r.error();
         if (auto r = audit(actorId, QStringLiteral("update.edit"), QStringLiteral("update"), updateId,
                            {{QStringLiteral("text"), before.value().text}},
                            {{QStringLiteral("text"), text.value()}});
@@ -1181,14 +1184,7 @@ Result<Update> Store::editUpdate(qint64 updateId, const QString &rawText, qint64
         Update after = before.value();
         after.text = text.value();
         after.editedAt = toTime(t);
-        StoreChange change;
-        change.kind = StoreChange::Kind::UpdateEdited;
-        change.requestId = after.requestId;
-        change.updateId = updateId;
-        change.personId = after.authorId;
-        change.actorId = actorId;
-        change.source = after.source;
-        announce(change);
+        announce(updateChange(StoreChange::Kind::UpdateEdited, after, actorId));
         return after;
     });
 }
@@ -1212,10 +1208,8 @@ Result<Update> Store::deleteUpdate(qint64 updateId, qint64 actorId)
                          {t, nullableId(actorId), updateId});
         if (!n)
             return n.error();
-        auto touched = execAffected(QStringLiteral("UPDATE requests SET updated_at = ? WHERE id = ?"),
-                                    {t, before.value().requestId});
-        if (!touched)
-            return touched.error();
+        if (auto r = touchRequest(*this, before.value().requestId, t); !r)
+            return r.error();
         if (auto r =
                 audit(actorId, QStringLiteral("update.delete"), QStringLiteral("update"), updateId,
                       {{QStringLiteral("text"), before.value().text}}, {{QStringLiteral("deleted_at"), t}});
@@ -1224,14 +1218,7 @@ Result<Update> Store::deleteUpdate(qint64 updateId, qint64 actorId)
         Update after = before.value();
         after.deletedAt = toTime(t);
         after.deletedBy = actorId;
-        StoreChange change;
-        change.kind = StoreChange::Kind::UpdateDeleted;
-        change.requestId = after.requestId;
-        change.updateId = updateId;
-        change.personId = after.authorId;
-        change.actorId = actorId;
-        change.source = after.source;
-        announce(change);
+        announce(updateChange(StoreChange::Kind::UpdateDeleted, after, actorId));
         return after;
     });
 }
@@ -1245,8 +1232,7 @@ Result<Attachment> Store::addAttachment(qint64 updateId, const Attachment &attac
         if (!u)
             return u.error();
         if (u.value().isDeleted())
-            return makeError(ErrorCode::Conflict, QStringLiteral("Update %1 was deleted").arg(updateId),
-                             QStringLiteral("updateId"));
+            return updateWasDeleted(updateId);
         auto inserted = insertAttachments(updateId, {attachment});
         if (!inserted)
             return inserted.error();
@@ -1295,12 +1281,10 @@ Result<Timeline> Store::loadTimeline(qint64 requestId)
             t.updates << u;
         }
     }
-    auto a =
-        exec(QStringLiteral("SELECT a.id, a.update_id, a.name, a.mime_type, a.size, a.sha256, a.storage_key, "
-                            "a.created_at, a.state, a.last_error, a.slack_file_id FROM attachments a "
-                            "JOIN updates u ON u.id = a.update_id "
-                            "WHERE u.request_id = ? ORDER BY a.update_id, a.id"),
-             {requestId});
+    auto a = exec(QStringLiteral("SELECT ") + kAttachmentColumns +
+                      QStringLiteral(" FROM attachments a JOIN updates u ON u.id = a.update_id "
+                                     "WHERE u.request_id = ? ORDER BY a.update_id, a.id"),
+                  {requestId});
     if (!a)
         return a.error();
     QueryGuard guard(a.value());

@@ -308,6 +308,18 @@ Result<std::optional<QVariant>> Store::scalar(const QString &sql, const QVariant
     return std::optional<QVariant>(q.value()->value(0));
 }
 
+Result<QList<qint64>> Store::ids(const QString &sql, const QVariantList &binds)
+{
+    auto q = exec(sql, binds);
+    if (!q)
+        return q.error();
+    QueryGuard guard(q.value());
+    QList<qint64> out;
+    while (q.value()->next())
+        out << q.value()->value(0).toLongLong();
+    return out;
+}
+
 Result<void> Store::beginTransaction(bool readOnly)
 {
     if (auto r = ensureConnected(); !r)

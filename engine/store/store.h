@@ -108,6 +108,8 @@ public:
     Result<int> execAffected(const QString &sql, const QVariantList &binds);
     //! Runs a statement that returns at most one row with one column; nullopt when no row.
     Result<std::optional<QVariant>> scalar(const QString &sql, const QVariantList &binds = {});
+    //! Runs a query whose first column is an id and returns the ids in row order.
+    Result<QList<qint64>> ids(const QString &sql, const QVariantList &binds = {});
 
     //! Queues a change to be announced after COMMIT (emitted now when no transaction is open).
     void announce(const StoreChange &change);
