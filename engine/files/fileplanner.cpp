@@ -184,26 +184,18 @@ Result<int> FilePlanner::planUnshares(qint64 updateId)
 
 Result<int> FilePlanner::planCatchUp(Store *store, qint64 requestId, qint64 conversationId, qint64 updateId)
 {
-    QList<qint64> attachmentIds;
-    {
-        auto q = store->exec(
-            QStringLiteral(
-                "SELECT a.id FROM attachments a JOIN updates u ON u.id = a.update_id JOIN conversations c ON "
-                "c.id = ? AND c.request_id = u.request_id AND c.person_id <> u.author_id WHERE a.update_id = "
-                "? "
-                "AND a.state = 'stored' AND u.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM file_shares "
-                "fs "
-                "WHERE fs.attachment_id = a.id AND fs.conversation_id = c.id) ORDER BY a.id"),
-            {conversationId, updateId});
-        if (!q)
-            return q.error();
-        QueryGuard guard(q.value());
-        while (q.value()->next())
-            attachmentIds << q.value()->value(0).toLongLong();
-    }
+    auto attachmentIds = store->ids(
+        QStringLiteral(
+            "SELECT a.id FROM attachments a JOIN updates u ON u.id = a.update_id JOIN conversations c ON "
+            "c.id = ? AND c.request_id = u.request_id AND c.person_id <> u.author_id WHERE a.update_id = ? "
+            "AND a.state = 'stored' AND u.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM file_shares fs "
+            "WHERE fs.attachment_id = a.id AND fs.conversation_id = c.id) ORDER BY a.id"),
+        {conversationId, updateId});
+    if (!attachmentIds)
+        return attachmentIds.error();
     const qint64 now = store->now();
     int jobs = 0;
-    for (qint64 attachment : std::as_const(attachmentIds)) {
+    for (qint64 attachment : std::as_const(attachmentIds.value())) {
         auto row = store->execAffected(
             QStringLiteral(
                 "INSERT INTO file_shares (attachment_id, conversation_id, state, updated_at) VALUES (?, ?, "

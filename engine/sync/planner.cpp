@@ -18,6 +18,27 @@ struct Planner::Change
     qint64 actorId = 0;
 };
 
+namespace {
+
+// The conversations holding a live copy (pending or posted) of an update, with their request.
+Result<QList<QPair<qint64, qint64>>> liveCopies(Store *store, qint64 updateId)
+{
+    auto q =
+        store->exec(QStringLiteral("SELECT t.conversation_id, c.request_id FROM thread_messages t JOIN "
+                                   "conversations c ON c.id = t.conversation_id WHERE t.update_id = ? AND "
+                                   "t.state IN ('pending','posted') ORDER BY t.conversation_id"),
+                    {updateId});
+    if (!q)
+        return q.error();
+    QueryGuard guard(q.value());
+    QList<QPair<qint64, qint64>> rows; // conversation, request
+    while (q.value()->next())
+        rows.append({q.value()->value(0).toLongLong(), q.value()->value(1).toLongLong()});
+    return rows;
+}
+
+} // namespace
+
 Planner::Planner(Store *store, int catchUpLimit, QObject *parent)
     : QObject(parent)
     , m_store(store)
@@ -151,18 +172,12 @@ Result<void> Planner::plan(const Change &c)
 {
     const QString &k = c.kind;
     if (k == QLatin1String("request_created")) {
-        auto q = m_store->exec(
+        auto people = m_store->ids(
             QStringLiteral("SELECT person_id FROM followers WHERE request_id = ? ORDER BY person_id"),
             {c.requestId});
-        if (!q)
-            return q.error();
-        QList<qint64> people;
-        {
-            QueryGuard guard(q.value());
-            while (q.value()->next())
-                people.append(q.value()->value(0).toLongLong());
-        }
-        for (qint64 person : std::as_const(people)) {
+        if (!people)
+            return people.error();
+        for (qint64 person : std::as_const(people.value())) {
             if (auto r = planFollowing(c.id, c.requestId, person); !r)
                 return r;
         }
@@ -361,19 +376,12 @@ Result<void> Planner::planUpdatePosted(qint64 changeId, qint64 requestId, qint64
     if (!author.value())
         return {};
     const qint64 authorId = author.value()->toLongLong();
-    QList<qint64> people;
-    {
-        auto q = m_store->exec(
-            QStringLiteral("SELECT person_id FROM followers WHERE request_id = ? AND person_id <> ? "
-                           "ORDER BY person_id"),
-            {requestId, authorId});
-        if (!q)
-            return q.error();
-        QueryGuard guard(q.value());
-        while (q.value()->next())
-            people.append(q.value()->value(0).toLongLong());
-    }
-    for (qint64 person : std::as_const(people)) {
+    auto people = m_store->ids(QStringLiteral("SELECT person_id FROM followers WHERE request_id = ? AND "
+                                              "person_id <> ? ORDER BY person_id"),
+                               {requestId, authorId});
+    if (!people)
+        return people.error();
+    for (qint64 person : std::as_const(people.value())) {
         bool created = false;
         auto conv = ensureConversation(requestId, person, &created);
         if (!conv)
@@ -391,20 +399,10 @@ Result<void> Planner::planUpdatePosted(qint64 changeId, qint64 requestId, qint64
 
 Result<void> Planner::planUpdateEdited(qint64 changeId, qint64 updateId)
 {
-    QList<QPair<qint64, qint64>> rows; // conversation, request
-    {
-        auto q = m_store->exec(
-            QStringLiteral("SELECT t.conversation_id, c.request_id FROM thread_messages t JOIN "
-                           "conversations c ON c.id = t.conversation_id WHERE t.update_id = ? AND "
-                           "t.state IN ('pending','posted') ORDER BY t.conversation_id"),
-            {updateId});
-        if (!q)
-            return q.error();
-        QueryGuard guard(q.value());
-        while (q.value()->next())
-            rows.append({q.value()->value(0).toLongLong(), q.value()->value(1).toLongLong()});
-    }
-    for (const auto &[cid, rid] : std::as_const(rows)) {
+    auto copies = liveCopies(m_store, updateId);
+    if (!copies)
+        return copies.error();
+    for (const auto &[cid, rid] : std::as_const(copies.value())) {
         // Coalesced: an edit job that has not started yet renders the latest text anyway.
         auto pending =
             m_store->scalar(QStringLiteral("SELECT COUNT(*) FROM jobs WHERE conversation_id = ? AND "
@@ -432,20 +430,10 @@ Result<void> Planner::planUpdateDeleted(qint64 changeId, qint64 updateId)
                               {m_store->now(), updateId});
     if (!kept)
         return kept.error();
-    QList<QPair<qint64, qint64>> rows;
-    {
-        auto q = m_store->exec(
-            QStringLiteral("SELECT t.conversation_id, c.request_id FROM thread_messages t JOIN "
-                           "conversations c ON c.id = t.conversation_id WHERE t.update_id = ? AND "
-                           "t.state IN ('pending','posted') ORDER BY t.conversation_id"),
-            {updateId});
-        if (!q)
-            return q.error();
-        QueryGuard guard(q.value());
-        while (q.value()->next())
-            rows.append({q.value()->value(0).toLongLong(), q.value()->value(1).toLongLong()});
-    }
-    for (const auto &[cid, rid] : std::as_const(rows)) {
+    auto copies = liveCopies(m_store, updateId);
+    if (!copies)
+        return copies.error();
+    for (const auto &[cid, rid] : std::as_const(copies.value())) {
         auto j = addJob(QStringLiteral("fast"), QStringLiteral("delete_reply"), rid, cid, updateId,
                         QStringLiteral("delete:%1:%2").arg(cid).arg(updateId));
         if (!j)
@@ -456,21 +444,15 @@ Result<void> Planner::planUpdateDeleted(qint64 changeId, qint64 updateId)
 
 Result<void> Planner::planRefresh(qint64 changeId, qint64 requestId)
 {
-    QList<qint64> convs;
-    {
-        auto q = m_store->exec(
-            QStringLiteral(
-                "SELECT c.id FROM conversations c WHERE c.request_id = ? AND c.state IN ('pending','active') "
-                "AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.conversation_id = c.id AND j.state = 'pending' "
-                "AND j.kind IN ('post_summary','refresh_summary')) ORDER BY c.id"),
-            {requestId});
-        if (!q)
-            return q.error();
-        QueryGuard guard(q.value());
-        while (q.value()->next())
-            convs.append(q.value()->value(0).toLongLong());
-    }
-    for (qint64 cid : std::as_const(convs)) {
+    auto convs = m_store->ids(
+        QStringLiteral(
+            "SELECT c.id FROM conversations c WHERE c.request_id = ? AND c.state IN ('pending','active') "
+            "AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.conversation_id = c.id AND j.state = 'pending' "
+            "AND j.kind IN ('post_summary','refresh_summary')) ORDER BY c.id"),
+        {requestId});
+    if (!convs)
+        return convs.error();
+    for (qint64 cid : std::as_const(convs.value())) {
         auto j = addJob(QStringLiteral("maintenance"), QStringLiteral("refresh_summary"), requestId, cid, 0,
                         QStringLiteral("%1:%2:refresh").arg(changeId).arg(cid));
         if (!j)
