@@ -4,10 +4,8 @@ namespace threadline::slack {
 
 ConversationsHistoryJob::ConversationsHistoryJob(QNetworkAccessManager *nam, const SlackEndpoint &endpoint,
                                                  const Args &args, QObject *parent)
-    : SlackApiJob(nam, endpoint, QStringLiteral("conversations.history"), parent)
+    : ConversationPageJob(nam, endpoint, QStringLiteral("conversations.history"), args.channel, parent)
 {
-    setChannel(args.channel);
-    addArg(QStringLiteral("channel"), args.channel);
     if (!args.cursor.isEmpty())
         addArg(QStringLiteral("cursor"), args.cursor);
     if (!args.oldest.isEmpty())
@@ -19,17 +17,6 @@ ConversationsHistoryJob::ConversationsHistoryJob(QNetworkAccessManager *nam, con
     addArg(QStringLiteral("limit"), qint64(args.limit));
     if (args.includeAllMetadata)
         addArg(QStringLiteral("include_all_metadata"), true);
-}
-
-Result<void> ConversationsHistoryJob::parseResponse(const QJsonObject &response)
-{
-    m_messages = SlackMessage::listFromJson(response.value(QStringLiteral("messages")).toArray());
-    m_hasMore = response.value(QStringLiteral("has_more")).toBool();
-    m_nextCursor = response.value(QStringLiteral("response_metadata"))
-                       .toObject()
-                       .value(QStringLiteral("next_cursor"))
-                       .toString();
-    return {};
 }
 
 } // namespace threadline::slack

@@ -1,12 +1,11 @@
 #pragma once
 
-#include "slack/slackapijob.h"
-#include "slack/slacktypes.h"
+#include "slack/conversationpagejob.h"
 
 namespace threadline::slack {
 
 //! conversations.history (Tier 3): one page of a conversation's top-level messages, newest first.
-class ConversationsHistoryJob : public SlackApiJob
+class ConversationsHistoryJob : public ConversationPageJob
 {
     Q_OBJECT
 public:
@@ -22,15 +21,6 @@ public:
     };
     ConversationsHistoryJob(QNetworkAccessManager *nam, const SlackEndpoint &endpoint, const Args &args,
                             QObject *parent = nullptr);
-    const QList<SlackMessage> &messages() const { return m_messages; }
-    bool hasMore() const { return m_hasMore; }
-    QString nextCursor() const { return m_nextCursor; }
-
-private:
-    Result<void> parseResponse(const QJsonObject &response) override;
-    QList<SlackMessage> m_messages;
-    QString m_nextCursor;
-    bool m_hasMore = false;
 };
 
 } // namespace threadline::slack

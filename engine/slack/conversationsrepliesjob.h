@@ -1,13 +1,12 @@
 #pragma once
 
-#include "slack/slackapijob.h"
-#include "slack/slacktypes.h"
+#include "slack/conversationpagejob.h"
 
 namespace threadline::slack {
 
 //! conversations.replies (Tier 3; 1/min for some non-Marketplace apps): one page of a thread,
 //! parent first. Used for reconciliation, never for polling.
-class ConversationsRepliesJob : public SlackApiJob
+class ConversationsRepliesJob : public ConversationPageJob
 {
     Q_OBJECT
 public:
@@ -22,15 +21,6 @@ public:
     };
     ConversationsRepliesJob(QNetworkAccessManager *nam, const SlackEndpoint &endpoint, const Args &args,
                             QObject *parent = nullptr);
-    const QList<SlackMessage> &messages() const { return m_messages; }
-    bool hasMore() const { return m_hasMore; }
-    QString nextCursor() const { return m_nextCursor; }
-
-private:
-    Result<void> parseResponse(const QJsonObject &response) override;
-    QList<SlackMessage> m_messages;
-    QString m_nextCursor;
-    bool m_hasMore = false;
 };
 
 } // namespace threadline::slack

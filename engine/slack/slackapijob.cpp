@@ -22,6 +22,14 @@ QStringList SlackApiJob::warnings() const
     return warning.isEmpty() ? QStringList() : warning.split(QLatin1Char(','), Qt::SkipEmptyParts);
 }
 
+QString SlackApiJob::nextCursorOf(const QJsonObject &response)
+{
+    return response.value(QStringLiteral("response_metadata"))
+        .toObject()
+        .value(QStringLiteral("next_cursor"))
+        .toString();
+}
+
 void SlackApiJob::addArg(const QString &key, const QString &value)
 {
     m_args.append({key, value});

@@ -42,6 +42,9 @@ protected:
     //! Reads the typed result from an ok:true response; an Error fails the job with GiveUp.
     virtual Result<void> parseResponse(const QJsonObject &response) = 0;
 
+    //! A paginated response's response_metadata.next_cursor (empty on the last page).
+    static QString nextCursorOf(const QJsonObject &response);
+
 private:
     QNetworkReply *sendRequest() override;
     std::optional<SlackFailure> handleReply(QNetworkReply *reply) override;

@@ -15,10 +15,7 @@ Result<void> UsersListJob::parseResponse(const QJsonObject &response)
 {
     for (const QJsonValue &member : response.value(QStringLiteral("members")).toArray())
         m_users.append(SlackUser::fromJson(member.toObject()));
-    m_nextCursor = response.value(QStringLiteral("response_metadata"))
-                       .toObject()
-                       .value(QStringLiteral("next_cursor"))
-                       .toString();
+    m_nextCursor = nextCursorOf(response);
     return {};
 }
 
