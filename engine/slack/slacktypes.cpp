@@ -2,6 +2,23 @@
 
 namespace threadline::slack {
 
+namespace {
+
+// The objects of a JSON array read with T::fromJson; elements that are not objects are skipped.
+template<typename T>
+QList<T> listFromJsonArray(const QJsonArray &array)
+{
+    QList<T> items;
+    items.reserve(array.size());
+    for (const QJsonValue &value : array) {
+        if (value.isObject())
+            items.append(T::fromJson(value.toObject()));
+    }
+    return items;
+}
+
+} // namespace
+
 QString jsonString(const QJsonObject &object, const QString &key)
 {
     const QJsonValue value = object.value(key);
@@ -69,13 +86,7 @@ SlackFile SlackFile::fromJson(const QJsonObject &object)
 
 QList<SlackFile> SlackFile::listFromJson(const QJsonArray &array)
 {
-    QList<SlackFile> files;
-    files.reserve(array.size());
-    for (const QJsonValue &value : array) {
-        if (value.isObject())
-            files.append(SlackFile::fromJson(value.toObject()));
-    }
-    return files;
+    return listFromJsonArray<SlackFile>(array);
 }
 
 SlackMessage SlackMessage::fromJson(const QJsonObject &object)
@@ -101,13 +112,7 @@ SlackMessage SlackMessage::fromJson(const QJsonObject &object)
 
 QList<SlackMessage> SlackMessage::listFromJson(const QJsonArray &array)
 {
-    QList<SlackMessage> messages;
-    messages.reserve(array.size());
-    for (const QJsonValue &value : array) {
-        if (value.isObject())
-            messages.append(SlackMessage::fromJson(value.toObject()));
-    }
-    return messages;
+    return listFromJsonArray<SlackMessage>(array);
 }
 
 } // namespace threadline::slack
