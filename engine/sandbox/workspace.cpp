@@ -46,6 +46,25 @@ QString fileTypeOf(const QString &name, QString *mimetype)
     return ext == QLatin1String("jpeg") ? lit("jpg") : ext;
 }
 
+// A hidden event about a DM message that changed or went away; the caller adds the message
+// (message_changed) or deleted_ts (message_deleted).
+QJsonObject hiddenMessageEvent(const QString &subtype, const QString &channel, const QString &eventTs,
+                               const QJsonObject &previous)
+{
+    return QJsonObject{
+        {lit("type"), lit("message")}, {lit("subtype"), subtype},          {lit("hidden"), true},
+        {lit("channel"), channel},     {lit("channel_type"), lit("im")},   {lit("ts"), eventTs},
+        {lit("event_ts"), eventTs},    {lit("previous_message"), previous}};
+}
+
+QJsonObject messageChangedEvent(const QString &channel, const QString &eventTs, const QJsonObject &current,
+                                const QJsonObject &previous)
+{
+    QJsonObject event = hiddenMessageEvent(lit("message_changed"), channel, eventTs, previous);
+    event.insert(lit("message"), current);
+    return event;
+}
+
 } // namespace
 
 QJsonObject SandboxFaults::toJson() const
@@ -298,16 +317,7 @@ void Workspace::editMessage(const QString &channel, const QString &ts, const QSt
         m->editedTs = eventTs;
         m->editedBy = editor;
     }
-    QJsonObject current = messageJson(*m, false);
-    raise(QJsonObject{{lit("type"), lit("message")},
-                      {lit("subtype"), lit("message_changed")},
-                      {lit("hidden"), true},
-                      {lit("channel"), channel},
-                      {lit("channel_type"), lit("im")},
-                      {lit("ts"), eventTs},
-                      {lit("event_ts"), eventTs},
-                      {lit("message"), current},
-                      {lit("previous_message"), previous}});
+    raise(messageChangedEvent(channel, eventTs, messageJson(*m, false), previous));
     Q_EMIT messageUpdated(channel, ts);
     Q_EMIT changed();
 }
@@ -325,27 +335,12 @@ void Workspace::removeMessage(const QString &channel, const QString &ts)
         m->deleted = true;
         m->subtype = lit("tombstone");
         m->history.append(MessageRevision{eventTs, m->text, m->user});
-        QJsonObject tomb = messageJson(*m, false);
-        raise(QJsonObject{{lit("type"), lit("message")},
-                          {lit("subtype"), lit("message_changed")},
-                          {lit("hidden"), true},
-                          {lit("channel"), channel},
-                          {lit("channel_type"), lit("im")},
-                          {lit("ts"), eventTs},
-                          {lit("event_ts"), eventTs},
-                          {lit("message"), tomb},
-                          {lit("previous_message"), previous}});
+        raise(messageChangedEvent(channel, eventTs, messageJson(*m, false), previous));
     } else {
         m->deleted = true;
-        raise(QJsonObject{{lit("type"), lit("message")},
-                          {lit("subtype"), lit("message_deleted")},
-                          {lit("hidden"), true},
-                          {lit("channel"), channel},
-                          {lit("channel_type"), lit("im")},
-                          {lit("ts"), eventTs},
-                          {lit("event_ts"), eventTs},
-                          {lit("deleted_ts"), ts},
-                          {lit("previous_message"), previous}});
+        QJsonObject event = hiddenMessageEvent(lit("message_deleted"), channel, eventTs, previous);
+        event.insert(lit("deleted_ts"), ts);
+        raise(event);
     }
     Q_EMIT messageDeleted(channel, ts);
     Q_EMIT changed();
