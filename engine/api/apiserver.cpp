@@ -1,6 +1,7 @@
 #include "api/apiserver.h"
 
 #include "api/tokenstore.h"
+#include "core/configuration.h"
 #include "core/guardedtcpserver.h"
 #include "core/logging.h"
 #include "files/filestore.h"
@@ -250,14 +251,7 @@ Result<quint16> ApiServer::listen(const QHostAddress &address, quint16 port)
 
 QUrl ApiServer::baseUrl() const
 {
-    QUrl url;
-    url.setScheme(lit("http"));
-    const bool any = m_address == QHostAddress::Any || m_address == QHostAddress::AnyIPv4 ||
-                     m_address == QHostAddress::AnyIPv6 || m_address.isNull();
-    url.setHost(any ? lit("127.0.0.1") : m_address.toString());
-    url.setPort(m_port);
-    url.setPath(lit("/"));
-    return url;
+    return ListenAddress{m_address, m_port}.localUrl();
 }
 
 void ApiServer::setReadinessProvider(std::function<QList<ReadinessCheck>()> provider)

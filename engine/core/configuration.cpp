@@ -33,6 +33,18 @@ QString ListenAddress::toString() const
     return h + QLatin1Char(':') + QString::number(port);
 }
 
+QUrl ListenAddress::localUrl() const
+{
+    QUrl url;
+    url.setScheme(QStringLiteral("http"));
+    const bool any = host == QHostAddress::Any || host == QHostAddress::AnyIPv4 ||
+                     host == QHostAddress::AnyIPv6 || host.isNull();
+    url.setHost(any ? QStringLiteral("127.0.0.1") : host.toString());
+    url.setPort(port);
+    url.setPath(QStringLiteral("/"));
+    return url;
+}
+
 Result<ListenAddress> ListenAddress::parse(const QString &text, const QString &field)
 {
     const QString t = text.trimmed();

@@ -18,6 +18,9 @@ struct ListenAddress
 
     bool isNull() const { return host.isNull(); }
     QString toString() const;
+    //! The http:// URL (path "/") by which a client on this machine reaches a server listening
+    //! here: 127.0.0.1 when the host is an any-address or null.
+    QUrl localUrl() const;
     static Result<ListenAddress> parse(const QString &text, const QString &field);
 };
 

@@ -1,5 +1,6 @@
 #include "sandbox/sandboxserver.h"
 
+#include "core/configuration.h"
 #include "core/logging.h"
 
 #include <QHttpServer>
@@ -126,14 +127,7 @@ bool SandboxServer::listen(const QHostAddress &address, quint16 port)
 
 QUrl SandboxServer::baseUrl() const
 {
-    QUrl url;
-    url.setScheme(lit("http"));
-    const bool any = m_address == QHostAddress::Any || m_address == QHostAddress::AnyIPv4 ||
-                     m_address == QHostAddress::AnyIPv6 || m_address.isNull();
-    url.setHost(any ? lit("127.0.0.1") : m_address.toString());
-    url.setPort(m_port);
-    url.setPath(lit("/"));
-    return url;
+    return ListenAddress{m_address, m_port}.localUrl();
 }
 
 QUrl SandboxServer::apiUrl() const
