@@ -50,6 +50,11 @@ void FileDownloader::start(const QUrl &url, const QString &botToken, StagedFile 
 void FileDownloader::abort()
 {
     m_finished = true;
+    dropReply();
+}
+
+void FileDownloader::dropReply()
+{
     if (m_reply) {
         m_reply->disconnect(this);
         m_reply->abort();
@@ -225,12 +230,7 @@ void FileDownloader::finish(DownloadOutcome outcome)
     if (m_finished)
         return;
     m_finished = true;
-    if (m_reply) {
-        m_reply->disconnect(this);
-        m_reply->abort();
-        m_reply->deleteLater();
-        m_reply = nullptr;
-    }
+    dropReply();
     if (m_done) {
         Done done = std::move(m_done);
         done(outcome);

@@ -59,6 +59,8 @@ private:
     void onFinished();
     bool checkHead(bool final);
     void finish(DownloadOutcome outcome);
+    //! Stops the reply in flight, if any, and lets it go.
+    void dropReply();
     void fail(bool permanent, ErrorCode code, const QString &message, const QString &detail);
 
     QNetworkAccessManager *m_nam;
