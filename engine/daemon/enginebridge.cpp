@@ -25,6 +25,13 @@ QString lit(const char *s)
     return QString::fromLatin1(s);
 }
 
+// One Prometheus metric without labels: its HELP and TYPE lines and its sample.
+QByteArray metric(const char *name, const char *type, const char *help, const QByteArray &value)
+{
+    return QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n' + name + ' ' +
+           value + '\n';
+}
+
 QJsonObject statsJson(const sync::QueueStats &s)
 {
     return {{lit("fast_pending"), s.fastPending},
@@ -133,29 +140,22 @@ void bridgeEngineToApi(sync::Engine &engine, ApiServer &api)
         out += "threadline_lane_depth{lane=\"fast\"} " + QByteArray::number(s.fastPending) + '\n';
         out +=
             "threadline_lane_depth{lane=\"maintenance\"} " + QByteArray::number(s.maintenancePending) + '\n';
-        out += "# HELP threadline_slack_calls_in_flight Slack calls running now.\n"
-               "# TYPE threadline_slack_calls_in_flight gauge\nthreadline_slack_calls_in_flight " +
-               QByteArray::number(s.inFlight) + '\n';
-        out += "# HELP threadline_jobs_failed Jobs that ended failed (visible, retryable).\n"
-               "# TYPE threadline_jobs_failed gauge\nthreadline_jobs_failed " +
-               QByteArray::number(s.failed) + '\n';
-        out += "# HELP threadline_slack_calls_dispatched_total Slack calls started since start.\n"
-               "# TYPE threadline_slack_calls_dispatched_total "
-               "counter\nthreadline_slack_calls_dispatched_total " +
-               QByteArray::number(s.dispatched) + '\n';
-        out += "# HELP threadline_slack_rate_limited_total 429 or ratelimited answers since start.\n"
-               "# TYPE threadline_slack_rate_limited_total counter\nthreadline_slack_rate_limited_total " +
-               QByteArray::number(s.rateLimited) + '\n';
-        out +=
-            "# HELP threadline_rate_limit_waits_total Dispatches deferred by the rate limiter since start.\n"
-            "# TYPE threadline_rate_limit_waits_total counter\nthreadline_rate_limit_waits_total " +
-            QByteArray::number(s.rateLimitWaits) + '\n';
-        out += "# HELP threadline_change_feed_lag Change feed rows not yet planned.\n"
-               "# TYPE threadline_change_feed_lag gauge\nthreadline_change_feed_lag " +
-               QByteArray::number(s.changeFeedLag) + '\n';
-        out += "# HELP threadline_inbound_connected 1 when Socket Mode or the HTTP Events receiver is up.\n"
-               "# TYPE threadline_inbound_connected gauge\nthreadline_inbound_connected " +
-               QByteArray(e->inboundConnected() ? "1" : "0") + '\n';
+        out += metric("threadline_slack_calls_in_flight", "gauge", "Slack calls running now.",
+                      QByteArray::number(s.inFlight));
+        out += metric("threadline_jobs_failed", "gauge", "Jobs that ended failed (visible, retryable).",
+                      QByteArray::number(s.failed));
+        out += metric("threadline_slack_calls_dispatched_total", "counter",
+                      "Slack calls started since start.", QByteArray::number(s.dispatched));
+        out += metric("threadline_slack_rate_limited_total", "counter",
+                      "429 or ratelimited answers since start.", QByteArray::number(s.rateLimited));
+        out += metric("threadline_rate_limit_waits_total", "counter",
+                      "Dispatches deferred by the rate limiter since start.",
+                      QByteArray::number(s.rateLimitWaits));
+        out += metric("threadline_change_feed_lag", "gauge", "Change feed rows not yet planned.",
+                      QByteArray::number(s.changeFeedLag));
+        out += metric("threadline_inbound_connected", "gauge",
+                      "1 when Socket Mode or the HTTP Events receiver is up.",
+                      QByteArray(e->inboundConnected() ? "1" : "0"));
         // Jobs by lane and state, and retries, from the jobs table: every process on the database.
         if (Store *store = e->store()) {
             if (auto q = store->exec(QStringLiteral("SELECT lane, state, COUNT(*), COALESCE(SUM(CASE WHEN "
@@ -174,9 +174,9 @@ void bridgeEngineToApi(sync::Engine &engine, ApiServer &api)
                 out += "# HELP threadline_jobs Jobs in the database by lane and state (all processes).\n"
                        "# TYPE threadline_jobs gauge\n" +
                        jobs;
-                out += "# HELP threadline_job_retries Attempts beyond the first, summed over the jobs in the "
-                       "database.\n# TYPE threadline_job_retries gauge\nthreadline_job_retries " +
-                       QByteArray::number(retries) + '\n';
+                out += metric("threadline_job_retries", "gauge",
+                              "Attempts beyond the first, summed over the jobs in the database.",
+                              QByteArray::number(retries));
             }
         }
         out += slack::SlackStats::global().render();
