@@ -131,6 +131,15 @@ auto readOne(Store &store, const QString &sql, const QVariantList &binds, Reader
     return read(*q.value());
 }
 
+StoreChange membershipChange(qint64 teamId, qint64 personId)
+{
+    StoreChange change;
+    change.kind = StoreChange::Kind::TeamMembershipChanged;
+    change.teamId = teamId;
+    change.personId = personId;
+    return change;
+}
+
 // The change announced when an update is posted, edited or deleted.
 StoreChange updateChange(StoreChange::Kind kind, const Update &u, qint64 actorId)
 {
@@ -640,11 +649,7 @@ Result<void> Store::addTeamMember(qint64 teamId, qint64 personId)
                            {{QStringLiteral("person_id"), personId}});
             !r)
             return r;
-        StoreChange change;
-        change.kind = StoreChange::Kind::TeamMembershipChanged;
-        change.teamId = teamId;
-        change.personId = personId;
-        announce(change);
+        announce(membershipChange(teamId, personId));
         return {};
     });
 }
@@ -663,11 +668,7 @@ Result<void> Store::removeTeamMember(qint64 teamId, qint64 personId)
                            {{QStringLiteral("person_id"), personId}}, {});
             !r)
             return r;
-        StoreChange change;
-        change.kind = StoreChange::Kind::TeamMembershipChanged;
-        change.teamId = teamId;
-        change.personId = personId;
-        announce(change);
+        announce(membershipChange(teamId, personId));
         return {};
     });
 }
@@ -1148,6 +1149,18 @@ Result<Attachment> Store::attachment(qint64 attachmentId)
                    notFound(QStringLiteral("Attachment"), attachmentId, QStringLiteral("attachmentId")));
 }
 
+Result<Update> Store::loadUpdateFor(qint64 updateId, qint64 actorId)
+{
+    auto u = update(updateId);
+    if (!u)
+        return u;
+    if (actorId != 0) {
+        if (auto r = requirePerson(actorId, QStringLiteral("actorId")); !r)
+            return r.error();
+    }
+    return u;
+}
+
 Result<Update> Store::editUpdate(qint64 updateId, const QString &rawText, qint64 actorId)
 {
     auto text = checkText(rawText, QStringLiteral("text"), QStringLiteral("The update text"),
@@ -1155,13 +1168,9 @@ Result<Update> Store::editUpdate(qint64 updateId, const QString &rawText, qint64
     if (!text)
         return text.error();
     return transaction([&]() -> Result<Update> {
-        auto before = update(updateId);
+        auto before = loadUpdateFor(updateId, actorId);
         if (!before)
             return before;
-        if (actorId != 0) {
-            if (auto r = requirePerson(actorId, QStringLiteral("actorId")); !r)
-                return r.error();
-        }
         if (before.value().isDeleted())
             return updateWasDeleted(updateId);
         if (before.value().text == text.value())
@@ -1192,13 +1201,9 @@ Result<Update> Store::editUpdate(qint64 updateId, const QString &rawText, qint64
 Result<Update> Store::deleteUpdate(qint64 updateId, qint64 actorId)
 {
     return transaction([&]() -> Result<Update> {
-        auto before = update(updateId);
+        auto before = loadUpdateFor(updateId, actorId);
         if (!before)
             return before;
-        if (actorId != 0) {
-            if (auto r = requirePerson(actorId, QStringLiteral("actorId")); !r)
-                return r.error();
-        }
         if (before.value().isDeleted())
             return before;
         const qint64 t = now();

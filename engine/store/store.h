@@ -226,6 +226,8 @@ private:
                                        StoreChange::Kind kind);
     Result<Timeline> loadTimeline(qint64 requestId);
     Result<QList<Attachment>> insertAttachments(qint64 updateId, const QList<Attachment> &attachments);
+    //! The update an edit or a delete starts from; the actor must exist (0: the system).
+    Result<Update> loadUpdateFor(qint64 updateId, qint64 actorId);
     // The durable change feed (change_log, read by the sync engine's planner; docs/sync.md).
     void appendChangeLog(const StoreChange &change);
 
