@@ -381,23 +381,26 @@ Workspace::ActResult Workspace::postAsUser(const QString &userId, const QString 
     return r;
 }
 
+QString Workspace::ownMessageRefusal(const QString &userId, const QString &dm, const QString &ts,
+                                     const QString &refusal) const
+{
+    const SandboxMessage *m = message(dm, ts);
+    if (!user(userId))
+        return lit("user_not_found");
+    if (!m || m->deleted)
+        return lit("message_not_found");
+    if (m->user != userId || m->byApp)
+        return refusal;
+    return {};
+}
+
 Workspace::ActResult Workspace::editAsUser(const QString &userId, const QString &ts, const QString &text)
 {
     ActResult r;
     const QString dm = dmOf(userId);
-    SandboxMessage *m = message(dm, ts);
-    if (!user(userId)) {
-        r.error = lit("user_not_found");
+    r.error = ownMessageRefusal(userId, dm, ts, lit("cant_update_message"));
+    if (!r.error.isEmpty())
         return r;
-    }
-    if (!m || m->deleted) {
-        r.error = lit("message_not_found");
-        return r;
-    }
-    if (m->user != userId || m->byApp) {
-        r.error = lit("cant_update_message");
-        return r;
-    }
     editMessage(
         dm, ts, userId,
         [&](SandboxMessage &msg) {
@@ -415,19 +418,9 @@ Workspace::ActResult Workspace::deleteAsUser(const QString &userId, const QStrin
 {
     ActResult r;
     const QString dm = dmOf(userId);
-    const SandboxMessage *m = message(dm, ts);
-    if (!user(userId)) {
-        r.error = lit("user_not_found");
+    r.error = ownMessageRefusal(userId, dm, ts, lit("cant_delete_message"));
+    if (!r.error.isEmpty())
         return r;
-    }
-    if (!m || m->deleted) {
-        r.error = lit("message_not_found");
-        return r;
-    }
-    if (m->user != userId || m->byApp) {
-        r.error = lit("cant_delete_message");
-        return r;
-    }
     removeMessage(dm, ts);
     r.ok = true;
     r.channel = dm;

@@ -234,6 +234,10 @@ Q_SIGNALS:
 
 private:
     void raise(const QJsonObject &event);
+    //! The error refusing userId a change to message ts in their DM dm (`refusal` when the message
+    //! is not theirs); empty when they may change it.
+    QString ownMessageRefusal(const QString &userId, const QString &dm, const QString &ts,
+                              const QString &refusal) const;
     void onAppPosted(const SandboxMessage &m);
     void personaReply(const QString &userId, const QString &channel, const QString &threadTs,
                       const QString &about);
