@@ -122,7 +122,10 @@ private:
     double m_share = 1.0;
     PauseObserver m_pauseObserver;
     QHash<int, Limit> m_tierLimits;
-    Limit m_channelLimit{60, 3};
+    // ~1/s per channel like Slack, with a burst one call smaller than Slack's (3): Slack counts a
+    // post when it arrives, this limiter when it is sent, and the spare call absorbs transit times
+    // that differ by up to a refill period (limiterPerChannelAbsorbsTransitJitter).
+    Limit m_channelLimit{60, 2};
     QHash<QString, BucketState> m_buckets;
 };
 
