@@ -16,6 +16,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QPointer>
 
 namespace threadline::files {
 
@@ -99,8 +100,29 @@ private:
     }
 
     //! Sends one Slack call within the rate budget; GiveUp goes to onGiveUp when it returns true.
+    //! The scheduler's lease fence is asked first: a job whose lease is gone makes no call.
     void call(slack::SlackJob *job, std::function<void()> onOk,
               std::function<bool(const Error &)> onGiveUp = {})
+    {
+        job->setParent(this);
+        if (!m_job.beforeCall) {
+            send(job, std::move(onOk), std::move(onGiveUp));
+            return;
+        }
+        QPointer<Transfer> self(this);
+        m_job.beforeCall(job->method(), [self, job, onOk, onGiveUp](bool held) {
+            if (!self || self->m_ended)
+                return; // the job (a child) went with the transfer
+            if (!held) {
+                delete job;
+                self->end({Kind::Lost, {}, 0});
+                return;
+            }
+            self->send(job, onOk, onGiveUp);
+        });
+    }
+
+    void send(slack::SlackJob *job, std::function<void()> onOk, std::function<bool(const Error &)> onGiveUp)
     {
         auto &limiter = client()->rateLimiter();
         if (const qint64 wait = limiter.delayMs(job->method(), job->channel()); wait > 0) {
@@ -109,7 +131,6 @@ private:
             return;
         }
         limiter.recordCall(job->method(), job->channel());
-        job->setParent(this);
         connect(job, &slack::SlackJob::succeeded, this, [onOk](slack::SlackJob *) { onOk(); });
         connect(job, &slack::SlackJob::failed, this,
                 [this, job, onGiveUp](slack::SlackJob *, const Error &error, SlackErrorAction action) {

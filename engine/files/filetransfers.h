@@ -36,6 +36,9 @@ struct TransferJob
     qint64 updateId = 0;
     int attempts = 0;
     QJsonObject payload;
+    //! The scheduler's lease fence, asked before each Slack call: the call is made only when
+    //! `then(true)`; `then(false)` ends the job Lost without the call. Empty: every call is made.
+    std::function<void(const QString &method, std::function<void(bool held)> then)> beforeCall;
 };
 
 //! How a transfer job ended (mirrors the scheduler's outcome kinds).
@@ -49,6 +52,7 @@ struct TransferOutcome
         RateLimited, //!< 429: wait delayMs, not counted
         Deferred,    //!< not ready yet (rate budget, thread not posted yet): wait delayMs, not counted
         Reauthorize, //!< token problem: keep the job, pause
+        Lost,        //!< the job's lease was lost (another process has it): the call was not made
     };
     Kind kind = Kind::Done;
     Error error;

@@ -281,11 +281,13 @@ void Engine::wireFiles()
     kinds.method = [](const QString &kind) { return files::FileTransfers::firstMethod(kind); };
     auto toTransfer = [](const Scheduler::Job &job) {
         return files::TransferJob{job.id,       job.kind,     job.requestId, job.conversationId,
-                                  job.updateId, job.attempts, job.payload};
+                                  job.updateId, job.attempts, job.payload,   {}};
     };
-    kinds.run = [this, toTransfer](const Scheduler::Job &job,
+    kinds.run = [this, toTransfer](const Scheduler::Job &job, Scheduler::Fence fence,
                                    std::function<void(const Scheduler::Outcome &)> done) {
-        m_files->run(toTransfer(job), [done](const files::TransferOutcome &t) {
+        files::TransferJob transfer = toTransfer(job);
+        transfer.beforeCall = std::move(fence);
+        m_files->run(transfer, [done](const files::TransferOutcome &t) {
             using K = Scheduler::Outcome::Kind;
             using T = files::TransferOutcome::Kind;
             Scheduler::Outcome o;
@@ -307,6 +309,9 @@ void Engine::wireFiles()
                 break;
             case T::Reauthorize:
                 o.kind = K::Reauthorize;
+                break;
+            case T::Lost:
+                o.kind = K::Lost;
                 break;
             }
             o.error = t.error;

@@ -92,6 +92,8 @@ private:
               std::function<bool(const Error &)> onGiveUp);
     //! The fence before a Slack call: true when the lease is still this instance's.
     bool holdsLease(const QString &method);
+    //! The test hook (if any), then holdsLease(); `then` is called once, maybe later.
+    void fence(const QString &method, std::function<void(bool held)> then);
     Result<void> loadContext();
     void ensureChannel(std::function<void()> then);
     void reconcile(const QString &parentTs, std::function<bool(const slack::SlackMessage &)> match,
@@ -164,33 +166,45 @@ bool Scheduler::Execution::holdsLease(const QString &method)
     return false;
 }
 
+void Scheduler::Execution::fence(const QString &method, std::function<void(bool held)> then)
+{
+    if (!m_s->m_options.beforeSlackCall) {
+        then(holdsLease(method));
+        return;
+    }
+    QPointer<Execution> self(this);
+    m_s->m_options.beforeSlackCall(m_job.id, method, [self, method, then] {
+        if (self && !self->m_ended)
+            then(self->holdsLease(method));
+        else
+            then(false);
+    });
+}
+
 void Scheduler::Execution::call(slack::SlackApiJob *job, std::function<void(slack::SlackApiJob *)> onOk,
                                 std::function<bool(const Error &)> onGiveUp)
 {
+    // The fence: no call with an effect (nor a lookup that may lead to one) once the lease may
+    // belong to another process. What remains is a starvation between this check and the send.
     job->setParent(this);
-    if (m_s->m_options.beforeSlackCall) {
-        QPointer<Execution> self(this);
-        m_s->m_options.beforeSlackCall(m_job.id, job->method(), [self, job, onOk, onGiveUp] {
-            if (self && !self->m_ended)
-                self->send(job, onOk, onGiveUp); // the job is a child of the execution
-        });
-        return;
-    }
-    send(job, std::move(onOk), std::move(onGiveUp));
+    QPointer<Execution> self(this);
+    fence(job->method(), [self, job, onOk, onGiveUp](bool held) {
+        if (!self || self->m_ended)
+            return; // the job (a child) went with the execution
+        if (!held) {
+            delete job;
+            Outcome o;
+            o.kind = Kind::Lost;
+            self->end(o);
+            return;
+        }
+        self->send(job, onOk, onGiveUp);
+    });
 }
 
 void Scheduler::Execution::send(slack::SlackApiJob *job, std::function<void(slack::SlackApiJob *)> onOk,
                                 std::function<bool(const Error &)> onGiveUp)
 {
-    // The fence: no call with an effect (nor a lookup that may lead to one) once the lease may
-    // belong to another process. What remains is a starvation between this check and the send.
-    if (!holdsLease(job->method())) {
-        delete job;
-        Outcome o;
-        o.kind = Kind::Lost;
-        end(o);
-        return;
-    }
     auto &limiter = client()->rateLimiter();
     const qint64 wait = limiter.delayMs(job->method(), job->channel());
     if (wait > 0) {
@@ -300,7 +314,13 @@ void Scheduler::Execution::run()
         runUsersInfo();
     else if (m_s->isExternal(k)) {
         QPointer<Execution> self(this);
-        m_s->m_external.run(m_job, [self](const Outcome &o) {
+        Fence fenceOf = [self](const QString &method, std::function<void(bool held)> then) {
+            if (self)
+                self->fence(method, std::move(then));
+            else
+                then(false);
+        };
+        m_s->m_external.run(m_job, std::move(fenceOf), [self](const Outcome &o) {
             if (self)
                 self->end(o);
         });

@@ -180,13 +180,19 @@ public:
         std::function<Result<void>()> apply;
     };
 
+    //! The lease fence of one execution: before a Slack call `method`, `then(true)` when the lease is
+    //! still this instance's (re-verified in the database when near its end), `then(false)` when
+    //! the job must be abandoned without the call (end it with Outcome::Kind::Lost).
+    using Fence = std::function<void(const QString &method, std::function<void(bool held)> then)>;
+
     //! Job kinds run outside the scheduler (the files pipeline's transfers, docs/files.md): claimed,
     //! ordered, rate-checked and finished like the others.
     struct ExternalKinds
     {
         std::function<bool(const QString &kind)> handles;
         std::function<QString(const QString &kind)> method; //!< first Slack method (rate limiter)
-        std::function<void(const Job &job, std::function<void(const Outcome &)> done)> run;
+        //! \a fence is the lease fence: ask it before each Slack call (docs/sync.md).
+        std::function<void(const Job &job, Fence fence, std::function<void(const Outcome &)> done)> run;
         //! In the transaction that marks the job `failed`: show the reason where the desk looks.
         std::function<Result<void>(const Job &job, const QString &error)> recordFailure;
     };

@@ -10,6 +10,7 @@
 #include "sync/scheduler.h"
 #include "testsupport.h"
 
+#include <QBuffer>
 #include <QCoreApplication>
 #include <QJsonObject>
 #include <QLoggingCategory>
@@ -52,6 +53,7 @@ private Q_SLOTS:
     void lostRenewalStopsTheCall();
     void resultOfATakenOverJobIsDropped();
     void starvedButUntakenLeaseIsRenewedAndPosts();
+    void lostRenewalStopsAnUpload();
 
 private:
     //! Engine A: the test's clock, and the first chat.postMessage after arm() is held.
@@ -77,6 +79,7 @@ private:
     std::unique_ptr<Engine> m_a;
     qint64 m_clockA = 1'000'000;
     bool m_armed = false;
+    QString m_holdMethod = QStringLiteral("chat.postMessage");
     qint64 m_heldJob = 0;
     std::function<void()> m_proceed;
     Member m_rita;
@@ -117,6 +120,7 @@ void TestSyncFence::init()
                 : m_pg.newUrl();
     m_clockA = 1'000'000;
     m_armed = false;
+    m_holdMethod = QStringLiteral("chat.postMessage");
     m_heldJob = 0;
     m_proceed = {};
 }
@@ -150,9 +154,10 @@ void TestSyncFence::startEngineA(int leaseMs)
     o.sharedRateBudget = false;
     o.leaseMs = leaseMs;
     o.instanceId = QStringLiteral("engine-a");
+    o.files.storeDir = m_dir.filePath(QStringLiteral("files-%1").arg(m_counter));
     o.monotonicMs = [this] { return m_clockA; };
     o.beforeSlackCall = [this](qint64 jobId, const QString &method, std::function<void()> proceed) {
-        if (m_armed && !m_proceed && method == QLatin1String("chat.postMessage")) {
+        if (m_armed && !m_proceed && method == m_holdMethod) {
             m_heldJob = jobId;
             m_proceed = std::move(proceed); // the process stalls right before its post
             return;
@@ -391,6 +396,56 @@ void TestSyncFence::starvedButUntakenLeaseIsRenewedAndPosts()
     QVERIFY(jobField(job, QStringLiteral("lease_expires_at")).toLongLong() >= leaseBefore);
     QCOMPARE(schedulerOf(m_a.get())->leasesLost(), 0);
     QCOMPARE(schedulerOf(m_a.get())->resultsDropped(), 0);
+}
+
+void TestSyncFence::lostRenewalStopsAnUpload()
+{
+    // The files pipeline's transfers ask the same fence before each of their Slack calls: a file
+    // share whose renewal found another owner uploads nothing.
+    startEngineA(3000);
+    m_rita = addMember(QStringLiteral("Rita"));
+    m_alex = addMember(QStringLiteral("Alex"), true);
+    NewRequest n;
+    n.title = QStringLiteral("Printer jam");
+    n.body = QStringLiteral("See the picture");
+    n.requesterId = m_rita.personId;
+    n.assigneeId = m_alex.personId;
+    auto r = m_a->store()->createRequest(n);
+    QVERIFY(r);
+    m_request = r.value().id;
+    QTRY_VERIFY_WITH_TIMEOUT(idle(m_a.get()), 30000);
+    m_holdMethod = QStringLiteral("files.getUploadURLExternal");
+    m_armed = true;
+    QBuffer source;
+    source.setData(QByteArray("%PDF-1.4\n") + QByteArray(2000, 'x'));
+    source.open(QIODevice::ReadOnly);
+    auto stored = m_a->storeAttachment(source, QStringLiteral("fix.pdf"), QStringLiteral("application/pdf"));
+    QVERIFY2(stored, qPrintable(stored.error().toString()));
+    NewUpdate u;
+    u.requestId = m_request;
+    u.authorId = m_alex.personId;
+    u.text = QStringLiteral("Here is the fix");
+    u.attachments = {stored.value()};
+    auto posted = m_a->store()->postUpdate(u);
+    QVERIFY(posted);
+    m_update = posted.value().id;
+    QTRY_VERIFY_WITH_TIMEOUT(bool(m_proceed), 30000);
+    const qint64 job = m_heldJob;
+    QCOMPARE(jobField(job, QStringLiteral("kind")), QStringLiteral("file_share"));
+    const qint64 otherUntil = m_a->store()->now() + 600'000;
+    QVERIFY(m_a->store()
+                ->execAffected(QStringLiteral("UPDATE jobs SET lease_owner = 'engine-b', lease_expires_at = "
+                                              "? WHERE id = ?"),
+                               {otherUntil, job})
+                .ok());
+    QTRY_COMPARE_WITH_TIMEOUT(schedulerOf(m_a.get())->leasesLost(), 1, 10000);
+    m_proceed();
+    QTRY_COMPARE_WITH_TIMEOUT(schedulerOf(m_a.get())->inFlight(), 0, 10000);
+    QCOMPARE(m_sandbox->workspace().callCount(QStringLiteral("files.getUploadURLExternal")), 0);
+    QCOMPARE(m_sandbox->workspace().callCount(QStringLiteral("files.completeUploadExternal")), 0);
+    QCOMPARE(jobField(job, QStringLiteral("state")), QStringLiteral("in_flight"));
+    QCOMPARE(jobField(job, QStringLiteral("lease_owner")), QStringLiteral("engine-b"));
+    QCOMPARE(postedUpdateIds(), QList<qint64>{m_update}); // the text reply went out (its own job)
 }
 
 QTEST_GUILESS_MAIN(TestSyncFence)
