@@ -2,6 +2,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRegularExpression>
 
 namespace threadline::slack {
 
@@ -170,6 +171,88 @@ Result<SlackEvent> parseMessage(SlackEvent ev, const QJsonObject &e, const Slack
     return ev;
 }
 
+//! Longest profile text accepted from a user_change: Slack's own limits are far lower (display
+//! names 80, real names a few hundred characters); anything longer did not come from Slack.
+constexpr qsizetype MaxProfileText = 1000;
+
+Result<QString> profileText(const QJsonObject &object, const QString &key, const QString &path)
+{
+    auto r = stringField(object, key, path, false);
+    if (r.ok() && r.value().size() > MaxProfileText)
+        return invalid(QStringLiteral("The Slack event field %1 is too long (%2 characters, at most %3)")
+                           .arg(path)
+                           .arg(r.value().size())
+                           .arg(MaxProfileText),
+                       path);
+    return r;
+}
+
+Result<bool> boolField(const QJsonObject &object, const QString &key, const QString &path)
+{
+    const QJsonValue value = object.value(key);
+    if (value.isUndefined() || value.isNull())
+        return false;
+    if (!value.isBool())
+        return invalid(QStringLiteral("The Slack event field %1 is not a boolean").arg(path), path);
+    return value.toBool();
+}
+
+//! user_change: {"type":"user_change","user":{id, name, real_name, deleted, profile{display_name,
+//! real_name, email, …}, updated, …},"cache_ts":…,"event_ts":"…"}. Unknown fields are ignored;
+//! fields Threadline reads must have their documented types.
+Result<SlackEvent> parseUserChange(SlackEvent ev, const QJsonObject &e)
+{
+    TL_TRY_ASSIGN(ev.eventTs,
+                  stringField(e, QStringLiteral("event_ts"), QStringLiteral("event.event_ts"), false));
+    static const QRegularExpression tsPattern(
+        QRegularExpression::anchoredPattern(QStringLiteral("[0-9]{1,12}(\\.[0-9]{1,9})?")));
+    if (!ev.eventTs.isEmpty() && !tsPattern.match(ev.eventTs).hasMatch())
+        return invalid(QStringLiteral("The Slack event field event.event_ts is not a Slack timestamp"),
+                       QStringLiteral("event.event_ts"));
+    const QJsonValue userValue = e.value(QStringLiteral("user"));
+    if (userValue.isUndefined() || userValue.isNull())
+        return invalid(QStringLiteral("The user_change event has no user"), QStringLiteral("event.user"));
+    if (!userValue.isObject())
+        return invalid(QStringLiteral("The Slack event field event.user is not an object"),
+                       QStringLiteral("event.user"));
+    const QJsonObject u = userValue.toObject();
+    SlackUser &p = ev.profile;
+    TL_TRY_ASSIGN(p.id, stringField(u, QStringLiteral("id"), QStringLiteral("event.user.id"), true));
+    static const QRegularExpression idPattern(
+        QRegularExpression::anchoredPattern(QStringLiteral("[UW][A-Z0-9]{2,20}")));
+    if (!idPattern.match(p.id).hasMatch())
+        return invalid(QStringLiteral("The Slack event field event.user.id is not a Slack user id"),
+                       QStringLiteral("event.user.id"));
+    TL_TRY_ASSIGN(p.teamId, profileText(u, QStringLiteral("team_id"), QStringLiteral("event.user.team_id")));
+    TL_TRY_ASSIGN(p.name, profileText(u, QStringLiteral("name"), QStringLiteral("event.user.name")));
+    TL_TRY_ASSIGN(p.realName,
+                  profileText(u, QStringLiteral("real_name"), QStringLiteral("event.user.real_name")));
+    TL_TRY_ASSIGN(p.deleted, boolField(u, QStringLiteral("deleted"), QStringLiteral("event.user.deleted")));
+    TL_TRY_ASSIGN(p.isBot, boolField(u, QStringLiteral("is_bot"), QStringLiteral("event.user.is_bot")));
+    const QJsonValue profileValue = u.value(QStringLiteral("profile"));
+    if (!profileValue.isUndefined() && !profileValue.isNull() && !profileValue.isObject())
+        return invalid(QStringLiteral("The Slack event field event.user.profile is not an object"),
+                       QStringLiteral("event.user.profile"));
+    const QJsonObject profile = profileValue.toObject();
+    TL_TRY_ASSIGN(p.displayName, profileText(profile, QStringLiteral("display_name"),
+                                             QStringLiteral("event.user.profile.display_name")));
+    QString profileRealName;
+    TL_TRY_ASSIGN(profileRealName, profileText(profile, QStringLiteral("real_name"),
+                                               QStringLiteral("event.user.profile.real_name")));
+    if (p.realName.isEmpty())
+        p.realName = profileRealName;
+    TL_TRY_ASSIGN(p.email,
+                  profileText(profile, QStringLiteral("email"), QStringLiteral("event.user.profile.email")));
+    const QJsonValue updated = u.value(QStringLiteral("updated"));
+    if (!updated.isUndefined() && !updated.isNull() && !updated.isDouble())
+        return invalid(QStringLiteral("The Slack event field event.user.updated is not a number"),
+                       QStringLiteral("event.user.updated"));
+    ev.profileUpdated = updated.toInteger();
+    ev.user = p.id;
+    ev.kind = Kind::UserChanged;
+    return ev;
+}
+
 } // namespace
 
 QString SlackEvent::kindName(Kind kind)
@@ -189,6 +272,8 @@ QString SlackEvent::kindName(Kind kind)
         return QStringLiteral("own_echo");
     case Kind::UnfurlOnly:
         return QStringLiteral("unfurl_only");
+    case Kind::UserChanged:
+        return QStringLiteral("user_changed");
     case Kind::Ignored:
         return QStringLiteral("ignored");
     }
@@ -197,6 +282,8 @@ QString SlackEvent::kindName(Kind kind)
 
 QString SlackEvent::dedupeKey() const
 {
+    if (kind == Kind::UserChanged)
+        return QStringLiteral("user:") + user + QLatin1Char('/') + eventTs + QStringLiteral("/user_changed");
     QString key = channel + QLatin1Char('/') + ts + QLatin1Char('/') + kindName(kind);
     if (kind == Kind::MessageEdited)
         key += QLatin1Char('/') + editTs;
@@ -239,6 +326,8 @@ Result<SlackEvent> SlackEvent::parse(const QJsonObject &payload, const SlackIden
     TL_TRY_ASSIGN(ev.eventType, stringField(e, QStringLiteral("type"), QStringLiteral("event.type"), true));
     TL_TRY_ASSIGN(ev.subtype,
                   stringField(e, QStringLiteral("subtype"), QStringLiteral("event.subtype"), false));
+    if (ev.eventType == QLatin1String("user_change"))
+        return parseUserChange(std::move(ev), e);
     if (ev.eventType != QLatin1String("message")) {
         ev.kind = Kind::Ignored;
         ev.ignoredReason = QStringLiteral("event:") + ev.eventType;

@@ -24,6 +24,7 @@ struct SlackEvent
         ParentTombstoned, //!< a parent with replies was deleted (tombstone message_changed): treat as delete
         FileShare,        //!< a person shared files (subtype file_share or a message with files)
         OwnEcho,          //!< our own post/edit/delete/file share coming back: never import
+        UserChanged,      //!< user_change: a member's profile or data changed (see profile)
         UnfurlOnly,       //!< message_changed where only attachments/unfurls changed: not an edit
         Ignored,          //!< any other event or subtype (see ignoredReason)
     };
@@ -46,6 +47,10 @@ struct SlackEvent
     QString clientMsgId;
     QList<SlackFile> files;
     QString ignoredReason;
+    //! For UserChanged: the member as Slack sent it (id in \c user as well). profile.deleted is
+    //! true for a deactivated member.
+    SlackUser profile;
+    qint64 profileUpdated = 0; //!< user.updated (seconds), 0 when absent
 
     bool isThreadReply() const { return !threadTs.isEmpty() && threadTs != ts; }
 

@@ -59,6 +59,15 @@ QString SummaryRenderer::fallbackText(const RequestSummary &s)
         QStringLiteral("Request #") + s.requestId.simplified() + QStringLiteral(": ") + s.title.simplified();
     if (!s.status.isEmpty())
         text += QStringLiteral(" (") + s.status.simplified() + QLatin1Char(')');
+    // The people by their desk names: notifications and screen readers read this text, and a
+    // rename (Slack's user_change) refreshes it.
+    const QString requester = s.requester.name.simplified();
+    const QString assignee = s.assignee.name.simplified();
+    if (!requester.isEmpty())
+        text += QStringLiteral(" — requested by ") + requester;
+    if (!assignee.isEmpty())
+        text += (requester.isEmpty() ? QStringLiteral(" — assigned to ") : QStringLiteral(", assigned to ")) +
+                assignee;
     return mrkdwn::truncate(mrkdwn::encode(text), MaxFallbackText, true);
 }
 

@@ -49,6 +49,9 @@ private Q_SLOTS:
     void parseEventRejectsMalformed_data();
     void parseEventRejectsMalformed();
     void dedupeKeyDistinguishesEditsButNotRedeliveries();
+    void parseUserChange();
+    void parseUserChangeRejectsHostile_data();
+    void parseUserChangeRejectsHostile();
 
     void errorMapping_data();
     void errorMapping();
@@ -65,6 +68,7 @@ private Q_SLOTS:
 
     void summaryWithinLimits_data();
     void summaryWithinLimits();
+    void summaryFallbackNamesThePeople();
 
     void signingTestVector();
     void signatureRejections_data();
@@ -341,6 +345,113 @@ void TestSlack::dedupeKeyDistinguishesEditsButNotRedeliveries()
     QCOMPARE(key(original), key(redelivered));
     QVERIFY(SlackEvent::parse(original, self()).value().eventId !=
             SlackEvent::parse(redelivered, self()).value().eventId);
+}
+
+// user_change (docs.slack.dev "user_change event"): the full user object of a changed member.
+
+void TestSlack::parseUserChange()
+{
+    // Slack's documented example, with fields Threadline does not read and one it has never seen.
+    const QByteArray documented = wrap(
+        R"({"type":"user_change","user":{"id":"U1234567","team_id":"T1234567","name":"some-user","deleted":false,"color":"4bbe2e","real_name":"Some User","tz":"America/Los_Angeles","tz_label":"Pacific Daylight Time","tz_offset":-25200,"profile":{"title":"","phone":"","skype":"","real_name":"Some User","real_name_normalized":"Some User","display_name":"Sunny","display_name_normalized":"Sunny","fields":{},"status_text":"riding a train","status_emoji":":mountain_railway:","status_emoji_display_info":[],"status_expiration":0,"avatar_hash":"g12345678910","first_name":"Some","last_name":"User","email":"some@example.com"},"is_admin":false,"is_owner":false,"is_bot":false,"updated":1648596421,"is_email_confirmed":true,"who_can_share_contact_card":"EVERYONE","future_field":{"x":[1,2]}},"cache_ts":1648596421,"event_ts":"1648596712.000001"})");
+    auto parsed = SlackEvent::parse(documented, self());
+    QVERIFY2(parsed.ok(), qPrintable(parsed.ok() ? QString() : parsed.error().toString()));
+    SlackEvent ev = parsed.value();
+    QCOMPARE(ev.kind, Kind::UserChanged);
+    QCOMPARE(SlackEvent::kindName(ev.kind), QStringLiteral("user_changed"));
+    QCOMPARE(ev.eventId, QStringLiteral("Ev1"));
+    QCOMPARE(ev.user, QStringLiteral("U1234567"));
+    QCOMPARE(ev.profile.id, QStringLiteral("U1234567"));
+    QCOMPARE(ev.profile.name, QStringLiteral("some-user"));
+    QCOMPARE(ev.profile.displayName, QStringLiteral("Sunny"));
+    QCOMPARE(ev.profile.realName, QStringLiteral("Some User"));
+    QCOMPARE(ev.profile.email, QStringLiteral("some@example.com"));
+    QCOMPARE(ev.profile.bestName(), QStringLiteral("Sunny"));
+    QVERIFY(!ev.profile.deleted);
+    QCOMPARE(ev.profileUpdated, 1648596421);
+    QCOMPARE(ev.eventTs, QStringLiteral("1648596712.000001"));
+    QVERIFY(ev.channel.isEmpty());
+    const QString key = ev.dedupeKey();
+
+    // A deactivated member, with no display name and the real name only in the profile.
+    parsed = SlackEvent::parse(
+        wrap(
+            R"({"type":"user_change","user":{"id":"W0ABC","deleted":true,"profile":{"display_name":"","real_name":"Gone Person"}},"event_ts":"1700000000.5"})"),
+        self());
+    QVERIFY(parsed.ok());
+    ev = parsed.value();
+    QCOMPARE(ev.kind, Kind::UserChanged);
+    QVERIFY(ev.profile.deleted);
+    QCOMPARE(ev.profile.realName, QStringLiteral("Gone Person"));
+    QCOMPARE(ev.profile.bestName(), QStringLiteral("Gone Person"));
+    QCOMPARE(ev.profileUpdated, 0);
+    QVERIFY(ev.dedupeKey() != key);
+
+    // The same change redelivered under a new event_id has the same dedupe key.
+    QByteArray again = documented;
+    again.replace("\"Ev1\"", "\"Ev9\"");
+    QCOMPARE(SlackEvent::parse(again, self()).value().dedupeKey(), key);
+
+    // user_profile_changed (sent beside user_change when subscribed) is not acted on twice.
+    parsed = SlackEvent::parse(
+        wrap(R"({"type":"user_profile_changed","user":{"id":"U1234567","name":"x"},"event_ts":"1.0"})"),
+        self());
+    QVERIFY(parsed.ok());
+    QCOMPARE(parsed.value().kind, Kind::Ignored);
+}
+
+void TestSlack::parseUserChangeRejectsHostile_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("field");
+    const auto change = [](const QByteArray &user, const QByteArray &extra = {}) {
+        return wrap(QByteArray(R"({"type":"user_change")") +
+                    (user.isEmpty() ? QByteArray() : ",\"user\":" + user) + extra + "}");
+    };
+    QTest::newRow("no user") << change({}, R"(,"event_ts":"1.0")") << "event.user";
+    QTest::newRow("user null") << change("null") << "event.user";
+    QTest::newRow("user is a string") << change(R"("U123")") << "event.user";
+    QTest::newRow("user is an array") << change(R"([{"id":"U123"}])") << "event.user";
+    QTest::newRow("no id") << change(R"({"name":"x"})") << "event.user.id";
+    QTest::newRow("id is a number") << change(R"({"id":12345})") << "event.user.id";
+    QTest::newRow("id empty") << change(R"({"id":""})") << "event.user.id";
+    QTest::newRow("id not a user id") << change(R"({"id":"C0123ABC"})") << "event.user.id";
+    QTest::newRow("id with markup") << change(R"({"id":"U12<!here>"})") << "event.user.id";
+    QTest::newRow("id too long") << change(QByteArray(R"({"id":"U)") + QByteArray(100, 'A') + "\"}")
+                                 << "event.user.id";
+    QTest::newRow("name is an object") << change(R"({"id":"U123","name":{"a":1}})") << "event.user.name";
+    QTest::newRow("real_name is a number")
+        << change(R"({"id":"U123","real_name":5})") << "event.user.real_name";
+    QTest::newRow("profile is a string") << change(R"({"id":"U123","profile":"x"})") << "event.user.profile";
+    QTest::newRow("display_name is an array")
+        << change(R"({"id":"U123","profile":{"display_name":["a"]}})") << "event.user.profile.display_name";
+    QTest::newRow("deleted is a string")
+        << change(R"({"id":"U123","deleted":"true"})") << "event.user.deleted";
+    QTest::newRow("is_bot is a number") << change(R"({"id":"U123","is_bot":1})") << "event.user.is_bot";
+    QTest::newRow("updated is a string")
+        << change(R"({"id":"U123","updated":"soon"})") << "event.user.updated";
+    QTest::newRow("event_ts is a number")
+        << change(R"({"id":"U123"})", R"(,"event_ts":1.5)") << "event.event_ts";
+    QTest::newRow("event_ts is not a ts")
+        << change(R"({"id":"U123"})", R"(,"event_ts":"1.5; DROP")") << "event.event_ts";
+    QTest::newRow("huge display name") << change(QByteArray(R"({"id":"U123","profile":{"display_name":")") +
+                                                 QByteArray(200000, 'x') + "\"}}")
+                                       << "event.user.profile.display_name";
+    QTest::newRow("huge real name") << change(QByteArray(R"({"id":"U123","real_name":")") +
+                                              QByteArray(5000, 'y') + "\"}")
+                                    << "event.user.real_name";
+}
+
+void TestSlack::parseUserChangeRejectsHostile()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, field);
+    const Result<SlackEvent> parsed = SlackEvent::parse(json, self());
+    QVERIFY(!parsed.ok());
+    QCOMPARE(parsed.error().code, ErrorCode::Invalid);
+    QCOMPARE(parsed.error().field, field);
+    QVERIFY(!parsed.error().message.isEmpty());
+    QVERIFY(parsed.error().message.size() < 200); // names the problem, never echoes the payload
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -631,6 +742,34 @@ void TestSlack::summaryWithinLimits()
     }
     if (summary.assignee.slackUserId == QLatin1String("U999"))
         QVERIFY(all.contains(QLatin1String("<@U999>"))); // the one mention we generate
+}
+
+void TestSlack::summaryFallbackNamesThePeople()
+{
+    RequestSummary s;
+    s.requestId = QStringLiteral("12");
+    s.title = QStringLiteral("VPN access");
+    s.status = QStringLiteral("open");
+    s.requester = {QStringLiteral("U111"), QStringLiteral("Ada <Lovelace> @here")};
+    s.assignee = {QStringLiteral("U222"), QStringLiteral("Grace")};
+    const RenderedMessage m = SummaryRenderer::render(s);
+    QCOMPARE(m.text,
+             mrkdwn::encode(QStringLiteral(
+                 "Request #12: VPN access (open) — requested by Ada <Lovelace> @here, assigned to Grace")));
+    QVERIFY(m.text.contains(QLatin1String("requested by Ada &lt;Lovelace&gt;")));
+    static const QRegularExpression massMention(QStringLiteral("@(channel|here|everyone)\\b"));
+    QVERIFY(!massMention.match(m.text).hasMatch());
+    // The blocks still mention the people (Slack shows their current names there).
+    const QString blocks = QString::fromUtf8(QJsonDocument(m.blocks).toJson());
+    QVERIFY(blocks.contains(QLatin1String("<@U111>")));
+    QVERIFY(blocks.contains(QLatin1String("<@U222>")));
+    // Unassigned: only the requester is named; nobody: the text as before.
+    s.assignee = {};
+    QCOMPARE(
+        SummaryRenderer::fallbackText(s),
+        mrkdwn::encode(QStringLiteral("Request #12: VPN access (open) — requested by Ada <Lovelace> @here")));
+    s.requester = {};
+    QCOMPARE(SummaryRenderer::fallbackText(s), QStringLiteral("Request #12: VPN access (open)"));
 }
 
 // ---------------------------------------------------------------------------------------------
