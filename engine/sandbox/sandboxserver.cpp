@@ -334,6 +334,7 @@ void SandboxServer::handleControl(const QString &path, const QHttpServerRequest 
             for (const SandboxUser &u : ws.users())
                 users.append(QJsonObject{{lit("id"), u.id},
                                          {lit("name"), u.name},
+                                         {lit("display_name"), u.displayName.value_or(u.name)},
                                          {lit("real_name"), u.realName},
                                          {lit("email"), u.email},
                                          {lit("persona"), u.persona},
@@ -369,6 +370,29 @@ void SandboxServer::handleControl(const QString &path, const QHttpServerRequest 
                 ws.editAsUser(userId, in.value(lit("ts")).toString(), in.value(lit("text")).toString()));
         if (post && action == QLatin1String("delete"))
             return act(ws.deleteAsUser(userId, in.value(lit("ts")).toString()));
+        if (post && action == QLatin1String("profile")) {
+            // {"display_name"?, "real_name"?, "email"?, "deleted"?}: what users.profile.set (and an
+            // admin's deactivation) changes; raises user_change to the app.
+            Workspace::ProfileChange change;
+            for (const auto &[key, target] :
+                 {std::pair{lit("display_name"), &change.displayName},
+                  std::pair{lit("real_name"), &change.realName}, std::pair{lit("email"), &change.email}}) {
+                if (!in.contains(key))
+                    continue;
+                if (!in.value(key).isString())
+                    return fail(400, lit("invalid_arguments"));
+                *target = in.value(key).toString();
+            }
+            if (in.contains(lit("deleted"))) {
+                if (!in.value(lit("deleted")).isBool())
+                    return fail(400, lit("invalid_arguments"));
+                change.deleted = in.value(lit("deleted")).toBool();
+            }
+            const QString error = ws.changeProfile(userId, change);
+            if (!error.isEmpty())
+                return fail(400, error);
+            return reply(QJsonObject{{lit("user"), ws.userJson(*ws.user(userId))}});
+        }
         if (post && action == QLatin1String("files")) {
             QByteArray data =
                 in.contains(lit("content_base64"))

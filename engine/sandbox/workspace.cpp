@@ -692,12 +692,18 @@ QJsonObject Workspace::fileJson(const SandboxFile &f) const
 QJsonObject Workspace::userJson(const SandboxUser &u) const
 {
     const QString image = lit("https://secure.gravatar.com/avatar/sandbox.jpg");
-    QJsonObject profile{{lit("real_name"), u.realName},  {lit("real_name_normalized"), u.realName},
-                        {lit("display_name"), u.name},   {lit("display_name_normalized"), u.name},
-                        {lit("status_text"), QString()}, {lit("status_emoji"), QString()},
-                        {lit("image_24"), image},        {lit("image_32"), image},
-                        {lit("image_48"), image},        {lit("image_72"), image},
-                        {lit("image_192"), image},       {lit("image_512"), image},
+    QJsonObject profile{{lit("real_name"), u.realName},
+                        {lit("real_name_normalized"), u.realName},
+                        {lit("display_name"), u.displayName.value_or(u.name)},
+                        {lit("display_name_normalized"), u.displayName.value_or(u.name)},
+                        {lit("status_text"), QString()},
+                        {lit("status_emoji"), QString()},
+                        {lit("image_24"), image},
+                        {lit("image_32"), image},
+                        {lit("image_48"), image},
+                        {lit("image_72"), image},
+                        {lit("image_192"), image},
+                        {lit("image_512"), image},
                         {lit("team"), m_options.teamId}};
     if (!u.email.isEmpty())
         profile.insert(lit("email"), u.email);
@@ -722,7 +728,37 @@ QJsonObject Workspace::userJson(const SandboxUser &u) const
                        {lit("is_ultra_restricted"), false},
                        {lit("is_bot"), u.isBot},
                        {lit("is_app_user"), false},
-                       {lit("updated"), 1700000000}};
+                       {lit("updated"), u.updated > 0 ? u.updated : 1700000000}};
+}
+
+QString Workspace::changeProfile(const QString &userId, const ProfileChange &change)
+{
+    const auto it = m_users.find(userId);
+    if (it == m_users.end())
+        return lit("user_not_found");
+    SandboxUser &u = *it;
+    if (u.isBot)
+        return lit("cannot_change_bot");
+    // users.profile.set: display names up to 80 characters, real names up to 250.
+    if ((change.displayName && change.displayName->size() > 80) ||
+        (change.realName && change.realName->size() > 250))
+        return lit("invalid_name");
+    if (change.displayName)
+        u.displayName = *change.displayName;
+    if (change.realName)
+        u.realName = *change.realName;
+    if (change.email)
+        u.email = *change.email;
+    if (change.deleted)
+        u.deleted = *change.deleted;
+    u.updated = std::max<qint64>(QDateTime::currentSecsSinceEpoch(), u.updated + 1);
+    const QJsonObject user = userJson(u);
+    raise(QJsonObject{{lit("type"), lit("user_change")},
+                      {lit("user"), user},
+                      {lit("cache_ts"), u.updated},
+                      {lit("event_ts"), newTs()}});
+    Q_EMIT changed();
+    return {};
 }
 
 QJsonObject Workspace::eventCallback(const QJsonObject &event)
@@ -910,12 +946,14 @@ QJsonObject Workspace::stateJson(bool withFileData) const
     QJsonArray users;
     for (const QString &id : m_userOrder) {
         const SandboxUser &u = m_users[id];
-        users.append(QJsonObject{{lit("id"), u.id},
-                                 {lit("name"), u.name},
-                                 {lit("real_name"), u.realName},
-                                 {lit("email"), u.email},
-                                 {lit("persona"), u.persona},
-                                 {lit("deleted"), u.deleted}});
+        users.append(
+            QJsonObject{{lit("id"), u.id},
+                        {lit("name"), u.name},
+                        {lit("display_name"), u.displayName ? QJsonValue(*u.displayName) : QJsonValue()},
+                        {lit("real_name"), u.realName},
+                        {lit("email"), u.email},
+                        {lit("persona"), u.persona},
+                        {lit("deleted"), u.deleted}});
     }
     QJsonArray channels;
     for (const SandboxChannel &c : m_channels)
@@ -985,9 +1023,13 @@ bool Workspace::loadState(const QString &path)
     const QSignalBlocker blocker(this);
     for (const QJsonValue &v : root.value(lit("users")).toArray()) {
         const QJsonObject u = v.toObject();
-        addUser(u.value(lit("name")).toString(), u.value(lit("email")).toString(),
-                u.value(lit("real_name")).toString(), u.value(lit("id")).toString(),
-                u.value(lit("persona")).toString());
+        const SandboxUser added = addUser(u.value(lit("name")).toString(), u.value(lit("email")).toString(),
+                                          u.value(lit("real_name")).toString(), u.value(lit("id")).toString(),
+                                          u.value(lit("persona")).toString());
+        SandboxUser &stored = m_users[added.id];
+        if (u.value(lit("display_name")).isString())
+            stored.displayName = u.value(lit("display_name")).toString();
+        stored.deleted = u.value(lit("deleted")).toBool(stored.deleted);
     }
     for (const QJsonValue &cv : root.value(lit("channels")).toArray()) {
         const QJsonObject co = cv.toObject();

@@ -17,6 +17,7 @@
 #include <QUrl>
 
 #include <functional>
+#include <optional>
 
 class QTimer;
 
@@ -25,12 +26,14 @@ namespace threadline::sandbox {
 struct SandboxUser
 {
     QString id;
-    QString name;
+    QString name;                       //!< the handle; also the display name until one is set
+    std::optional<QString> displayName; //!< profile.display_name once set (may be ""); unset: the handle
     QString realName;
     QString email;
     QString persona; //!< non-empty: a demo colleague that answers in its threads
     bool isBot = false;
     bool deleted = false;
+    qint64 updated = 0; //!< user.updated (seconds) after a profile change; 0: the initial value
 };
 
 struct MessageRevision
@@ -133,6 +136,22 @@ public:
     const SandboxUser *user(const QString &id) const;
     const SandboxUser *userByEmail(const QString &email) const;
     QList<SandboxUser> users() const; //!< humans first in creation order, then the bot user
+    //! What a member changes in their profile (or an admin in their account). Unset: unchanged.
+    struct ProfileChange
+    {
+        std::optional<QString> displayName;
+        std::optional<QString> realName;
+        std::optional<QString> email;
+        std::optional<bool> deleted; //!< deactivated (true) or reactivated (false)
+    };
+    /*!
+     * Changes a member's profile like Slack does: the user object is updated (users.info,
+     * users.list show it) and a `user_change` event with the full user object is raised to the app
+     * (Socket Mode or HTTP Events), also when nothing changed (Slack sends one per save). Returns
+     * the error (`user_not_found`, `invalid_name` for a name over 80/250 characters, `cannot_change_bot`),
+     * empty on success.
+     */
+    QString changeProfile(const QString &userId, const ProfileChange &change);
 
     // --- channels -----------------------------------------------------------------------------
     //! The DM of a user with the app, created when missing. Empty when the user is unknown.
