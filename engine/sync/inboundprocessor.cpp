@@ -271,6 +271,8 @@ Result<InboundProcessor::Outcome> InboundProcessor::apply(const InboxRow &row)
     case Kind::MessageDeleted:
     case Kind::ParentTombstoned:
         return applyDelete(row, ev);
+    case Kind::UserChanged:
+        return applyUserChange(row, ev);
     case Kind::OwnEcho:
         return Outcome{InboxState::Ignored, QStringLiteral("own echo"), 0, false, 0};
     case Kind::UnfurlOnly:
@@ -477,6 +479,120 @@ Result<InboundProcessor::Outcome> InboundProcessor::applyMessage(const InboxRow 
     if (auto l = lookUp(unknown); !l)
         return l.error();
     return Outcome{InboxState::Applied, QString(), posted.value().id, false, 0};
+}
+
+namespace {
+
+//! Orders Slack timestamps ("seconds.micros") without floating point; nullopt when malformed.
+std::optional<std::pair<qint64, qint64>> tsOrder(const QString &ts)
+{
+    const qsizetype dot = ts.indexOf(QLatin1Char('.'));
+    bool ok = false;
+    const qint64 seconds = (dot < 0 ? ts : ts.left(dot)).toLongLong(&ok);
+    if (!ok)
+        return std::nullopt;
+    qint64 fraction = 0;
+    if (dot >= 0) {
+        const QString digits = ts.mid(dot + 1).left(9).leftJustified(9, QLatin1Char('0'));
+        fraction = digits.toLongLong(&ok);
+        if (!ok)
+            return std::nullopt;
+    }
+    return std::make_pair(seconds, fraction);
+}
+
+} // namespace
+
+Result<int> InboundProcessor::refreshSummariesShowing(Store *store, qint64 personId, const QString &cause)
+{
+    QList<std::pair<qint64, qint64>> convs; // conversation, request
+    {
+        auto q = store->exec(
+            QStringLiteral(
+                "SELECT c.id, c.request_id FROM conversations c JOIN requests r ON r.id = c.request_id "
+                "WHERE (r.requester_id = ? OR r.assignee_id = ?) AND c.state IN ('pending','active') "
+                "AND c.summary_ts IS NOT NULL AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.conversation_id "
+                "= c.id AND j.state = 'pending' AND j.kind IN ('post_summary','refresh_summary')) "
+                "ORDER BY c.id"),
+            {personId, personId});
+        if (!q)
+            return q.error();
+        QueryGuard guard(q.value());
+        while (q.value()->next())
+            convs.append({q.value()->value(0).toLongLong(), q.value()->value(1).toLongLong()});
+    }
+    int queued = 0;
+    for (const auto &[cid, rid] : std::as_const(convs)) {
+        NewJob job;
+        job.lane = QStringLiteral("maintenance");
+        job.kind = QStringLiteral("refresh_summary");
+        job.orderingKey = QStringLiteral("c%1:m").arg(cid);
+        job.requestId = rid;
+        job.conversationId = cid;
+        job.dedupeKey = QStringLiteral("%1:%2:refresh").arg(cause).arg(cid);
+        auto r = store->enqueueJob(job);
+        if (!r)
+            return r.error();
+        if (r.value())
+            ++queued;
+    }
+    return queued;
+}
+
+Result<InboundProcessor::Outcome> InboundProcessor::applyUserChange(const InboxRow &row, const SlackEvent &ev)
+{
+    const slack::SlackUser &u = ev.profile;
+    // Deliveries may arrive out of order (a redelivery after a newer change): a change older than
+    // one applied already would bring an old name back.
+    if (const auto mine = tsOrder(row.ts)) {
+        auto q =
+            m_store->exec(QStringLiteral("SELECT ts FROM inbox WHERE channel = ? AND kind = ? AND state = "
+                                         "'applied' AND id <> ?"),
+                          {row.channel, row.kind, row.id});
+        if (!q)
+            return q.error();
+        QueryGuard guard(q.value());
+        while (q.value()->next()) {
+            const auto other = tsOrder(q.value()->value(0).toString());
+            if (other && *other > *mine)
+                return Outcome{InboxState::Ignored,
+                               QStringLiteral("older than a profile change applied already"), 0, false, 0};
+        }
+    }
+    const QString name = SlackUsers::displayName(u.displayName, u.realName, u.name);
+    if (auto r = SlackUsers::recordProfile(m_store, u.id, name, u.deleted); !r)
+        return r.error();
+    const QString deactivated = u.deleted ? QStringLiteral(" (deactivated in Slack)") : QString();
+    auto person = m_store->personBySlackId(u.id);
+    if (!person) {
+        if (person.error().code != ErrorCode::NotFound)
+            return person.error();
+        return Outcome{InboxState::Applied,
+                       QStringLiteral("not a desk person: cached Slack name updated") + deactivated, 0, false,
+                       0};
+    }
+    const Person &p = person.value();
+    if (name.isEmpty())
+        return Outcome{
+            InboxState::Applied,
+            QStringLiteral("no printable name in the profile: person %1 keeps their name").arg(p.id) +
+                deactivated,
+            0, false, 0};
+    if (name == p.name)
+        return Outcome{InboxState::Applied, QStringLiteral("name unchanged") + deactivated, 0, false, 0};
+    auto renamed = m_store->upsertPerson({p.slackId, name, p.email, p.isAgent});
+    if (!renamed)
+        return renamed.error();
+    auto refreshed = refreshSummariesShowing(m_store, p.id, QStringLiteral("rename:%1").arg(row.id));
+    if (!refreshed)
+        return refreshed.error();
+    qCInfo(lcSync).noquote() << "inbox: person" << p.id << "renamed from Slack;" << refreshed.value()
+                             << "summaries to refresh";
+    return Outcome{
+        InboxState::Applied,
+        QStringLiteral("person %1 renamed; %2 summaries to refresh").arg(p.id).arg(refreshed.value()) +
+            deactivated,
+        0, false, 0};
 }
 
 Result<InboundProcessor::Outcome> InboundProcessor::unmapped(const InboxRow &row, const SlackEvent &ev,

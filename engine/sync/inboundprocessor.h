@@ -93,6 +93,13 @@ public:
     //! `ch:<channel>`, dedupe_key `outside:<channel>:<messageTs>`) for the outbound scheduler.
     static Result<void> insertReplyJob(Store *store, const InboundReply &reply);
 
+    //! Queues a `refresh_summary` job (maintenance lane) for every open conversation whose summary
+    //! shows \a personId (the requester or the assignee of its request), except those with a
+    //! post_summary or refresh_summary still pending: that one renders the latest state when it
+    //! runs (coalesced, docs/architecture.md invariant 9). \a cause makes the dedupe keys unique.
+    //! Inside the caller's transaction; returns the number of jobs queued.
+    static Result<int> refreshSummariesShowing(Store *store, qint64 personId, const QString &cause);
+
 Q_SIGNALS:
     //! One row finished (after COMMIT).
     void rowProcessed(qint64 inboxId, threadline::sync::InboxState state, qint64 updateId,
@@ -126,6 +133,7 @@ private:
     Result<Outcome> applyMessage(const InboxRow &row, const slack::SlackEvent &ev);
     Result<Outcome> applyEdit(const InboxRow &row, const slack::SlackEvent &ev);
     Result<Outcome> applyDelete(const InboxRow &row, const slack::SlackEvent &ev);
+    Result<Outcome> applyUserChange(const InboxRow &row, const slack::SlackEvent &ev);
     Result<Outcome> reply(InboundReply::Reason reason, const slack::SlackEvent &ev, const QString &threadTs,
                           const Conversation *conversation);
     //! An edit/delete whose target is not mapped: wait for the message, or give up.

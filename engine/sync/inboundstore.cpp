@@ -55,6 +55,8 @@ QString tsKey(const SlackEvent &ev)
         return ev.ts;
     case Kind::MessageEdited:
         return ev.ts + QLatin1Char('/') + ev.editTs;
+    case Kind::UserChanged:
+        return ev.eventTs; // with the user id as the channel: Slack's redelivery key
     case Kind::OwnEcho:
     case Kind::UnfurlOnly:
     case Kind::Ignored:
@@ -182,9 +184,12 @@ Result<Receipt> InboundStore::receive(const QJsonObject &payload, const slack::S
     case Kind::MessageDeleted:
     case Kind::ParentTombstoned:
     case Kind::FileShare:
+    case Kind::UserChanged:
         break;
     }
-    return insert(eventId, ev.channel, tsKey(ev), SlackEvent::kindName(ev.kind), json, state, reason);
+    // A user_change names no channel: its row is keyed by the member's id (never a channel id).
+    const QString channel = ev.kind == Kind::UserChanged ? ev.user : ev.channel;
+    return insert(eventId, channel, tsKey(ev), SlackEvent::kindName(ev.kind), json, state, reason);
 }
 
 Result<Receipt> InboundStore::insert(const QString &eventId, const QString &channel, const QString &ts,

@@ -53,7 +53,9 @@ QString cleanName(const QString &name)
 Result<std::optional<QString>> cachedName(Store *store, const QString &slackId)
 {
     auto v = store->scalar(
-        QStringLiteral("SELECT name FROM slack_users WHERE slack_id = ? AND state = 'resolved'"), {slackId});
+        QStringLiteral(
+            "SELECT name FROM slack_users WHERE slack_id = ? AND state IN ('resolved','deactivated')"),
+        {slackId});
     if (!v)
         return v.error();
     if (!v.value() || v.value()->toString().isEmpty())
@@ -91,8 +93,9 @@ Result<int> recordName(Store *store, const QString &slackId, const QString &name
 {
     const qint64 now = store->now();
     auto r = store->execAffected(
-        QStringLiteral("UPDATE slack_users SET name = ?, state = 'resolved', last_error = NULL, fetched_at = "
-                       "?, updated_at = ? WHERE slack_id = ?"),
+        QStringLiteral(
+            "UPDATE slack_users SET name = ?, state = CASE WHEN state = 'deactivated' THEN state "
+            "ELSE 'resolved' END, last_error = NULL, fetched_at = ?, updated_at = ? WHERE slack_id = ?"),
         {name, now, now, slackId});
     if (!r)
         return r.error();
@@ -146,6 +149,43 @@ Result<int> recordName(Store *store, const QString &slackId, const QString &name
         ++edited;
     }
     return edited;
+}
+
+QString displayName(const QString &displayName, const QString &realName, const QString &handle)
+{
+    for (const QString *candidate : {&displayName, &realName, &handle}) {
+        const QString cleaned = cleanName(*candidate);
+        if (!cleaned.isEmpty())
+            return cleaned;
+    }
+    return {};
+}
+
+Result<void> recordProfile(Store *store, const QString &slackId, const QString &name, bool deactivated)
+{
+    if (!isValidUserId(slackId))
+        return makeError(ErrorCode::Invalid, QStringLiteral("Not a Slack user id"),
+                         QStringLiteral("slackId"));
+    const qint64 now = store->now();
+    const QString state = deactivated ? QStringLiteral("deactivated") : QStringLiteral("resolved");
+    // A profile without a printable name keeps the name cached before (if any).
+    auto r = store->execAffected(
+        QStringLiteral("UPDATE slack_users SET name = COALESCE(?, name), state = ?, last_error = NULL, "
+                       "fetched_at = ?, updated_at = ? WHERE slack_id = ?"),
+        {name.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(name), state, now, now,
+         slackId});
+    if (!r)
+        return r.error();
+    if (r.value() > 0)
+        return {};
+    auto i = store->execAffected(
+        QStringLiteral("INSERT INTO slack_users (slack_id, name, state, fetched_at, updated_at) VALUES "
+                       "(?, ?, ?, ?, ?)"),
+        {slackId, name.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(name), state, now,
+         now});
+    if (!i)
+        return i.error();
+    return {};
 }
 
 Result<void> recordFailure(Store *store, const QString &slackId, const QString &state, const QString &error)

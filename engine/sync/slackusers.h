@@ -30,7 +30,7 @@ bool isValidUserId(const QString &id);
 //! The name for display: control characters dropped, whitespace collapsed, at most 80 characters;
 //! empty when nothing printable is left.
 QString cleanName(const QString &name);
-//! The cached name of \a slackId (`resolved` rows only).
+//! The cached name of \a slackId (`resolved` and `deactivated` rows).
 Result<std::optional<QString>> cachedName(Store *store, const QString &slackId);
 //! Queues a users.info lookup of \a slackId unless one is queued or done already (no-op for an
 //! id that is not valid). Inside the caller's transaction.
@@ -39,6 +39,13 @@ Result<void> requestLookup(Store *store, const QString &slackId);
 //! live Slack-sourced updates written since \a since by an edit as their author. Returns how many
 //! updates were edited.
 Result<int> recordName(Store *store, const QString &slackId, const QString &name, qint64 since);
+//! A user_change told us the member's current profile: stores \a name (when not empty) as
+//! `resolved`, or as `deactivated` when Slack says the member was deleted (a deactivated member is
+//! never looked up again). Inside the caller's transaction.
+Result<void> recordProfile(Store *store, const QString &slackId, const QString &name, bool deactivated);
+//! The name Threadline shows for a Slack member: display name, else real name, else handle,
+//! cleaned by cleanName(); empty when none has anything printable.
+QString displayName(const QString &displayName, const QString &realName, const QString &handle);
 //! The lookup gave up: `not_found` (Slack does not know the id) or `failed`, with the reason.
 Result<void> recordFailure(Store *store, const QString &slackId, const QString &state, const QString &error);
 

@@ -101,6 +101,9 @@ private Q_SLOTS:
     void unknownPersonGetsHelpfulReply();
     void replyToASummaryNotYetRecordedWaitsForIt();
     void slackUserNamesAreChecked();
+    void userChangeRenamesThePersonOnce();
+    void userChangeStormIsCoalesced();
+    void deactivatedUserIsMarkedNotLookedUp();
     void fileShareRecordedWithoutDownload();
     void hostilePayloads_data();
     void hostilePayloads();
@@ -119,6 +122,8 @@ private Q_SLOTS:
     void engineFaultsGiveTheFaultFreeState();
     void killedEngineImportsEveryReplyExactlyOnce();
     void engineRefreshOpensTheNewSocketFirstAndLinkDisabledStops();
+    void engineRenameRefreshesEverySummaryShowingThePerson_data();
+    void engineRenameRefreshesEverySummaryShowingThePerson();
 
 private:
     struct EngineRun
@@ -157,6 +162,9 @@ private:
     QList<Update> slackUpdates();
     QList<InboxRow> inboxRows();
     int jobCount(const QString &kind);
+    //! refresh_summary jobs per conversation id.
+    QMap<qint64, int> refreshJobs(Store *store);
+    QString slackUserState(const QString &slackId);
     void checkInvariants();
 
     QTemporaryDir *m_dir = nullptr;
@@ -694,6 +702,222 @@ void TestSyncInbound::unknownPersonGetsHelpfulReply()
     QCOMPARE(jobCount(QStringLiteral("reply_outside_thread")), 1);
 }
 
+QMap<qint64, int> TestSyncInbound::refreshJobs(Store *store)
+{
+    QMap<qint64, int> out;
+    auto q = store->exec(QStringLiteral("SELECT conversation_id, COUNT(*) FROM jobs WHERE kind = "
+                                        "'refresh_summary' GROUP BY conversation_id"));
+    if (!q)
+        return out;
+    while (q.value()->next())
+        out.insert(q.value()->value(0).toLongLong(), q.value()->value(1).toInt());
+    q.value()->finish();
+    return out;
+}
+
+QString TestSyncInbound::slackUserState(const QString &slackId)
+{
+    auto v =
+        m_store->scalar(QStringLiteral("SELECT state || ':' || COALESCE(name, '') FROM slack_users WHERE "
+                                       "slack_id = ?"),
+                        {slackId});
+    return v && v.value() ? v.value()->toString() : QString();
+}
+
+// A member renames themselves in Slack: the sandbox raises user_change (Socket Mode), the inbox
+// stores it once, the processor renames the desk person and queues one summary refresh per
+// conversation whose summary shows them (Ada is the requester: both threads of the request).
+// Redeliveries (same event_id, or a new event_id for the same change) do nothing more; an older
+// change that arrives late does not bring the old name back.
+void TestSyncInbound::userChangeRenamesThePersonOnce()
+{
+    startSandbox(false);
+    auto &ws = m_sandbox->workspace();
+    // Carol follows nothing that shows Ada: her conversation of another request is untouched.
+    auto carol = m_store->upsertPerson({QStringLiteral("UCAROL"), QStringLiteral("Carol"), {}, false});
+    QVERIFY(carol.ok());
+    NewRequest other;
+    other.title = QStringLiteral("Other");
+    other.body = QStringLiteral("b");
+    other.requesterId = carol.value().id;
+    other.assigneeId = m_bob;
+    auto otherRequest = m_store->createRequest(other);
+    QVERIFY(otherRequest.ok());
+    const qint64 carolConv = addConversation(otherRequest.value().id, carol.value().id,
+                                             QStringLiteral("DCAROL"), QStringLiteral("5.0"));
+    QVERIFY(carolConv > 0);
+
+    QList<QJsonObject> raised;
+    connect(&ws, &sandbox::Workspace::eventRaised, this, [&](const QJsonObject &payload) {
+        if (payload.value(QStringLiteral("event")).toObject().value(QStringLiteral("type")).toString() ==
+            QLatin1String("user_change"))
+            raised << payload;
+    });
+    const int rowsBefore = inboxRows().size();
+    sandbox::Workspace::ProfileChange change;
+    change.displayName = QStringLiteral("Ada  Byron\u202e"); // bidi control and double space cleaned
+    QCOMPARE(ws.changeProfile(m_adaId, change), QString());
+    QCOMPARE(raised.size(), 1);
+    const QJsonObject user = raised.constFirst()
+                                 .value(QStringLiteral("event"))
+                                 .toObject()
+                                 .value(QStringLiteral("user"))
+                                 .toObject();
+    QCOMPARE(user.value(QStringLiteral("id")).toString(), m_adaId);
+    QCOMPARE(
+        user.value(QStringLiteral("profile")).toObject().value(QStringLiteral("display_name")).toString(),
+        QStringLiteral("Ada  Byron\u202e"));
+
+    QTRY_COMPARE_WITH_TIMEOUT(m_store->person(m_ada).value().name, QStringLiteral("Ada Byron"), 10000);
+    InboundStore inbox(m_store);
+    const QString eventId = raised.constFirst().value(QStringLiteral("event_id")).toString();
+    QTRY_COMPARE_WITH_TIMEOUT(inbox.rowByEventId(eventId).value()->state, InboxState::Applied, 5000);
+    const InboxRow row = *inbox.rowByEventId(eventId).value();
+    QCOMPARE(row.kind, QStringLiteral("user_changed"));
+    QCOMPARE(row.channel, m_adaId);
+    QVERIFY2(row.lastError.contains(QLatin1String("2 summaries to refresh")), qPrintable(row.lastError));
+    QCOMPARE(slackUserState(m_adaId), QStringLiteral("resolved:Ada Byron"));
+    QMap<qint64, int> jobs = refreshJobs(m_store);
+    QCOMPARE(jobs.value(m_adaConv), 1);
+    QCOMPARE(jobs.value(m_bobConv), 1);
+    QCOMPARE(jobs.value(carolConv), 0);
+    QCOMPARE(jobs.size(), 2);
+    // The desk and its audit log show the rename.
+    QCOMPARE(m_store
+                 ->scalar(QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE action = 'person.upsert' AND "
+                                         "entity_id = ? AND after_json LIKE '%Ada Byron%'"),
+                          {m_ada})
+                 .value()
+                 ->toInt(),
+             1);
+
+    // The same event again, and the same change under a new event_id: stored once, nothing more.
+    QStringList acked;
+    connect(&ws, &sandbox::Workspace::envelopeAcked, this, [&](const QString &, const QString &id) {
+        if (id == eventId || id == QLatin1String("EvRenamedAgain"))
+            acked << id;
+    });
+    m_sandbox->socketMode().deliver(raised.constFirst());
+    QJsonObject renamed = raised.constFirst();
+    renamed.insert(QStringLiteral("event_id"), QStringLiteral("EvRenamedAgain"));
+    m_sandbox->socketMode().deliver(renamed);
+    QTRY_VERIFY_WITH_TIMEOUT(acked.contains(eventId) && acked.contains(QStringLiteral("EvRenamedAgain")),
+                             5000);
+    QVERIFY(QTest::qWaitFor([&] { return inbox.count(InboxState::Pending).value() == 0; }, 5000));
+    QCOMPARE(inboxRows().size(), rowsBefore + 1);
+    QCOMPARE(refreshJobs(m_store), jobs);
+
+    // Renamed again, then the first change arrives late under a new id: the newer name stays.
+    change.displayName = QStringLiteral("Ada King");
+    QCOMPARE(ws.changeProfile(m_adaId, change), QString());
+    QTRY_COMPARE_WITH_TIMEOUT(m_store->person(m_ada).value().name, QStringLiteral("Ada King"), 10000);
+    QJsonObject late = raised.constFirst();
+    late.insert(QStringLiteral("event_id"), QStringLiteral("EvLate"));
+    QJsonObject lateEvent = late.value(QStringLiteral("event")).toObject();
+    QString lateTs = lateEvent.value(QStringLiteral("event_ts")).toString();
+    lateTs.chop(1);
+    lateTs += QLatin1Char('0'); // a different, older event ts: not a redelivery of either change
+    lateEvent.insert(QStringLiteral("event_ts"), lateTs);
+    late.insert(QStringLiteral("event"), lateEvent);
+    m_sandbox->socketMode().deliver(late);
+    QTRY_COMPARE_WITH_TIMEOUT(inbox.rowByEventId(QStringLiteral("EvLate")).value().has_value(), true, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(inbox.rowByEventId(QStringLiteral("EvLate")).value()->state,
+                              InboxState::Ignored, 5000);
+    QVERIFY(inbox.rowByEventId(QStringLiteral("EvLate")).value()->lastError.contains(QLatin1String("older")));
+    QCOMPARE(m_store->person(m_ada).value().name, QStringLiteral("Ada King"));
+    QCOMPARE(slackUserState(m_adaId), QStringLiteral("resolved:Ada King"));
+
+    // A member who is not a desk person: only the cached name, used for mentions at once.
+    const QString stranger = ws.addUser(QStringLiteral("zed"), {}, QStringLiteral("Zed Old")).id;
+    change.displayName = QStringLiteral("Zed New");
+    QCOMPARE(ws.changeProfile(stranger, change), QString());
+    QTRY_COMPARE_WITH_TIMEOUT(slackUserState(stranger), QStringLiteral("resolved:Zed New"), 10000);
+    m_sandbox->socketMode().deliver(userMessagePayload(QStringLiteral("EvMention"), m_adaDm, m_adaId,
+                                                       QStringLiteral("1800000000.000900"), m_adaSummary,
+                                                       QStringLiteral("ask <@%1>").arg(stranger)));
+    QTRY_COMPARE_WITH_TIMEOUT(slackUpdates().size(), 1, 10000);
+    QCOMPARE(slackUpdates().constFirst().text, QStringLiteral("ask @Zed New"));
+    QCOMPARE(jobCount(QStringLiteral("users_info")), 0);
+    QCOMPARE(m_store->person(carol.value().id).value().name, QStringLiteral("Carol"));
+}
+
+// Ten renames in a burst while the processor is busy elsewhere: one pending refresh per
+// conversation, and the desk ends with the last name.
+void TestSyncInbound::userChangeStormIsCoalesced()
+{
+    startSandbox(false);
+    auto &ws = m_sandbox->workspace();
+    m_processor->stop();
+    const int rowsBefore = inboxRows().size();
+    sandbox::Workspace::ProfileChange change;
+    for (int i = 1; i <= 10; ++i) {
+        change.realName = QStringLiteral("Ada %1").arg(i);
+        change.displayName = QString(); // display name cleared: the real name is shown
+        QCOMPARE(ws.changeProfile(m_adaId, change), QString());
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(inboxRows().size(), rowsBefore + 10, 10000);
+    auto done = m_processor->processDue();
+    QVERIFY2(done.ok(), qPrintable(done.ok() ? QString() : done.error().toString()));
+    QCOMPARE(done.value(), 10);
+    QCOMPARE(m_store->person(m_ada).value().name, QStringLiteral("Ada 10"));
+    const QMap<qint64, int> jobs = refreshJobs(m_store);
+    QCOMPARE(jobs.value(m_adaConv), 1);
+    QCOMPARE(jobs.value(m_bobConv), 1);
+    QCOMPARE(jobs.size(), 2);
+    // Once that refresh is no longer pending (it ran), the next rename queues a new one.
+    QVERIFY(m_store
+                ->execAffected(
+                    QStringLiteral("UPDATE jobs SET state = 'done' WHERE kind = 'refresh_summary'"), {})
+                .ok());
+    change.realName = QStringLiteral("Ada 11");
+    QCOMPARE(ws.changeProfile(m_adaId, change), QString());
+    QTRY_COMPARE_WITH_TIMEOUT(inboxRows().size(), rowsBefore + 11, 10000);
+    QCOMPARE(m_processor->processDue().value(), 1);
+    QCOMPARE(refreshJobs(m_store).value(m_adaConv), 2);
+    QCOMPARE(m_store->person(m_ada).value().name, QStringLiteral("Ada 11"));
+}
+
+// A deactivated member (user.deleted) is marked in slack_users and never looked up again; the desk
+// person and their threads stay (docs/sync.md, "Renames").
+void TestSyncInbound::deactivatedUserIsMarkedNotLookedUp()
+{
+    startSandbox(false);
+    auto &ws = m_sandbox->workspace();
+    sandbox::Workspace::ProfileChange change;
+    change.deleted = true;
+    QCOMPARE(ws.changeProfile(m_bobId, change), QString());
+    QTRY_COMPARE_WITH_TIMEOUT(slackUserState(m_bobId), QStringLiteral("deactivated:bob"), 10000);
+    InboundStore inbox(m_store);
+    auto rows = inboxRows();
+    QVERIFY(std::any_of(rows.cbegin(), rows.cend(), [](const InboxRow &r) {
+        return r.kind == QLatin1String("user_changed") && r.state == InboxState::Applied &&
+               r.lastError.contains(QLatin1String("deactivated"));
+    }));
+    // The handle is the only name left (the sandbox's display name is the handle): the desk
+    // renames Bob Agent to "bob", and his conversation keeps its state.
+    QCOMPARE(m_store->person(m_bob).value().name, QStringLiteral("bob"));
+    QCOMPARE(m_store->scalar(QStringLiteral("SELECT state FROM conversations WHERE id = ?"), {m_bobConv})
+                 .value()
+                 ->toString(),
+             QStringLiteral("active"));
+    // Never looked up again, and a mention shows the cached name.
+    auto looked =
+        m_store->transaction([&]() -> Result<void> { return SlackUsers::requestLookup(m_store, m_bobId); });
+    QVERIFY(looked.ok());
+    QCOMPARE(jobCount(QStringLiteral("users_info")), 0);
+    QCOMPARE(SlackUsers::cachedName(m_store, m_bobId).value().value_or(QString()), QStringLiteral("bob"));
+    // Reactivated: resolved again.
+    change.deleted = false;
+    change.displayName = QStringLiteral("Bob Back");
+    QCOMPARE(ws.changeProfile(m_bobId, change), QString());
+    QTRY_COMPARE_WITH_TIMEOUT(slackUserState(m_bobId), QStringLiteral("resolved:Bob Back"), 10000);
+    QCOMPARE(m_store->person(m_bob).value().name, QStringLiteral("Bob Back"));
+    // The sandbox refuses what Slack refuses.
+    QCOMPARE(ws.changeProfile(QStringLiteral("UNOBODY"), change), QStringLiteral("user_not_found"));
+    change.displayName = QString(81, QLatin1Char('x'));
+    QCOMPARE(ws.changeProfile(m_bobId, change), QStringLiteral("invalid_name"));
+}
+
 // What users.info sends is checked before it becomes desk text: ids we look up, and names cut to
 // something printable on one line.
 void TestSyncInbound::replyToASummaryNotYetRecordedWaitsForIt()
@@ -891,6 +1115,59 @@ void TestSyncInbound::hostilePayloads_data()
                 QStringLiteral("EvH9"))
         << "ignored"
         << "event:reaction_added";
+    // user_change (a member's profile): the user object is required and typed as Slack sends it.
+    const auto userChange = [&](const QJsonValue &user, const QString &id) {
+        QJsonObject event{{QStringLiteral("type"), QStringLiteral("user_change")},
+                          {QStringLiteral("event_ts"), QStringLiteral("1800000000.000100")}};
+        if (!user.isUndefined())
+            event.insert(QStringLiteral("user"), user);
+        return base(event, id);
+    };
+    QTest::newRow("user_change without user")
+        << userChange(QJsonValue::Undefined, QStringLiteral("EvU1")) << "failed"
+        << "has no user";
+    QTest::newRow("user_change user is a string")
+        << userChange(QStringLiteral("U0ADA"), QStringLiteral("EvU2")) << "failed"
+        << "event.user";
+    QTest::newRow("user_change id is a number")
+        << userChange(QJsonObject{{QStringLiteral("id"), 42}}, QStringLiteral("EvU3")) << "failed"
+        << "event.user.id";
+    QTest::newRow("user_change id is not a user id")
+        << userChange(QJsonObject{{QStringLiteral("id"), QStringLiteral("D0CHANNEL'; --")}},
+                      QStringLiteral("EvU4"))
+        << "failed"
+        << "event.user.id";
+    QTest::newRow("user_change deleted is a string")
+        << userChange(QJsonObject{{QStringLiteral("id"), QStringLiteral("U0ZED")},
+                                  {QStringLiteral("deleted"), QStringLiteral("yes")}},
+                      QStringLiteral("EvU5"))
+        << "failed"
+        << "event.user.deleted";
+    QTest::newRow("user_change profile of the wrong type")
+        << userChange(QJsonObject{{QStringLiteral("id"), QStringLiteral("U0ZED")},
+                                  {QStringLiteral("profile"), QJsonArray{1}}},
+                      QStringLiteral("EvU6"))
+        << "failed"
+        << "event.user.profile";
+    QTest::newRow("user_change 200,000-character name")
+        << userChange(
+               QJsonObject{{QStringLiteral("id"), QStringLiteral("U0ZED")},
+                           {QStringLiteral("profile"), QJsonObject{{QStringLiteral("display_name"),
+                                                                    QString(200000, QLatin1Char('n'))}}}},
+               QStringLiteral("EvU7"))
+        << "failed"
+        << "too long";
+    QTest::newRow("user_change with unknown fields")
+        << userChange(QJsonObject{{QStringLiteral("id"), QStringLiteral("U0ZED")},
+                                  {QStringLiteral("name"), QStringLiteral("zed")},
+                                  {QStringLiteral("brand_new"),
+                                   QJsonObject{{QStringLiteral("x"), QJsonArray{1, 2}}}},
+                                  {QStringLiteral("profile"),
+                                   QJsonObject{{QStringLiteral("display_name"), QStringLiteral("Zed")},
+                                               {QStringLiteral("pronouns"), 7}}}},
+                      QStringLiteral("EvU8"))
+        << "applied"
+        << "not a desk person";
 }
 
 void TestSyncInbound::hostilePayloads()
@@ -1950,6 +2227,150 @@ void TestSyncInbound::engineRefreshOpensTheNewSocketFirstAndLinkDisabledStops()
     run.engine->nudge();
     QTRY_VERIFY_WITH_TIMEOUT(
         threadPicture(run, rid, 0).join(QLatin1Char('\n')).contains(QLatin1String("still sending")), 15000);
+}
+
+void TestSyncInbound::engineRenameRefreshesEverySummaryShowingThePerson_data()
+{
+    QTest::addColumn<bool>("http");
+    QTest::newRow("socket mode") << false;
+    QTest::newRow("http events") << true;
+}
+
+// Ada renames herself in Slack. Through the wired Engine: the desk person is renamed, and every
+// summary that shows her (requester of one request, assignee of another) is re-rendered in the
+// sandbox with the new name by exactly one chat.update per conversation; the summaries of a
+// request she is not part of are untouched. The same user_change delivered again (same event_id,
+// and under a new event_id) changes nothing more.
+void TestSyncInbound::engineRenameRefreshesEverySummaryShowingThePerson()
+{
+    QFETCH(bool, http);
+    EngineRun run;
+    startEngineRun(run, m_dbUrl, http);
+    if (QTest::currentTestFailed())
+        return;
+    auto &ws = run.sandbox->workspace();
+    const qint64 r1 = engineRequest(run, QStringLiteral("Laptop broken"), {0, 1, 2}); // Ada requests
+    const qint64 r2 = engineRequest(run, QStringLiteral("VPN down"), {2, 1, 3});      // no Ada
+    const qint64 r3 = engineRequest(run, QStringLiteral("New badge"), {3, 0});        // Ada assigned
+    QVERIFY(r1 > 0 && r2 > 0 && r3 > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(engineIdle(run), 15000);
+
+    struct Summary
+    {
+        qint64 request;
+        int member;
+        QString channel;
+        QString ts;
+    };
+    QList<Summary> summaries;
+    for (const auto &[rid, members] : {std::pair{r1, QList<int>{0, 1, 2}}, std::pair{r2, QList<int>{2, 1, 3}},
+                                       std::pair{r3, QList<int>{3, 0}}}) {
+        for (int m : members) {
+            const ThreadState t = threadOf(run, rid, m);
+            QVERIFY(!t.summaryTs.isEmpty());
+            summaries.append({rid, m, t.channelId, t.summaryTs});
+        }
+    }
+    const auto summaryText = [&](const Summary &s) {
+        const auto *m = ws.message(s.channel, s.ts);
+        return m ? m->text : QString();
+    };
+    for (const Summary &s : std::as_const(summaries)) {
+        QCOMPARE(summaryText(s).contains(QLatin1String("Ada")), s.request != r2);
+        QVERIFY(!summaryText(s).contains(QLatin1String("Countess")));
+    }
+    QMap<QString, int> updatedTimes; // "channel/ts" -> chat.update of that message
+    connect(&ws, &sandbox::Workspace::messageUpdated, this, [&](const QString &channel, const QString &ts) {
+        ++updatedTimes[channel + QLatin1Char('/') + ts];
+    });
+    QList<QJsonObject> raised;
+    connect(&ws, &sandbox::Workspace::eventRaised, this, [&](const QJsonObject &payload) {
+        if (payload.value(QStringLiteral("event")).toObject().value(QStringLiteral("type")).toString() ==
+            QLatin1String("user_change"))
+            raised << payload;
+    });
+    const QMap<QString, QString> r2Before = [&] {
+        QMap<QString, QString> m;
+        for (const Summary &s : std::as_const(summaries))
+            if (s.request == r2)
+                m.insert(s.ts, summaryText(s));
+        return m;
+    }();
+
+    const int refreshesBefore =
+        run.store->scalar(QStringLiteral("SELECT COUNT(*) FROM jobs WHERE kind = 'refresh_summary'"))
+            .value()
+            ->toInt();
+    // The rename, through the sandbox's control route as a script would do it.
+    QNetworkRequest request(
+        run.sandbox->controlUrl().resolved(QUrl(QStringLiteral("users/%1/profile").arg(run.slackIds.at(0)))));
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+    QNetworkReply *reply = m_nam->post(
+        request, QJsonDocument(QJsonObject{{QStringLiteral("display_name"), QStringLiteral("Countess Ada")}})
+                     .toJson(QJsonDocument::Compact));
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 5000);
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    reply->deleteLater();
+    QCOMPARE(raised.size(), 1);
+
+    QTRY_COMPARE_WITH_TIMEOUT(run.store->person(run.people.at(0)).value().name,
+                              QStringLiteral("Countess Ada"), 15000);
+    for (const Summary &s : std::as_const(summaries)) {
+        if (s.request == r2)
+            continue;
+        QTRY_VERIFY2_WITH_TIMEOUT(summaryText(s).contains(QLatin1String("Countess Ada")),
+                                  qPrintable(summaryText(s)), 15000);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(engineIdle(run), 15000);
+    for (const Summary &s : std::as_const(summaries)) {
+        const int times = updatedTimes.value(s.channel + QLatin1Char('/') + s.ts);
+        if (s.request == r2) {
+            QCOMPARE(times, 0);
+            QCOMPARE(summaryText(s), r2Before.value(s.ts));
+        } else {
+            QCOMPARE(times, 1); // exactly once per conversation
+            QVERIFY(!summaryText(s).contains(QLatin1String("requested by Ada,")));
+        }
+    }
+    QCOMPARE(updatedTimes.size(), 5);
+
+    // Delivered again: the same event (same event_id), and the same change under a new event_id.
+    QJsonObject again = raised.constFirst();
+    again.insert(QStringLiteral("event_id"), QStringLiteral("EvRenameAgain"));
+    if (http) {
+        const QString firstId = raised.constFirst().value(QStringLiteral("event_id")).toString();
+        QStringList delivered;
+        connect(&run.sandbox->httpEvents(), &sandbox::HttpEventSender::eventDelivered, this,
+                [&](const QString &id, int) {
+                    if (id == firstId || id == QLatin1String("EvRenameAgain"))
+                        delivered << id;
+                });
+        run.sandbox->httpEvents().deliver(raised.constFirst());
+        run.sandbox->httpEvents().deliver(again);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            delivered.contains(firstId) && delivered.contains(QStringLiteral("EvRenameAgain")), 10000);
+    } else {
+        const QString firstId = raised.constFirst().value(QStringLiteral("event_id")).toString();
+        QStringList acked;
+        connect(&ws, &sandbox::Workspace::envelopeAcked, this, [&](const QString &, const QString &id) {
+            if (id == firstId || id == QLatin1String("EvRenameAgain"))
+                acked << id;
+        });
+        run.sandbox->socketMode().deliver(raised.constFirst());
+        run.sandbox->socketMode().deliver(again);
+        QTRY_VERIFY_WITH_TIMEOUT(acked.contains(firstId) && acked.contains(QStringLiteral("EvRenameAgain")),
+                                 10000);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(engineIdle(run), 15000);
+    auto rows = run.store->scalar(QStringLiteral("SELECT COUNT(*) FROM inbox WHERE kind = 'user_changed'"));
+    QVERIFY(rows.ok());
+    QCOMPARE(rows.value()->toInt(), 1);
+    int total = 0;
+    for (int n : std::as_const(updatedTimes))
+        total += n;
+    QCOMPARE(total, 5);
+    auto jobs = run.store->scalar(QStringLiteral("SELECT COUNT(*) FROM jobs WHERE kind = 'refresh_summary'"));
+    QCOMPARE(jobs.value()->toInt(), refreshesBefore + 5);
 }
 
 QTEST_GUILESS_MAIN(TestSyncInbound)
