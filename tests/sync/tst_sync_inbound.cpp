@@ -814,9 +814,11 @@ void TestSyncInbound::userChangeRenamesThePersonOnce()
     QJsonObject late = raised.constFirst();
     late.insert(QStringLiteral("event_id"), QStringLiteral("EvLate"));
     QJsonObject lateEvent = late.value(QStringLiteral("event")).toObject();
-    QString lateTs = lateEvent.value(QStringLiteral("event_ts")).toString();
-    lateTs.chop(1);
-    lateTs += QLatin1Char('0'); // a different, older event ts: not a redelivery of either change
+    // One second before the first change: an older change, not a redelivery of either.
+    const QStringList firstTs =
+        lateEvent.value(QStringLiteral("event_ts")).toString().split(QLatin1Char('.'));
+    QCOMPARE(firstTs.size(), 2);
+    const QString lateTs = QString::number(firstTs.at(0).toLongLong() - 1) + QLatin1Char('.') + firstTs.at(1);
     lateEvent.insert(QStringLiteral("event_ts"), lateTs);
     late.insert(QStringLiteral("event"), lateEvent);
     m_sandbox->socketMode().deliver(late);
