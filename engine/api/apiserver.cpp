@@ -115,6 +115,14 @@ struct ApiServer::Reply
             o.insert(lit("field"), field);
         return json(status, o);
     }
+    //! 405 with the Allow header: methods is the route's list, e.g. "GET, POST".
+    static Reply methodNotAllowed(const char *methods)
+    {
+        Reply r = error(405, lit("method_not_allowed"),
+                        QStringLiteral("Allowed methods: %1").arg(QString::fromLatin1(methods)));
+        r.headers.append(std::make_pair(QByteArray("Allow"), QByteArray(methods)));
+        return r;
+    }
     //! A store or validation Error. Internal details are logged, never returned.
     static Reply fromError(const Error &e, const QString &fieldOverride = {})
     {
@@ -499,19 +507,12 @@ ApiServer::Reply ApiServer::route(const QHttpServerRequest &request, QString *ro
     const QString path = request.url().path();
     QStringList seg = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
 
-    const auto allow = [](const char *methods) {
-        Reply r = Reply::error(405, lit("method_not_allowed"),
-                               QStringLiteral("Allowed methods: %1").arg(QString::fromLatin1(methods)));
-        r.headers.append(std::make_pair(QByteArray("Allow"), QByteArray(methods)));
-        return r;
-    };
-
     // Unauthenticated operational routes.
     if (seg.size() == 1 && (seg[0] == QLatin1String("healthz") || seg[0] == QLatin1String("readyz") ||
                             seg[0] == QLatin1String("metrics"))) {
         *routeLabel = QLatin1Char('/') + seg[0];
         if (method != Method::Get)
-            return allow("GET");
+            return Reply::methodNotAllowed("GET");
         if (seg[0] == QLatin1String("healthz"))
             return healthz();
         if (seg[0] == QLatin1String("readyz"))
@@ -598,12 +599,6 @@ ApiServer::Reply ApiServer::handle(const QHttpServerRequest &request, const QStr
     const Method method = request.method();
     const QString area = seg[2];
     const int n = int(seg.size());
-    const auto allow = [](const char *methods) {
-        Reply r = Reply::error(405, lit("method_not_allowed"),
-                               QStringLiteral("Allowed methods: %1").arg(QString::fromLatin1(methods)));
-        r.headers.append(std::make_pair(QByteArray("Allow"), QByteArray(methods)));
-        return r;
-    };
 
     // Body: JSON object for POST and PATCH.
     QJsonObject body;
@@ -653,61 +648,61 @@ ApiServer::Reply ApiServer::handle(const QHttpServerRequest &request, const QStr
             return createRequest(p, body);
         if (method == Method::Get)
             return listRequests(request);
-        return allow("GET, POST");
+        return Reply::methodNotAllowed("GET, POST");
     }
     if (label == QLatin1String("/api/v1/requests/{id}")) {
         if (method == Method::Get)
             return getRequest(id);
         if (method == Method::Patch)
             return patchRequest(p, id, body, request.value("If-Match"));
-        return allow("GET, PATCH");
+        return Reply::methodNotAllowed("GET, PATCH");
     }
     if (label == QLatin1String("/api/v1/requests/{id}/updates")) {
         if (method == Method::Post)
             return postUpdate(p, id, body, uploads);
-        return allow("POST");
+        return Reply::methodNotAllowed("POST");
     }
     if (label == QLatin1String("/api/v1/requests/{id}/followers")) {
         if (method == Method::Post)
             return addFollower(p, id, body);
-        return allow("POST");
+        return Reply::methodNotAllowed("POST");
     }
     if (label == QLatin1String("/api/v1/requests/{id}/followers/{user}")) {
         if (method == Method::Delete)
             return removeFollower(p, id, QUrl::fromPercentEncoding(seg[5].toUtf8()));
-        return allow("DELETE");
+        return Reply::methodNotAllowed("DELETE");
     }
     if (label == QLatin1String("/api/v1/requests/{id}/threads")) {
         if (method == Method::Get)
             return threads(id);
-        return allow("GET");
+        return Reply::methodNotAllowed("GET");
     }
     if (label == QLatin1String("/api/v1/updates/{id}")) {
         if (method == Method::Patch)
             return patchUpdate(p, id, body);
         if (method == Method::Delete)
             return deleteUpdate(p, id);
-        return allow("PATCH, DELETE");
+        return Reply::methodNotAllowed("PATCH, DELETE");
     }
     if (label == QLatin1String("/api/v1/attachments/{id}/content")) {
         if (method == Method::Get)
             return attachmentContent(id);
-        return allow("GET");
+        return Reply::methodNotAllowed("GET");
     }
     if (label == QLatin1String("/api/v1/queues")) {
         if (method == Method::Get)
             return queues();
-        return allow("GET");
+        return Reply::methodNotAllowed("GET");
     }
     if (label == QLatin1String("/api/v1/updates/{id}/retry")) {
         if (method == Method::Post)
             return retry(id, 0);
-        return allow("POST");
+        return Reply::methodNotAllowed("POST");
     }
     if (label == QLatin1String("/api/v1/conversations/{id}/retry")) {
         if (method == Method::Post)
             return retry(0, id);
-        return allow("POST");
+        return Reply::methodNotAllowed("POST");
     }
     if (label == QLatin1String("/api/v1/stream"))
         return Reply::error(400, lit("websocket_required"),
@@ -717,24 +712,24 @@ ApiServer::Reply ApiServer::handle(const QHttpServerRequest &request, const QStr
             return upsertPerson(body);
         if (method == Method::Get)
             return listPeople(request);
-        return allow("GET, POST");
+        return Reply::methodNotAllowed("GET, POST");
     }
     if (label == QLatin1String("/api/v1/people/{user}")) {
         if (method == Method::Get)
             return getPerson(QUrl::fromPercentEncoding(seg[3].toUtf8()));
-        return allow("GET");
+        return Reply::methodNotAllowed("GET");
     }
     if (label == QLatin1String("/api/v1/tokens")) {
         if (method == Method::Post)
             return createToken(body);
         if (method == Method::Get)
             return listTokens();
-        return allow("GET, POST");
+        return Reply::methodNotAllowed("GET, POST");
     }
     if (label == QLatin1String("/api/v1/tokens/{id}")) {
         if (method == Method::Delete)
             return revokeToken(id);
-        return allow("DELETE");
+        return Reply::methodNotAllowed("DELETE");
     }
     return Reply::error(404, lit("not_found"), lit("No such route"));
 }
