@@ -258,17 +258,10 @@ private:
         }
         const StoredFile file = stored.value();
         const QString mime = outcome.mimeType;
-        auto r = store()->transaction([&]() -> Result<void> {
-            auto w = store()->execAffected(
-                QStringLiteral("UPDATE attachments SET state = 'stored', last_error = NULL, sha256 = ?, "
-                               "storage_key = ?, size = ?, mime_type = ? WHERE id = ? AND state = 'pending'"),
-                {file.sha256, file.storageKey, file.size, mime, attachmentId()});
-            if (!w)
-                return w.error();
-            if (w.value() == 1)
-                announceAttachment();
-            return {};
-        });
+        auto r = updateAttachment(
+            QStringLiteral("UPDATE attachments SET state = 'stored', last_error = NULL, sha256 = ?, "
+                           "storage_key = ?, size = ?, mime_type = ? WHERE id = ? AND state = 'pending'"),
+            {file.sha256, file.storageKey, file.size, mime, attachmentId()});
         qCInfo(lcFiles) << "attachment" << attachmentId() << "stored:" << file.size << "bytes"
                         << (file.deduplicated ? "(already in the store)" : "");
         endWith(r);
@@ -286,18 +279,10 @@ private:
         qCWarning(lcFiles).noquote() << "attachment" << attachmentId() << "could not be stored in"
                                      << m_o->m_fileStore.root() << "-" << reason
                                      << "- it will be retried; free space on the attachment disk";
-        auto r = store()->transaction([&]() -> Result<void> {
-            auto w = store()->execAffected(
-                QStringLiteral(
-                    "UPDATE attachments SET state = 'failed', last_error = ? WHERE id = ? AND state "
-                    "IN ('pending','failed')"),
-                {reason, attachmentId()});
-            if (!w)
-                return w.error();
-            if (w.value() == 1)
-                announceAttachment();
-            return {};
-        });
+        auto r =
+            updateAttachment(QStringLiteral("UPDATE attachments SET state = 'failed', last_error = ? WHERE "
+                                            "id = ? AND state IN ('pending','failed')"),
+                             {reason, attachmentId()});
         if (!r)
             qCWarning(lcFiles) << "attachment" << attachmentId()
                                << "failure could not be recorded:" << r.error().toString();
@@ -315,25 +300,33 @@ private:
         intake.threadTs = m_job.payload.value(QStringLiteral("thread_ts")).toString();
         intake.messageTs = m_job.payload.value(QStringLiteral("message_ts")).toString();
         const QString text = refusalText(m_name, reason, code, m_o->m_options);
-        auto r = store()->transaction([&]() -> Result<void> {
-            auto w = store()->execAffected(
-                QStringLiteral(
-                    "UPDATE attachments SET state = 'refused', last_error = ? WHERE id = ? AND state "
-                    "IN ('pending','failed')"),
-                {reason, attachmentId()});
-            if (!w)
-                return w.error();
-            if (w.value() == 1) {
-                announceAttachment();
-                if (!intake.channel.isEmpty())
-                    if (auto rr = insertRefusalReply(store(), intake, attachmentId(), text); !rr)
-                        return rr;
-            }
-            return {};
-        });
+        auto r =
+            updateAttachment(QStringLiteral("UPDATE attachments SET state = 'refused', last_error = ? WHERE "
+                                            "id = ? AND state IN ('pending','failed')"),
+                             {reason, attachmentId()}, [&]() -> Result<void> {
+                                 if (intake.channel.isEmpty())
+                                     return {};
+                                 return insertRefusalReply(store(), intake, attachmentId(), text);
+                             });
         if (r)
             Q_EMIT m_o->jobsInserted();
         endWith(r);
+    }
+
+    //! Moves the attachment's row with one UPDATE (sql, binds) in a transaction; when the row
+    //! changed, the attachment is announced and then() runs in the same transaction.
+    Result<void> updateAttachment(const QString &sql, const QVariantList &binds,
+                                  const std::function<Result<void>()> &then = {})
+    {
+        return store()->transaction([&]() -> Result<void> {
+            auto w = store()->execAffected(sql, binds);
+            if (!w)
+                return w.error();
+            if (w.value() != 1)
+                return {};
+            announceAttachment();
+            return then ? then() : Result<void>();
+        });
     }
 
     void announceAttachment()
