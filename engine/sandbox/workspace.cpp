@@ -365,12 +365,11 @@ Workspace::ActResult Workspace::postAsUser(const QString &userId, const QString 
     m.clientMsgId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     m.blocks = richTextBlocks(text, m.clientMsgId.left(5));
     if (!threadTs.isEmpty()) {
-        const SandboxMessage *parent = message(dm, threadTs);
-        if (!parent || (parent->deleted && parent->subtype != QLatin1String("tombstone"))) {
+        m.threadTs = threadRootOf(dm, threadTs);
+        if (m.threadTs.isEmpty()) {
             r.error = lit("thread_not_found");
             return r;
         }
-        m.threadTs = parent->threadTs.isEmpty() ? parent->ts : parent->threadTs;
         if (broadcast)
             m.subtype = lit("thread_broadcast");
     }
@@ -379,6 +378,14 @@ Workspace::ActResult Workspace::postAsUser(const QString &userId, const QString 
     r.channel = stored.channel;
     r.ts = stored.ts;
     return r;
+}
+
+QString Workspace::threadRootOf(const QString &dm, const QString &threadTs) const
+{
+    const SandboxMessage *parent = message(dm, threadTs);
+    if (!parent || (parent->deleted && parent->subtype != QLatin1String("tombstone")))
+        return {};
+    return parent->threadTs.isEmpty() ? parent->ts : parent->threadTs;
 }
 
 QString Workspace::ownMessageRefusal(const QString &userId, const QString &dm, const QString &ts,
@@ -441,12 +448,11 @@ Workspace::ActResult Workspace::uploadAsUser(const QString &userId, const QStrin
     const QString dm = openDm(userId);
     QString parentTs;
     if (!threadTs.isEmpty()) {
-        const SandboxMessage *parent = message(dm, threadTs);
-        if (!parent || (parent->deleted && parent->subtype != QLatin1String("tombstone"))) {
+        parentTs = threadRootOf(dm, threadTs);
+        if (parentTs.isEmpty()) {
             r.error = lit("thread_not_found");
             return r;
         }
-        parentTs = parent->threadTs.isEmpty() ? parent->ts : parent->threadTs;
     }
     SandboxFile &f = createFile(name, data.size(), userId);
     if (!mimetype.isEmpty())

@@ -253,6 +253,9 @@ Q_SIGNALS:
 
 private:
     void raise(const QJsonObject &event);
+    //! The ts of the thread a reply to threadTs in dm joins; empty when threadTs is not a live
+    //! message (a tombstoned parent still takes replies).
+    QString threadRootOf(const QString &dm, const QString &threadTs) const;
     //! The error refusing userId a change to message ts in their DM dm (`refusal` when the message
     //! is not theirs); empty when they may change it.
     QString ownMessageRefusal(const QString &userId, const QString &dm, const QString &ts,
