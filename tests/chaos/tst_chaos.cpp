@@ -2,22 +2,20 @@
 // nothing half-written, and the engine must carry on by itself once the database is back.
 
 #include "files/filestore.h"
+#include "postgresschemas.h"
 #include "sandbox/sandboxserver.h"
 #include "store/store.h"
 #include "sync/engine.h"
+#include "syncharness.h"
 #include "testsupport.h"
 #include "throwawaypostgres.h"
 
 #include <QBuffer>
-#include <QCoreApplication>
-#include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QTest>
 #include <QTimer>
 
@@ -28,17 +26,9 @@
 
 using namespace threadline;
 using namespace threadline::sync;
-using threadline::sandbox::SandboxMessage;
 using threadline::sandbox::SandboxServer;
-
-namespace {
-
-QString lit(const char *s)
-{
-    return QString::fromUtf8(s);
-}
-
-} // namespace
+using threadline::test::lit;
+using threadline::test::Member;
 
 class TestChaos : public QObject
 {
@@ -53,7 +43,7 @@ private Q_SLOTS:
     void attachmentDiskFullIsAClearErrorThenRetrySucceeds();
 
 private:
-    QStringList m_schemas;
+    test::PostgresSchemas m_pg{lit("chaos")};
 };
 
 void TestChaos::initTestCase()
@@ -65,14 +55,8 @@ void TestChaos::initTestCase()
 
 void TestChaos::cleanupTestCase()
 {
-    if (m_schemas.isEmpty())
-        return;
-    Store store;
-    if (!store.open(test::postgresUrl()))
-        return;
-    QSqlQuery q(store.database());
-    for (const QString &schema : std::as_const(m_schemas))
-        q.exec(lit("DROP SCHEMA IF EXISTS \"%1\" CASCADE").arg(schema));
+    const QString failed = m_pg.dropAll();
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
 }
 
 // The connection of a Store is cut by the server (pg_terminate_backend: what a restart, a failover
@@ -80,17 +64,9 @@ void TestChaos::cleanupTestCase()
 // and carries on; a transaction cut midway fails as Unavailable and leaves nothing behind.
 void TestChaos::storeReconnectsAfterItsConnectionIsCut()
 {
-    if (test::postgresUrl().isEmpty()) {
-        if (test::postgresRequired())
-            QFAIL("THREADLINE_REQUIRE_POSTGRES=1 but THREADLINE_TEST_POSTGRES names no server");
-        QSKIP("PostgreSQL case skipped: set THREADLINE_TEST_POSTGRES to run it");
-    }
-    const QString schema = lit("tl_chaos_%1_%2")
-                               .arg(QCoreApplication::applicationPid())
-                               .arg(QDateTime::currentMSecsSinceEpoch() % 100000000);
-    m_schemas << schema;
-    const QString base = test::postgresUrl();
-    const QString url = base + (base.contains(QLatin1Char('?')) ? lit("&schema=") : lit("?schema=")) + schema;
+    THREADLINE_POSTGRES_OR_SKIP();
+    const QString url = m_pg.newUrl();
+    const QString schema = m_pg.schemas().constLast();
 
     Store store;
     QVERIFY(store.open(url).ok());
@@ -170,9 +146,7 @@ void TestChaos::engineLosesNothingAcrossPostgresRestart()
     QString error;
     QVERIFY2(pg.start(&error), qPrintable(error));
 
-    sandbox::SandboxOptions so;
-    so.rateLimitsEnabled = false;
-    so.serverPingIntervalMs = 0;
+    sandbox::SandboxOptions so = test::quietSandboxOptions();
     so.ackTimeoutMs = 300;
     so.retryDelaysMs = {0, 200, 400, 800, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000};
     SandboxServer sandbox(so);
@@ -180,58 +154,25 @@ void TestChaos::engineLosesNothingAcrossPostgresRestart()
     auto &ws = sandbox.workspace();
     QNetworkAccessManager nam;
 
-    EngineOptions o;
-    o.databaseUrl = pg.url();
-    o.slack.apiUrl = sandbox.apiUrl();
-    o.slack.botToken = so.botToken;
-    o.slack.appToken = so.appToken;
-    o.nam = &nam;
-    o.pollIntervalMs = 100;
-    o.retryBaseMs = 20;
+    EngineOptions o = test::testEngineOptions(pg.url(), sandbox, &nam);
     o.retryMaxMs = 300;
     o.maxAttempts = 1000;
     o.leaseMs = 2000;
-    o.rateLimitScale = 1000;
     Engine engine(o);
     QVERIFY(engine.start().ok());
     QTRY_COMPARE_WITH_TIMEOUT(engine.state(), EngineState::Running, 10000);
     QTRY_VERIFY_WITH_TIMEOUT(engine.inboundConnected(), 10000);
     Store *store = engine.store();
 
-    struct Member
-    {
-        qint64 id;
-        QString slackId;
-    };
-    QList<Member> people;
-    for (const QString &name : {lit("Rita"), lit("Alex"), lit("Wes")}) {
-        const auto user = ws.addUser(name, name.toLower() + lit("@example.com"));
-        auto p = store->upsertPerson({user.id, name, user.email, name == lit("Alex")});
-        QVERIFY(p.ok());
-        people.append({p.value().id, user.id});
-    }
-    NewRequest nr;
-    nr.title = lit("VPN drops every hour");
-    nr.requesterId = people[0].id;
-    nr.assigneeId = people[1].id;
-    nr.followerIds = {people[2].id};
-    auto created = store->createRequest(nr);
-    QVERIFY(created.ok());
-    const qint64 rid = created.value().id;
+    const QList<Member> people{test::addMember(ws, store, lit("Rita")),
+                               test::addMember(ws, store, lit("Alex"), true),
+                               test::addMember(ws, store, lit("Wes"))};
+    const qint64 rid =
+        test::createRequest(store, people[0], {people[2]}, people[1], lit("VPN drops every hour"), {});
 
-    const auto summaryOf = [&](const Member &m) -> const SandboxMessage * {
-        const QString dm = ws.dmOf(m.slackId);
-        if (dm.isEmpty())
-            return nullptr;
-        for (const SandboxMessage *msg : ws.topLevel(dm)) {
-            if (msg->byApp && !msg->deleted &&
-                msg->metadata.value(lit("event_type")).toString() == QLatin1String("threadline_summary"))
-                return msg;
-        }
-        return nullptr;
-    };
-    QTRY_VERIFY_WITH_TIMEOUT(summaryOf(people[0]) && summaryOf(people[1]) && summaryOf(people[2]), 15000);
-    const QString ritaThread = summaryOf(people[0])->ts;
+    const auto hasSummary = [&](const Member &m) { return test::summaries(ws, m, rid).size() == 1; };
+    QTRY_VERIFY_WITH_TIMEOUT(hasSummary(people[0]) && hasSummary(people[1]) && hasSummary(people[2]), 15000);
+    const QString ritaThread = test::summaries(ws, people[0], rid).constFirst()->ts;
 
     // The workload: every 50 ms a desk update by Alex or a Slack reply by Rita; desk writes that
     // fail while the database is away are retried by their "client" until they succeed.
@@ -254,7 +195,7 @@ void TestChaos::engineLosesNothingAcrossPostgresRestart()
         while (!deskBacklog.isEmpty()) {
             NewUpdate u;
             u.requestId = rid;
-            u.authorId = people[1].id;
+            u.authorId = people[1].personId;
             u.text = deskBacklog.constFirst();
             if (!store->postUpdate(u))
                 break; // the database is away: the same update again on the next tick
@@ -290,29 +231,14 @@ void TestChaos::engineLosesNothingAcrossPostgresRestart()
         QCOMPARE(deskCount(text), 1);
 
     // Every update in every follower's thread but its author's, exactly once, in desk order.
-    const auto copies = [&](const Member &m) {
-        QList<qint64> ids;
-        const SandboxMessage *top = summaryOf(m);
-        if (!top)
-            return ids;
-        for (const SandboxMessage *msg : ws.replies(top->channel, top->ts)) {
-            if (msg->ts != top->ts && !msg->deleted && msg->byApp &&
-                msg->metadata.value(lit("event_type")).toString() == QLatin1String("threadline_update"))
-                ids << msg->metadata.value(lit("event_payload"))
-                           .toObject()
-                           .value(lit("update_id"))
-                           .toVariant()
-                           .toLongLong();
-        }
-        return ids;
-    };
+    const auto copies = [&](const Member &m) { return test::postedUpdateIds(ws, m, rid); };
     const auto expected = [&](const Member &m) {
         QList<qint64> ids;
         const auto timeline = store->timeline(rid);
         if (!timeline)
             return ids;
         for (const Update &u : timeline.value().updates) {
-            if (!u.isDeleted() && u.authorId != m.id)
+            if (!u.isDeleted() && u.authorId != m.personId)
                 ids << u.id;
         }
         return ids;

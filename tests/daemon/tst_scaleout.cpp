@@ -5,13 +5,14 @@
 // the sandbox's threads: every summary once, every update exactly once in every eligible thread,
 // in desk order; every job done, none failed; the killed process's leased jobs done.
 
+#include "postgresschemas.h"
 #include "sandbox/sandboxserver.h"
 #include "slack/slackratelimiter.h"
 #include "store/store.h"
 #include "sync/sharedratebudget.h"
+#include "syncharness.h"
 #include "testsupport.h"
 
-#include <QDateTime>
 #include <QElapsedTimer>
 #include <QJsonObject>
 #include <QLoggingCategory>
@@ -29,6 +30,7 @@
 using namespace threadline;
 using sandbox::SandboxMessage;
 using sandbox::SandboxServer;
+using test::Member;
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer) // clang
@@ -42,12 +44,6 @@ QString workerBinary()
 {
     return QStringLiteral(THREADLINE_BINARY_DIR "/tests/daemon/tst_scaleout_worker");
 }
-
-struct Member
-{
-    qint64 personId = 0;
-    QString slackId;
-};
 
 } // namespace
 
@@ -67,7 +63,6 @@ private Q_SLOTS:
     void oneRateBudgetForTwoProcesses();
 
 private:
-    QString newSchemaUrl();
     bool needPostgres();
     QList<Member> addPeople(int count, int agents, QHash<qint64, QString> *slackOf);
     QByteArray stats(QProcess *worker);
@@ -75,11 +70,10 @@ private:
     qint64 count(const QString &sql, const QVariantList &binds = {});
     bool allSettled();
     QList<const SandboxMessage *> summaries(const Member &m, qint64 requestId);
-    QList<const SandboxMessage *> threadReplies(const Member &m, qint64 requestId);
     QList<qint64> postedUpdateIds(const Member &m, qint64 requestId);
     void verifyRequest(qint64 requestId, const QHash<qint64, QString> &slackOf);
 
-    QStringList m_schemas;
+    test::PostgresSchemas m_pg{QStringLiteral("scaleout")};
     QString m_url;
     std::unique_ptr<SandboxServer> m_sandbox;
     std::unique_ptr<Store> m_store;
@@ -94,18 +88,6 @@ void TestScaleOut::initTestCase()
                                                         "threadline.engine.sync.warning=false"));
 }
 
-QString TestScaleOut::newSchemaUrl()
-{
-    const QString schema = QStringLiteral("tl_scaleout_%1_%2")
-                               .arg(QCoreApplication::applicationPid())
-                               .arg(QDateTime::currentMSecsSinceEpoch() % 100000000);
-    m_schemas << schema;
-    const QString base = test::postgresUrl();
-    return base +
-           (base.contains(QLatin1Char('?')) ? QStringLiteral("&schema=") : QStringLiteral("?schema=")) +
-           schema;
-}
-
 void TestScaleOut::init() {}
 
 bool TestScaleOut::needPostgres()
@@ -115,7 +97,7 @@ bool TestScaleOut::needPostgres()
             qFatal("THREADLINE_REQUIRE_POSTGRES=1 but THREADLINE_TEST_POSTGRES names no server");
         return false;
     }
-    m_url = newSchemaUrl();
+    m_url = m_pg.newUrl();
     m_store = std::make_unique<Store>();
     auto opened = m_store->open(m_url);
     if (!opened)
@@ -128,12 +110,8 @@ QList<Member> TestScaleOut::addPeople(int count, int agents, QHash<qint64, QStri
     QList<Member> people;
     for (int i = 0; i < count; ++i) {
         const QString name = QStringLiteral("Person%1").arg(i);
-        auto user = m_sandbox->workspace().addUser(name, name.toLower() + QStringLiteral("@example.com"));
-        auto p = m_store->upsertPerson({user.id, name, user.email, i < agents});
-        if (!p)
-            qFatal("upsertPerson failed");
-        people << Member{p.value().id, user.id};
-        slackOf->insert(p.value().id, user.id);
+        people << test::addMember(m_sandbox->workspace(), m_store.get(), name, i < agents);
+        slackOf->insert(people.constLast().personId, people.constLast().slackId);
     }
     return people;
 }
@@ -294,14 +272,8 @@ void TestScaleOut::cleanup()
 
 void TestScaleOut::cleanupTestCase()
 {
-    if (m_schemas.isEmpty() || test::postgresUrl().isEmpty())
-        return;
-    Store store;
-    if (!store.open(test::postgresUrl()))
-        return;
-    QSqlQuery q(store.database());
-    for (const QString &schema : std::as_const(m_schemas))
-        q.exec(QStringLiteral("DROP SCHEMA IF EXISTS \"%1\" CASCADE").arg(schema));
+    const QString failed = m_pg.dropAll();
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
 }
 
 QProcess *TestScaleOut::startWorker(const QString &instance, const QStringList &extra)
@@ -340,46 +312,12 @@ bool TestScaleOut::allSettled()
 
 QList<const SandboxMessage *> TestScaleOut::summaries(const Member &m, qint64 requestId)
 {
-    QList<const SandboxMessage *> out;
-    const QString dm = m_sandbox->workspace().dmOf(m.slackId);
-    if (dm.isEmpty())
-        return out;
-    for (const SandboxMessage *msg : m_sandbox->workspace().topLevel(dm)) {
-        if (msg->deleted || !msg->byApp ||
-            msg->metadata.value(QStringLiteral("event_type")).toString() !=
-                QLatin1String("threadline_summary"))
-            continue;
-        const QJsonObject p = msg->metadata.value(QStringLiteral("event_payload")).toObject();
-        if (p.value(QStringLiteral("request_id")).toVariant().toLongLong() == requestId)
-            out.append(msg);
-    }
-    return out;
-}
-
-QList<const SandboxMessage *> TestScaleOut::threadReplies(const Member &m, qint64 requestId)
-{
-    const auto tops = summaries(m, requestId);
-    if (tops.size() != 1)
-        return {};
-    QList<const SandboxMessage *> out;
-    for (const SandboxMessage *msg : m_sandbox->workspace().replies(tops.first()->channel, tops.first()->ts))
-        if (msg->ts != tops.first()->ts && !msg->deleted)
-            out.append(msg);
-    return out;
+    return test::summaries(m_sandbox->workspace(), m, requestId);
 }
 
 QList<qint64> TestScaleOut::postedUpdateIds(const Member &m, qint64 requestId)
 {
-    QList<qint64> ids;
-    for (const SandboxMessage *msg : threadReplies(m, requestId))
-        if (msg->byApp && msg->metadata.value(QStringLiteral("event_type")).toString() ==
-                              QLatin1String("threadline_update"))
-            ids.append(msg->metadata.value(QStringLiteral("event_payload"))
-                           .toObject()
-                           .value(QStringLiteral("update_id"))
-                           .toVariant()
-                           .toLongLong());
-    return ids;
+    return test::postedUpdateIds(m_sandbox->workspace(), m, requestId);
 }
 
 void TestScaleOut::verifyRequest(qint64 requestId, const QHash<qint64, QString> &slackOf)

@@ -11,6 +11,7 @@
 #include "store/databaseurl.h"
 #include "store/store.h"
 #include "sync/engine.h"
+#include "syncharness.h"
 #include "testsupport.h"
 
 #include <QBuffer>
@@ -32,14 +33,18 @@ using namespace threadline;
 using namespace threadline::sync;
 using threadline::sandbox::SandboxMessage;
 using threadline::sandbox::SandboxServer;
+using threadline::test::Member;
 using threadline::test::RecordingServer;
 
 namespace {
 
-struct Member
+//! The request most tests start from: Rita's, assigned to Alex (an agent), Wes following (when asked).
+struct Desk
 {
-    qint64 personId = 0;
-    QString slackId;
+    Member requester;
+    Member agent;
+    Member watcher;
+    qint64 rid = 0;
 };
 
 QByteArray png(int size)
@@ -87,6 +92,13 @@ private:
     void startEngine(std::function<void(EngineOptions &)> tweak = {});
     Member addMember(const QString &name, bool agent = false);
     qint64 createRequest(const Member &requester, const QList<Member> &followers, const Member &assignee);
+    //! After startEngine(): the desk people and the request of Desk; true once the engine is idle
+    //! and the last of them (Wes, else Rita) has the summary.
+    bool openRequest(Desk *desk, bool withWatcher);
+    //! Shares a file in the requester's thread; true once the agent's and the watcher's threads
+    //! carry one file each and the engine is idle. *ts: the shared message.
+    bool shareAndWaitForCopies(const Desk &desk, const QString &name, const QByteArray &data,
+                               const QString &comment, QString *ts = nullptr);
     bool idle();
     QString summaryTs(const Member &m);
     //! The app's file_share messages in the member's request thread, with their files' bytes.
@@ -98,7 +110,7 @@ private:
     //! The sandbox's whole state, one line per channel message and per file, with names instead
     //! of generated ids and timestamps: `Rita: app summary live`, `Wes: app file_share deleted
     //! files=1`, `file app fix.png deleted 0 bytes`, `file Rita s.png live 3000 bytes`.
-    QString sandboxState(const QList<QPair<Member, QString>> &names);
+    QString sandboxState(const Desk &desk);
     QString newUrl();
 
     std::unique_ptr<SandboxServer> m_sandbox;
@@ -111,29 +123,20 @@ private:
 
 void TestFilesFlow::initTestCase_data()
 {
-    QTest::addColumn<QString>("backend");
-    QTest::newRow("sqlite") << QStringLiteral("sqlite");
-    QTest::newRow("postgresql") << QStringLiteral("postgresql");
+    test::addBackendRows();
 }
 
 QString TestFilesFlow::newUrl()
 {
     QFETCH_GLOBAL(QString, backend);
-    if (backend == QLatin1String("sqlite"))
-        return QStringLiteral("sqlite:") + m_dir->filePath(QStringLiteral("threadline.db"));
-    return m_pg.newUrl();
+    return m_pg.newUrl(backend, m_dir->filePath(QStringLiteral("threadline.db")));
 }
 
 void TestFilesFlow::init()
 {
-    QFETCH_GLOBAL(QString, backend);
-    if (backend == QLatin1String("postgresql"))
-        THREADLINE_POSTGRES_OR_SKIP();
+    THREADLINE_BACKEND_OR_SKIP();
     m_dir = std::make_unique<QTemporaryDir>();
-    sandbox::SandboxOptions so;
-    so.rateLimitsEnabled = false;
-    so.serverPingIntervalMs = 0;
-    m_sandbox = std::make_unique<SandboxServer>(so);
+    m_sandbox = std::make_unique<SandboxServer>(test::quietSandboxOptions());
     QVERIFY(m_sandbox->listen());
     m_nam = std::make_unique<QNetworkAccessManager>();
     m_url = newUrl();
@@ -155,17 +158,7 @@ void TestFilesFlow::cleanupTestCase()
 
 void TestFilesFlow::startEngine(std::function<void(EngineOptions &)> tweak)
 {
-    EngineOptions o;
-    o.databaseUrl = m_url;
-    o.slack.apiUrl = m_sandbox->apiUrl();
-    o.slack.botToken = m_sandbox->workspace().options().botToken;
-    o.slack.appToken = m_sandbox->workspace().options().appToken;
-    o.nam = m_nam.get();
-    o.pollIntervalMs = 100;
-    o.retryBaseMs = 20;
-    o.retryMaxMs = 200;
-    o.maxAttempts = 30;
-    o.rateLimitScale = 1000;
+    EngineOptions o = test::testEngineOptions(m_url, *m_sandbox, m_nam.get());
     o.files.storeDir = m_dir->filePath(QStringLiteral("files"));
     const QUrl base = m_sandbox->apiUrl();
     o.files.downloadHosts = {QStringLiteral("http://127.0.0.1:%1").arg(base.port())};
@@ -180,33 +173,47 @@ void TestFilesFlow::startEngine(std::function<void(EngineOptions &)> tweak)
 
 Member TestFilesFlow::addMember(const QString &name, bool agent)
 {
-    auto user = m_sandbox->workspace().addUser(name, name.toLower() + QStringLiteral("@example.com"));
-    auto p = m_engine->store()->upsertPerson({user.id, name, user.email, agent});
-    if (!p)
-        qFatal("upsertPerson failed");
-    return {p.value().id, user.id};
+    return test::addMember(m_sandbox->workspace(), m_engine->store(), name, agent);
 }
 
 qint64 TestFilesFlow::createRequest(const Member &requester, const QList<Member> &followers,
                                     const Member &assignee)
 {
-    NewRequest n;
-    n.title = QStringLiteral("Printer jam");
-    n.body = QStringLiteral("See the screenshot");
-    n.requesterId = requester.personId;
-    n.assigneeId = assignee.personId;
-    for (const Member &f : followers)
-        n.followerIds << f.personId;
-    auto r = m_engine->store()->createRequest(n);
-    if (!r)
-        qFatal("createRequest failed");
-    return r.value().id;
+    return test::createRequest(m_engine->store(), requester, followers, assignee,
+                               QStringLiteral("Printer jam"), QStringLiteral("See the screenshot"));
+}
+
+bool TestFilesFlow::openRequest(Desk *desk, bool withWatcher)
+{
+    desk->requester = addMember(QStringLiteral("Rita"));
+    desk->agent = addMember(QStringLiteral("Alex"), true);
+    QList<Member> followers;
+    if (withWatcher) {
+        desk->watcher = addMember(QStringLiteral("Wes"));
+        followers << desk->watcher;
+    }
+    desk->rid = createRequest(desk->requester, followers, desk->agent);
+    const Member &last = withWatcher ? desk->watcher : desk->requester;
+    return QTest::qWaitFor([&] { return idle() && !summaryTs(last).isEmpty(); }, 15000);
+}
+
+bool TestFilesFlow::shareAndWaitForCopies(const Desk &desk, const QString &name, const QByteArray &data,
+                                          const QString &comment, QString *ts)
+{
+    const QString shared = shareFile(desk.requester, name, data, QStringLiteral("image/png"), comment);
+    if (ts)
+        *ts = shared;
+    return QTest::qWaitFor(
+               [&] {
+                   return filesInThread(desk.agent).size() == 1 && filesInThread(desk.watcher).size() == 1;
+               },
+               20000) &&
+           QTest::qWaitFor([this] { return idle(); }, 10000);
 }
 
 bool TestFilesFlow::idle()
 {
-    const QueueStats s = m_engine->queueStats();
-    return s.fastPending == 0 && s.maintenancePending == 0 && s.inFlight == 0 && s.changeFeedLag == 0;
+    return test::queueIdle(m_engine->queueStats());
 }
 
 QString TestFilesFlow::summaryTs(const Member &m)
@@ -264,8 +271,11 @@ QList<Attachment> TestFilesFlow::attachments(qint64 requestId)
     return out;
 }
 
-QString TestFilesFlow::sandboxState(const QList<QPair<Member, QString>> &names)
+QString TestFilesFlow::sandboxState(const Desk &desk)
 {
+    const QList<QPair<Member, QString>> names{{desk.requester, QStringLiteral("Rita")},
+                                              {desk.agent, QStringLiteral("Alex")},
+                                              {desk.watcher, QStringLiteral("Wes")}};
     const auto &ws = m_sandbox->workspace();
     const QJsonObject state = ws.stateJson();
     const QString bot =
@@ -321,16 +331,12 @@ QString TestFilesFlow::sandboxState(const QList<QPair<Member, QString>> &names)
 void TestFilesFlow::pngSharedInAThreadReachesTheDeskAndEveryOtherThread()
 {
     startEngine();
-    const Member requester = addMember(QStringLiteral("Rita"));
-    const Member agent = addMember(QStringLiteral("Alex"), true);
-    const Member watcher = addMember(QStringLiteral("Wes"));
-    const qint64 rid = createRequest(requester, {watcher}, agent);
-    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(watcher).isEmpty(), 15000);
+    Desk desk;
+    QVERIFY(openRequest(&desk, true));
+    const auto &[requester, agent, watcher, rid] = desk;
     const QByteArray image = png(20000);
-    shareFile(requester, QStringLiteral("screen shot.png"), image, QStringLiteral("image/png"),
-              QStringLiteral("this is what I see"));
-    QTRY_VERIFY_WITH_TIMEOUT(filesInThread(agent).size() == 1 && filesInThread(watcher).size() == 1, 20000);
-    QTRY_VERIFY_WITH_TIMEOUT(idle(), 10000);
+    QVERIFY(shareAndWaitForCopies(desk, QStringLiteral("screen shot.png"), image,
+                                  QStringLiteral("this is what I see")));
     QCOMPARE(filesInThread(agent).first(), image);
     QCOMPARE(filesInThread(watcher).first(), image);
     QVERIFY(filesInThread(requester).isEmpty()); // never into the sender's own thread
@@ -367,10 +373,9 @@ void TestFilesFlow::pngSharedInAThreadReachesTheDeskAndEveryOtherThread()
 void TestFilesFlow::pdfAndBinaryTravelToo()
 {
     startEngine();
-    const Member requester = addMember(QStringLiteral("Rita"));
-    const Member agent = addMember(QStringLiteral("Alex"), true);
-    const qint64 rid = createRequest(requester, {}, agent);
-    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(requester).isEmpty(), 15000);
+    Desk desk;
+    QVERIFY(openRequest(&desk, false));
+    const auto &[requester, agent, watcher, rid] = desk;
     const QByteArray pdf = QByteArray("%PDF-1.7\n") + QByteArray(30000, 'p');
     QByteArray binary(3 * 1024 * 1024, Qt::Uninitialized);
     for (int i = 0; i < binary.size(); ++i)
@@ -394,10 +399,9 @@ void TestFilesFlow::pdfAndBinaryTravelToo()
 void TestFilesFlow::htmlInsteadOfAnImageIsRefusedVisibly()
 {
     startEngine();
-    const Member requester = addMember(QStringLiteral("Rita"));
-    const Member agent = addMember(QStringLiteral("Alex"), true);
-    const qint64 rid = createRequest(requester, {}, agent);
-    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(requester).isEmpty(), 15000);
+    Desk desk;
+    QVERIFY(openRequest(&desk, false));
+    const auto &[requester, agent, watcher, rid] = desk;
     shareFile(requester, QStringLiteral("photo.png"),
               "<!DOCTYPE html><html><body>Sign in to Slack</body></html>", QStringLiteral("image/png"),
               QStringLiteral("my photo"));
@@ -419,10 +423,9 @@ void TestFilesFlow::oversizeAndDisallowedFilesAreRefusedVisibly()
         o.files.maxBytes = 10000;
         o.files.allowedTypes = {QStringLiteral("image/*")};
     });
-    const Member requester = addMember(QStringLiteral("Rita"));
-    const Member agent = addMember(QStringLiteral("Alex"), true);
-    const qint64 rid = createRequest(requester, {}, agent);
-    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(requester).isEmpty(), 15000);
+    Desk desk;
+    QVERIFY(openRequest(&desk, false));
+    const auto &[requester, agent, watcher, rid] = desk;
     shareFile(requester, QStringLiteral("big.png"), png(20000), QStringLiteral("image/png"),
               QStringLiteral("big"));
     shareFile(requester, QStringLiteral("doc.pdf"), "%PDF-1.4\n", QStringLiteral("application/pdf"),
@@ -449,10 +452,9 @@ void TestFilesFlow::fileOutsideTheAllowListNeverGetsTheToken()
     elsewhere.route("/files-pri/", {200, "image/png", png(100), {}});
     startEngine();
     m_sandbox->workspace().setFileBaseUrl(QUrl(QString::fromLatin1(elsewhere.origin() + "/")));
-    const Member requester = addMember(QStringLiteral("Rita"));
-    const Member agent = addMember(QStringLiteral("Alex"), true);
-    const qint64 rid = createRequest(requester, {}, agent);
-    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(requester).isEmpty(), 15000);
+    Desk desk;
+    QVERIFY(openRequest(&desk, false));
+    const auto &[requester, agent, watcher, rid] = desk;
     shareFile(requester, QStringLiteral("a.png"), png(100), QStringLiteral("image/png"),
               QStringLiteral("look"));
     QTRY_VERIFY_WITH_TIMEOUT(appRepliesInThread(requester).size() == 1, 20000);
@@ -469,11 +471,9 @@ void TestFilesFlow::fileOutsideTheAllowListNeverGetsTheToken()
 void TestFilesFlow::deskAttachmentReachesEveryFollowerButThePoster()
 {
     startEngine();
-    const Member requester = addMember(QStringLiteral("Rita"));
-    const Member agent = addMember(QStringLiteral("Alex"), true);
-    const Member watcher = addMember(QStringLiteral("Wes"));
-    const qint64 rid = createRequest(requester, {watcher}, agent);
-    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(watcher).isEmpty(), 15000);
+    Desk desk;
+    QVERIFY(openRequest(&desk, true));
+    const auto &[requester, agent, watcher, rid] = desk;
     const QByteArray image = png(5000);
     QBuffer source;
     source.setData(image);
@@ -529,16 +529,11 @@ void TestFilesFlow::deskAttachmentIsCheckedLikeASlackFile()
 void TestFilesFlow::deletingTheUpdateDeletesItsFileCopiesEditsKeepThem()
 {
     startEngine();
-    const Member requester = addMember(QStringLiteral("Rita"));
-    const Member agent = addMember(QStringLiteral("Alex"), true);
-    const Member watcher = addMember(QStringLiteral("Wes"));
-    const qint64 rid = createRequest(requester, {watcher}, agent);
-    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(watcher).isEmpty(), 15000);
+    Desk desk;
+    QVERIFY(openRequest(&desk, true));
+    const auto &[requester, agent, watcher, rid] = desk;
     const QByteArray image = png(3000);
-    shareFile(requester, QStringLiteral("s.png"), image, QStringLiteral("image/png"),
-              QStringLiteral("first"));
-    QTRY_VERIFY_WITH_TIMEOUT(filesInThread(agent).size() == 1 && filesInThread(watcher).size() == 1, 20000);
-    QTRY_VERIFY_WITH_TIMEOUT(idle(), 10000);
+    QVERIFY(shareAndWaitForCopies(desk, QStringLiteral("s.png"), image, QStringLiteral("first")));
     auto t = m_engine->store()->timeline(rid);
     const qint64 updateId = t.value().updates.first().id;
     // An edit on the desk changes the caption's copies and keeps the files.
@@ -565,14 +560,9 @@ void TestFilesFlow::deletingTheUpdateDeletesItsFileCopiesEditsKeepThem()
 void TestFilesFlow::deletingADeskUpdateDeletesItsFilesEverywhere()
 {
     startEngine();
-    const Member requester = addMember(QStringLiteral("Rita"));
-    const Member agent = addMember(QStringLiteral("Alex"), true);
-    const Member watcher = addMember(QStringLiteral("Wes"));
-    const QList<QPair<Member, QString>> names{{requester, QStringLiteral("Rita")},
-                                              {agent, QStringLiteral("Alex")},
-                                              {watcher, QStringLiteral("Wes")}};
-    const qint64 rid = createRequest(requester, {watcher}, agent);
-    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(watcher).isEmpty(), 15000);
+    Desk desk;
+    QVERIFY(openRequest(&desk, true));
+    const auto &[requester, agent, watcher, rid] = desk;
     QBuffer source;
     source.setData(png(4000));
     source.open(QIODevice::ReadOnly);
@@ -611,20 +601,20 @@ void TestFilesFlow::deletingADeskUpdateDeletesItsFilesEverywhere()
             QStringLiteral("file app steps.pdf live 2009 bytes"),
         }
             .join(QLatin1Char('\n'));
-    QCOMPARE(sandboxState(names), shared);
+    QCOMPARE(sandboxState(desk), shared);
     // An edit changes the caption and keeps every file.
     QVERIFY(
         m_engine->store()->editUpdate(posted->id, QStringLiteral("Here is the better fix"), agent.personId));
     QTRY_VERIFY_WITH_TIMEOUT(
         idle() && appRepliesInThread(watcher).first()->text.contains(QStringLiteral("better fix")), 15000);
-    QCOMPARE(sandboxState(names), shared);
+    QCOMPARE(sandboxState(desk), shared);
     QCOMPARE(m_sandbox->workspace().callCount(QStringLiteral("files.delete")), 0);
     // The delete: files.delete for each of the app's uploads (their messages go with them), the
     // caption's copies by chat.delete.
     QVERIFY(m_engine->store()->deleteUpdate(posted->id, agent.personId));
     QTRY_VERIFY_WITH_TIMEOUT(idle() && filesInThread(requester).isEmpty() && filesInThread(watcher).isEmpty(),
                              20000);
-    QTRY_COMPARE_WITH_TIMEOUT(sandboxState(names),
+    QTRY_COMPARE_WITH_TIMEOUT(sandboxState(desk),
                               (QStringList{
                                   QStringLiteral("Alex: app top live"),
                                   QStringLiteral("Rita: app file_share deleted files=1"),
@@ -655,32 +645,26 @@ void TestFilesFlow::deletingADeskUpdateDeletesItsFilesEverywhere()
 void TestFilesFlow::slackDeleteOfTheOriginalDeletesTheCopies()
 {
     startEngine();
-    const Member requester = addMember(QStringLiteral("Rita"));
-    const Member agent = addMember(QStringLiteral("Alex"), true);
-    const Member watcher = addMember(QStringLiteral("Wes"));
-    const QList<QPair<Member, QString>> names{{requester, QStringLiteral("Rita")},
-                                              {agent, QStringLiteral("Alex")},
-                                              {watcher, QStringLiteral("Wes")}};
-    const qint64 rid = createRequest(requester, {watcher}, agent);
-    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(watcher).isEmpty(), 15000);
-    const QString original = shareFile(requester, QStringLiteral("s.png"), png(3000),
-                                       QStringLiteral("image/png"), QStringLiteral("look at this"));
-    QTRY_VERIFY_WITH_TIMEOUT(filesInThread(agent).size() == 1 && filesInThread(watcher).size() == 1, 20000);
-    QTRY_VERIFY_WITH_TIMEOUT(idle(), 10000);
-    QCOMPARE(sandboxState(names), (QStringList{
-                                      QStringLiteral("Alex: app file_share live files=1"),
-                                      QStringLiteral("Alex: app reply live"),
-                                      QStringLiteral("Alex: app top live"),
-                                      QStringLiteral("Rita: Rita file_share live files=1"),
-                                      QStringLiteral("Rita: app top live"),
-                                      QStringLiteral("Wes: app file_share live files=1"),
-                                      QStringLiteral("Wes: app reply live"),
-                                      QStringLiteral("Wes: app top live"),
-                                      QStringLiteral("file Rita s.png live 3000 bytes"),
-                                      QStringLiteral("file app s.png live 3000 bytes"),
-                                      QStringLiteral("file app s.png live 3000 bytes"),
-                                  }
-                                       .join(QLatin1Char('\n'))));
+    Desk desk;
+    QVERIFY(openRequest(&desk, true));
+    const auto &[requester, agent, watcher, rid] = desk;
+    QString original;
+    QVERIFY(shareAndWaitForCopies(desk, QStringLiteral("s.png"), png(3000), QStringLiteral("look at this"),
+                                  &original));
+    QCOMPARE(sandboxState(desk), (QStringList{
+                                     QStringLiteral("Alex: app file_share live files=1"),
+                                     QStringLiteral("Alex: app reply live"),
+                                     QStringLiteral("Alex: app top live"),
+                                     QStringLiteral("Rita: Rita file_share live files=1"),
+                                     QStringLiteral("Rita: app top live"),
+                                     QStringLiteral("Wes: app file_share live files=1"),
+                                     QStringLiteral("Wes: app reply live"),
+                                     QStringLiteral("Wes: app top live"),
+                                     QStringLiteral("file Rita s.png live 3000 bytes"),
+                                     QStringLiteral("file app s.png live 3000 bytes"),
+                                     QStringLiteral("file app s.png live 3000 bytes"),
+                                 }
+                                      .join(QLatin1Char('\n'))));
     // Rita deletes her message in Slack: the update is deleted on the desk, and with it every copy
     // the app made (the files and the caption). Her own file is hers: the app does not touch it.
     QVERIFY(m_sandbox->workspace().deleteAsUser(requester.slackId, original).ok);
@@ -689,7 +673,7 @@ void TestFilesFlow::slackDeleteOfTheOriginalDeletesTheCopies()
                              15000);
     QTRY_VERIFY_WITH_TIMEOUT(idle() && filesInThread(agent).isEmpty() && filesInThread(watcher).isEmpty(),
                              20000);
-    QTRY_COMPARE_WITH_TIMEOUT(sandboxState(names),
+    QTRY_COMPARE_WITH_TIMEOUT(sandboxState(desk),
                               (QStringList{
                                   QStringLiteral("Alex: app file_share deleted files=1"),
                                   QStringLiteral("Alex: app reply deleted"),
@@ -801,11 +785,9 @@ void TestFilesFlow::threadStateShowsEveryFileInEveryThread()
         o.retryBaseMs = 1000; // the copy stays pending at least half a second between its attempts
         o.retryMaxMs = 2000;
     });
-    const Member requester = addMember(QStringLiteral("Rita"));
-    const Member agent = addMember(QStringLiteral("Alex"), true);
-    const Member watcher = addMember(QStringLiteral("Wes"));
-    const qint64 rid = createRequest(requester, {watcher}, agent);
-    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(watcher).isEmpty(), 15000);
+    Desk desk;
+    QVERIFY(openRequest(&desk, true));
+    const auto &[requester, agent, watcher, rid] = desk;
     // The files of a thread, as "name state" lines (+ the reason when there is one).
     auto files = [&](const Member &m) {
         QStringList out;
@@ -901,10 +883,9 @@ void TestFilesFlow::failedTransferIsVisibleAndRetried()
         o.files.downloadHosts << QString::fromLatin1(host.origin());
     });
     m_sandbox->workspace().setFileBaseUrl(QUrl(QString::fromLatin1(host.origin() + "/")));
-    const Member requester = addMember(QStringLiteral("Rita"));
-    const Member agent = addMember(QStringLiteral("Alex"), true);
-    const qint64 rid = createRequest(requester, {}, agent);
-    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(requester).isEmpty(), 15000);
+    Desk desk;
+    QVERIFY(openRequest(&desk, false));
+    const auto &[requester, agent, watcher, rid] = desk;
     const QByteArray image = png(800);
     const QString ts = shareFile(requester, QStringLiteral("a.png"), image, QStringLiteral("image/png"),
                                  QStringLiteral("retry me"));
@@ -960,10 +941,9 @@ void TestFilesFlow::diskFullDownloadFailsVisiblyThenRetriesSucceed()
         o.retryMaxMs = 1000;
         o.files.writeBudget = budget;
     });
-    const Member requester = addMember(QStringLiteral("Rita"));
-    const Member agent = addMember(QStringLiteral("Alex"), true);
-    const qint64 rid = createRequest(requester, {}, agent);
-    QTRY_VERIFY_WITH_TIMEOUT(idle() && !summaryTs(requester).isEmpty(), 15000);
+    Desk desk;
+    QVERIFY(openRequest(&desk, false));
+    const auto &[requester, agent, watcher, rid] = desk;
     const QString filesDir = m_dir->filePath(QStringLiteral("files"));
     g_logged.clear();
     g_previousHandler = qInstallMessageHandler(captureMessages);

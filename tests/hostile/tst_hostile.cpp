@@ -4,6 +4,8 @@
 #include "sandbox/sandboxserver.h"
 #include "store/store.h"
 #include "sync/engine.h"
+#include "syncharness.h"
+#include "testsupport.h"
 
 #include <QJsonDocument>
 #include <QLoggingCategory>
@@ -19,13 +21,10 @@ using namespace threadline;
 using namespace threadline::sync;
 using threadline::sandbox::SandboxMessage;
 using threadline::sandbox::SandboxServer;
+using threadline::test::lit;
+using threadline::test::Member;
 
 namespace {
-
-QString lit(const char *s)
-{
-    return QString::fromUtf8(s);
-}
 
 void collectMrkdwn(const QJsonValue &value, QStringList &out)
 {
@@ -81,11 +80,6 @@ private Q_SLOTS:
     void massMentionsFromSlackNeverPingOtherThreads();
 
 private:
-    struct Member
-    {
-        qint64 id = 0;
-        QString slackId;
-    };
     Member addMember(const QString &name, bool agent);
     QList<const SandboxMessage *> appMessages(const Member &m);
     bool idle() const;
@@ -107,38 +101,22 @@ void TestHostile::initTestCase()
 
 void TestHostile::init()
 {
-    sandbox::SandboxOptions so;
-    so.rateLimitsEnabled = false;
-    so.serverPingIntervalMs = 0;
-    m_sandbox = std::make_unique<SandboxServer>(so);
+    m_sandbox = std::make_unique<SandboxServer>(test::quietSandboxOptions());
     QVERIFY(m_sandbox->listen());
     m_nam = std::make_unique<QNetworkAccessManager>();
-    EngineOptions o;
-    o.databaseUrl = lit("sqlite:") + m_dir.filePath(lit("hostile-%1.db").arg(++m_counter));
-    o.slack.apiUrl = m_sandbox->apiUrl();
-    o.slack.botToken = so.botToken;
-    o.slack.appToken = so.appToken;
-    o.nam = m_nam.get();
-    o.pollIntervalMs = 100;
-    o.retryBaseMs = 20;
-    o.retryMaxMs = 200;
-    o.rateLimitScale = 1000;
+    EngineOptions o = test::testEngineOptions(
+        lit("sqlite:") + m_dir.filePath(lit("hostile-%1.db").arg(++m_counter)), *m_sandbox, m_nam.get());
+    o.maxAttempts = 8; // as in production: nothing here has to be retried
     m_engine = std::make_unique<Engine>(o);
     QVERIFY(m_engine->start().ok());
     QTRY_COMPARE_WITH_TIMEOUT(m_engine->state(), EngineState::Running, 10000);
     QTRY_VERIFY_WITH_TIMEOUT(m_engine->inboundConnected(), 10000);
 
     m_people = {addMember(lit("Rita"), false), addMember(lit("Alex"), true), addMember(lit("Wes"), false)};
-    NewRequest nr;
     // The title and body are desk text too: they reach every follower's summary.
-    nr.title = lit("<!channel> urgent @everyone <!subteam^S0ADMINS|@admins>");
-    nr.body = lit("@here please <!here> look &lt;!channel&gt; <@U0SANDBOXBOT>");
-    nr.requesterId = m_people[0].id;
-    nr.assigneeId = m_people[1].id;
-    nr.followerIds = {m_people[2].id};
-    auto r = m_engine->store()->createRequest(nr);
-    QVERIFY(r.ok());
-    m_request = r.value().id;
+    m_request = test::createRequest(m_engine->store(), m_people[0], {m_people[2]}, m_people[1],
+                                    lit("<!channel> urgent @everyone <!subteam^S0ADMINS|@admins>"),
+                                    lit("@here please <!here> look &lt;!channel&gt; <@U0SANDBOXBOT>"));
     for (const Member &m : std::as_const(m_people))
         QTRY_VERIFY_WITH_TIMEOUT(!appMessages(m).isEmpty(), 15000);
 }
@@ -150,13 +128,9 @@ void TestHostile::cleanup()
     m_sandbox.reset();
 }
 
-TestHostile::Member TestHostile::addMember(const QString &name, bool agent)
+Member TestHostile::addMember(const QString &name, bool agent)
 {
-    const auto user = m_sandbox->workspace().addUser(name, name.toLower() + lit("@example.com"));
-    auto p = m_engine->store()->upsertPerson({user.id, name, user.email, agent});
-    if (!p)
-        qFatal("upsertPerson failed");
-    return {p.value().id, user.id};
+    return test::addMember(m_sandbox->workspace(), m_engine->store(), name, agent);
 }
 
 QList<const SandboxMessage *> TestHostile::appMessages(const Member &m)
@@ -179,8 +153,7 @@ QList<const SandboxMessage *> TestHostile::appMessages(const Member &m)
 
 bool TestHostile::idle() const
 {
-    const QueueStats s = m_engine->queueStats();
-    return s.fastPending == 0 && s.maintenancePending == 0 && s.inFlight == 0 && s.changeFeedLag == 0;
+    return test::queueIdle(m_engine->queueStats());
 }
 
 void TestHostile::massMentionsFromTheDeskNeverPing()
@@ -197,7 +170,7 @@ void TestHostile::massMentionsFromTheDeskNeverPing()
     for (const QString &text : attacks) {
         NewUpdate u;
         u.requestId = m_request;
-        u.authorId = m_people[1].id;
+        u.authorId = m_people[1].personId;
         u.text = text;
         auto posted = m_engine->store()->postUpdate(u);
         QVERIFY(posted.ok());

@@ -48,6 +48,20 @@ QString PostgresSchemas::newUrl()
     return withSchema(base, schema);
 }
 
+QString PostgresSchemas::newUrl(const QString &backend, const QString &sqlitePath)
+{
+    if (backend == QLatin1String("sqlite"))
+        return QStringLiteral("sqlite:") + sqlitePath;
+    return newUrl();
+}
+
+void addBackendRows()
+{
+    QTest::addColumn<QString>("backend");
+    QTest::newRow("sqlite") << QStringLiteral("sqlite");
+    QTest::newRow("postgresql") << QStringLiteral("postgresql");
+}
+
 QString PostgresSchemas::dropAll()
 {
     if (m_schemas.isEmpty())

@@ -24,6 +24,8 @@ public:
 
     //! A URL naming a new schema; empty when THREADLINE_TEST_POSTGRES is not set.
     QString newUrl();
+    //! For the backend of a row of addBackendRows(): `sqlite:<sqlitePath>` for "sqlite", else newUrl().
+    QString newUrl(const QString &backend, const QString &sqlitePath);
     //! The schemas handed out and not dropped yet.
     QStringList schemas() const { return m_schemas; }
     //! Drops every schema handed out; returns what went wrong, empty when all were dropped.
@@ -37,6 +39,10 @@ private:
 //! base (a postgresql:// URL) with its schema parameter set to schema.
 QString withSchema(const QString &base, const QString &schema);
 
+//! In initTestCase_data() of a suite that runs on both backends: the global column "backend" with
+//! the rows "sqlite" and "postgresql".
+void addBackendRows();
+
 } // namespace threadline::test
 
 //! In init() or a test function of a PostgreSQL case: skips it when no server is configured, or
@@ -49,4 +55,12 @@ QString withSchema(const QString &base, const QString &schema);
             QSKIP("PostgreSQL cases skipped: set THREADLINE_TEST_POSTGRES=postgresql://user@host:port/db "   \
                   "to run them");                                                                            \
         }                                                                                                    \
+    } while (false)
+
+//! In init() of a suite with addBackendRows(): THREADLINE_POSTGRES_OR_SKIP() on the postgresql row.
+#define THREADLINE_BACKEND_OR_SKIP()                                                                         \
+    do {                                                                                                     \
+        QFETCH_GLOBAL(QString, backend);                                                                     \
+        if (backend == QLatin1String("postgresql"))                                                          \
+            THREADLINE_POSTGRES_OR_SKIP();                                                                   \
     } while (false)

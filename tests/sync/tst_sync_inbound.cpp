@@ -21,6 +21,7 @@
 #include "sync/inboundreceiver.h"
 #include "sync/inboundstore.h"
 #include "sync/slackusers.h"
+#include "syncharness.h"
 #include "testsupport.h"
 
 #include <QJsonArray>
@@ -189,9 +190,7 @@ private:
 
 void TestSyncInbound::initTestCase_data()
 {
-    QTest::addColumn<QString>("backend");
-    QTest::newRow("sqlite") << QStringLiteral("sqlite");
-    QTest::newRow("postgresql") << QStringLiteral("postgresql");
+    test::addBackendRows();
 }
 
 void TestSyncInbound::init()
@@ -1375,26 +1374,17 @@ void TestSyncInbound::httpEventsForgedSignaturesRejected()
 // it yet, docs/sync.md "Engine wiring").
 void TestSyncInbound::endToEndWithOutboundEngine()
 {
-    SandboxOptions options;
-    options.rateLimitsEnabled = false;
+    SandboxOptions options = test::quietSandboxOptions();
     options.ackTimeoutMs = 400;
-    options.serverPingIntervalMs = 0;
     m_sandbox = new SandboxServer(options, this);
     QVERIFY(m_sandbox->listen());
     auto &ws = m_sandbox->workspace();
     delete m_store; // the Engine opens its own store on the same file
     m_store = nullptr;
 
-    EngineOptions o;
-    o.databaseUrl = m_dbUrl;
-    o.slack.apiUrl = m_sandbox->apiUrl();
-    o.slack.botToken = options.botToken;
-    o.nam = m_nam;
+    EngineOptions o = test::testEngineOptions(m_dbUrl, *m_sandbox, m_nam);
     o.inboundEnabled = false;
-    o.pollIntervalMs = 100;
-    o.retryBaseMs = 20;
-    o.retryMaxMs = 200;
-    o.rateLimitScale = 1000;
+    o.maxAttempts = 8; // as in production: nothing in this flow has to be retried
     Engine engine(o);
     QVERIFY(engine.start().ok());
     QTRY_COMPARE_WITH_TIMEOUT(engine.state(), EngineState::Running, 10000);
@@ -1402,26 +1392,11 @@ void TestSyncInbound::endToEndWithOutboundEngine()
     m_self = engine.slackClient()->identity();
     QVERIFY(m_self.isValid());
 
-    struct Member
-    {
-        qint64 id;
-        QString slackId;
-    };
-    QList<Member> people;
-    for (const QString &name : {QStringLiteral("Ada"), QStringLiteral("Bob"), QStringLiteral("Carol")}) {
-        const auto user = ws.addUser(name, name.toLower() + QStringLiteral("@example.com"));
-        auto p = store->upsertPerson({user.id, name, user.email, false});
-        QVERIFY(p.ok());
-        people.append({p.value().id, user.id});
-    }
-    NewRequest nr;
-    nr.title = QStringLiteral("VPN does not connect");
-    nr.requesterId = people[0].id;
-    nr.assigneeId = people[1].id;
-    nr.followerIds = {people[2].id};
-    auto request = store->createRequest(nr);
-    QVERIFY(request.ok());
-    const qint64 rid = request.value().id;
+    QList<test::Member> people;
+    for (const QString &name : {QStringLiteral("Ada"), QStringLiteral("Bob"), QStringLiteral("Carol")})
+        people << test::addMember(ws, store, name);
+    const qint64 rid = test::createRequest(store, people[0], {people[2]}, people[1],
+                                           QStringLiteral("VPN does not connect"), {});
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
             auto t = engine.requestThreads(rid);
@@ -1450,7 +1425,7 @@ void TestSyncInbound::endToEndWithOutboundEngine()
     processor.start();
 
     // Ada replies in her thread (Slack's wire text: what she typed, with & < > escaped).
-    const ThreadState ada = threadOf.value(people[0].id);
+    const ThreadState ada = threadOf.value(people[0].personId);
     const auto posted = ws.postAsUser(
         people[0].slackId, QStringLiteral("It says &lt;b&gt;timeout&lt;/b&gt; &amp; fails"), ada.summaryTs);
     QVERIFY(posted.ok);
@@ -1463,7 +1438,7 @@ void TestSyncInbound::endToEndWithOutboundEngine()
         return texts;
     };
     for (int i = 1; i < 3; ++i) {
-        const ThreadState t = threadOf.value(people[i].id);
+        const ThreadState t = threadOf.value(people[i].personId);
         QTRY_COMPARE_WITH_TIMEOUT(botReplies(t).size(), 1, 10000);
         QVERIFY2(botReplies(t).constFirst().contains(QLatin1String("timeout")),
                  qPrintable(botReplies(t).constFirst()));
@@ -1473,7 +1448,7 @@ void TestSyncInbound::endToEndWithOutboundEngine()
     const auto timeline = store->timeline(rid).value();
     QCOMPARE(timeline.updates.size(), 1);
     QCOMPARE(timeline.updates.constFirst().source, UpdateSource::Slack);
-    QCOMPARE(timeline.updates.constFirst().authorId, people[0].id);
+    QCOMPARE(timeline.updates.constFirst().authorId, people[0].personId);
     QCOMPARE(timeline.updates.constFirst().text, QStringLiteral("It says <b>timeout</b> & fails"));
 
     // Ada mentions Dana, who is in Slack but not on the desk: the desk shows the placeholder at
@@ -1490,9 +1465,10 @@ void TestSyncInbound::endToEndWithOutboundEngine()
         }(),
         10000);
     for (int i = 1; i < 3; ++i)
-        QTRY_VERIFY_WITH_TIMEOUT(
-            botReplies(threadOf.value(people[i].id)).constLast().contains(QLatin1String("@Dana Scully")),
-            10000);
+        QTRY_VERIFY_WITH_TIMEOUT(botReplies(threadOf.value(people[i].personId))
+                                     .constLast()
+                                     .contains(QLatin1String("@Dana Scully")),
+                                 10000);
     QCOMPARE(ws.callCount(QStringLiteral("users.info")), 1);
     // Known now: a second mention is named at once, without another lookup.
     QVERIFY(ws.postAsUser(people[0].slackId, QStringLiteral("<@%1> knows").arg(dana), ada.summaryTs).ok);
@@ -1518,7 +1494,7 @@ void TestSyncInbound::endToEndWithOutboundEngine()
     QVERIFY(ws.deleteAsUser(people[0].slackId, posted.ts).ok);
     QTRY_VERIFY_WITH_TIMEOUT(store->update(timeline.updates.constFirst().id).value().isDeleted(), 10000);
     for (int i = 1; i < 3; ++i)
-        QTRY_VERIFY_WITH_TIMEOUT(!botReplies(threadOf.value(people[i].id))
+        QTRY_VERIFY_WITH_TIMEOUT(!botReplies(threadOf.value(people[i].personId))
                                       .join(QLatin1Char('\n'))
                                       .contains(QLatin1String("timeout")),
                                  10000);

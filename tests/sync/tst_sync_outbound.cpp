@@ -6,6 +6,7 @@
 #include "store/store.h"
 #include "sync/engine.h"
 #include "sync/scheduler.h"
+#include "syncharness.h"
 #include "testsupport.h"
 
 #include <QCoreApplication>
@@ -27,16 +28,7 @@ using namespace threadline;
 using namespace threadline::sync;
 using threadline::sandbox::SandboxMessage;
 using threadline::sandbox::SandboxServer;
-
-namespace {
-
-struct Member
-{
-    qint64 personId = 0;
-    QString slackId;
-};
-
-} // namespace
+using threadline::test::Member;
 
 class TestSyncOutbound : public QObject
 {
@@ -100,9 +92,7 @@ private:
 
 void TestSyncOutbound::initTestCase_data()
 {
-    QTest::addColumn<QString>("backend");
-    QTest::newRow("sqlite") << QStringLiteral("sqlite");
-    QTest::newRow("postgresql") << QStringLiteral("postgresql");
+    test::addBackendRows();
 }
 
 void TestSyncOutbound::initTestCase()
@@ -117,20 +107,13 @@ QString TestSyncOutbound::newUrl()
 {
     QFETCH_GLOBAL(QString, backend);
     ++m_counter;
-    if (backend == QLatin1String("sqlite"))
-        return QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("sync-%1.db").arg(m_counter));
-    return m_pg.newUrl();
+    return m_pg.newUrl(backend, m_dir.filePath(QStringLiteral("sync-%1.db").arg(m_counter)));
 }
 
 void TestSyncOutbound::init()
 {
-    QFETCH_GLOBAL(QString, backend);
-    if (backend == QLatin1String("postgresql"))
-        THREADLINE_POSTGRES_OR_SKIP();
-    sandbox::SandboxOptions so;
-    so.rateLimitsEnabled = false;
-    so.serverPingIntervalMs = 0;
-    m_sandbox = std::make_unique<SandboxServer>(so);
+    THREADLINE_BACKEND_OR_SKIP();
+    m_sandbox = std::make_unique<SandboxServer>(test::quietSandboxOptions());
     QVERIFY(m_sandbox->listen());
     m_nam = std::make_unique<QNetworkAccessManager>();
     m_url = newUrl();
@@ -151,17 +134,8 @@ void TestSyncOutbound::cleanupTestCase()
 
 void TestSyncOutbound::startEngine(std::function<void(EngineOptions &)> tweak)
 {
-    EngineOptions o;
-    o.databaseUrl = m_url;
-    o.slack.apiUrl = m_sandbox->apiUrl();
-    o.slack.botToken = m_sandbox->workspace().options().botToken;
-    o.nam = m_nam.get();
+    EngineOptions o = test::testEngineOptions(m_url, *m_sandbox, m_nam.get());
     o.inboundEnabled = false;
-    o.pollIntervalMs = 100;
-    o.retryBaseMs = 20;
-    o.retryMaxMs = 200;
-    o.maxAttempts = 30;
-    o.rateLimitScale = 1000; // the sandbox runs without limits here, unless a test turns them on
     if (tweak)
         tweak(o);
     m_engine = std::make_unique<Engine>(o);
@@ -172,27 +146,15 @@ void TestSyncOutbound::startEngine(std::function<void(EngineOptions &)> tweak)
 
 Member TestSyncOutbound::addMember(const QString &name, bool agent)
 {
-    auto user = m_sandbox->workspace().addUser(name, name.toLower() + QStringLiteral("@example.com"));
-    auto p = m_engine->store()->upsertPerson({user.id, name, user.email, agent});
-    if (!p)
-        qFatal("upsertPerson failed");
-    return {p.value().id, user.id};
+    return test::addMember(m_sandbox->workspace(), m_engine->store(), name, agent);
 }
 
 qint64 TestSyncOutbound::createRequest(const Member &requester, const QList<Member> &followers,
                                        const Member &assignee)
 {
-    NewRequest n;
-    n.title = QStringLiteral("Laptop for %1").arg(requester.slackId);
-    n.body = QStringLiteral("Mine broke");
-    n.requesterId = requester.personId;
-    n.assigneeId = assignee.personId;
-    for (const Member &f : followers)
-        n.followerIds << f.personId;
-    auto r = m_engine->store()->createRequest(n);
-    if (!r)
-        qFatal("createRequest failed");
-    return r.value().id;
+    return test::createRequest(m_engine->store(), requester, followers, assignee,
+                               QStringLiteral("Laptop for %1").arg(requester.slackId),
+                               QStringLiteral("Mine broke"));
 }
 
 qint64 TestSyncOutbound::postUpdate(qint64 requestId, const Member &author, const QString &text)
@@ -209,8 +171,7 @@ qint64 TestSyncOutbound::postUpdate(qint64 requestId, const Member &author, cons
 
 bool TestSyncOutbound::idle()
 {
-    const QueueStats s = m_engine->queueStats();
-    return s.fastPending == 0 && s.maintenancePending == 0 && s.inFlight == 0 && s.changeFeedLag == 0;
+    return test::queueIdle(m_engine->queueStats());
 }
 
 void TestSyncOutbound::waitIdle(int timeoutMs)
@@ -220,50 +181,17 @@ void TestSyncOutbound::waitIdle(int timeoutMs)
 
 QList<const SandboxMessage *> TestSyncOutbound::summaries(const Member &m, qint64 requestId)
 {
-    QList<const SandboxMessage *> out;
-    const QString dm = m_sandbox->workspace().dmOf(m.slackId);
-    if (dm.isEmpty())
-        return out;
-    for (const SandboxMessage *msg : m_sandbox->workspace().topLevel(dm)) {
-        if (msg->deleted || !msg->byApp)
-            continue;
-        if (msg->metadata.value(QStringLiteral("event_type")).toString() !=
-            QLatin1String("threadline_summary"))
-            continue;
-        const QJsonObject p = msg->metadata.value(QStringLiteral("event_payload")).toObject();
-        if (p.value(QStringLiteral("request_id")).toVariant().toLongLong() == requestId)
-            out.append(msg);
-    }
-    return out;
+    return test::summaries(m_sandbox->workspace(), m, requestId);
 }
 
 QList<const SandboxMessage *> TestSyncOutbound::threadReplies(const Member &m, qint64 requestId)
 {
-    const auto tops = summaries(m, requestId);
-    if (tops.size() != 1)
-        return {};
-    QList<const SandboxMessage *> out;
-    for (const SandboxMessage *msg :
-         m_sandbox->workspace().replies(tops.first()->channel, tops.first()->ts)) {
-        if (msg->ts != tops.first()->ts && !msg->deleted)
-            out.append(msg);
-    }
-    return out;
+    return test::threadReplies(m_sandbox->workspace(), m, requestId);
 }
 
 QList<qint64> TestSyncOutbound::postedUpdateIds(const Member &m, qint64 requestId)
 {
-    QList<qint64> ids;
-    for (const SandboxMessage *msg : threadReplies(m, requestId)) {
-        if (msg->metadata.value(QStringLiteral("event_type")).toString() ==
-            QLatin1String("threadline_update"))
-            ids.append(msg->metadata.value(QStringLiteral("event_payload"))
-                           .toObject()
-                           .value(QStringLiteral("update_id"))
-                           .toVariant()
-                           .toLongLong());
-    }
-    return ids;
+    return test::postedUpdateIds(m_sandbox->workspace(), m, requestId);
 }
 
 void TestSyncOutbound::verifyThreads(qint64 requestId, Store *store)
