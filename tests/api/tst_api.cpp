@@ -35,13 +35,9 @@
 #include <QWebSocket>
 
 using namespace threadline;
+using threadline::test::lit;
 
 namespace {
-
-QString lit(const char *s)
-{
-    return QString::fromUtf8(s);
-}
 
 struct Answer
 {
@@ -176,9 +172,7 @@ private:
 
 void TestApi::initTestCase_data()
 {
-    QTest::addColumn<QString>("backend");
-    QTest::newRow("sqlite") << QStringLiteral("sqlite");
-    QTest::newRow("postgresql") << QStringLiteral("postgresql");
+    test::addBackendRows();
 }
 
 void TestApi::initTestCase()
@@ -190,16 +184,13 @@ void TestApi::initTestCase()
 QString TestApi::newUrl(const QString &backend)
 {
     ++m_counter;
-    if (backend == QLatin1String("sqlite"))
-        return QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("api-%1.db").arg(m_counter));
-    return m_pg.newUrl();
+    return m_pg.newUrl(backend, m_dir.filePath(QStringLiteral("api-%1.db").arg(m_counter)));
 }
 
 void TestApi::init()
 {
+    THREADLINE_BACKEND_OR_SKIP();
     QFETCH_GLOBAL(QString, backend);
-    if (backend == QLatin1String("postgresql"))
-        THREADLINE_POSTGRES_OR_SKIP();
     m_store = std::make_unique<Store>();
     auto opened = m_store->open(newUrl(backend));
     QVERIFY2(opened.ok(), qPrintable(opened.error().toString()));

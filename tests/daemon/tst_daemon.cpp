@@ -2,6 +2,8 @@
 // created through the REST API, SIGHUP, SIGTERM draining (stream closed with 1001, exit 0
 // promptly), --check-config on good and bad files, --version, and secrets never printed.
 
+#include "testsupport.h"
+
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
@@ -19,12 +21,9 @@
 
 #include <csignal>
 
-namespace {
+using threadline::test::lit;
 
-QString lit(const char *s)
-{
-    return QString::fromUtf8(s);
-}
+namespace {
 
 QString binary()
 {

@@ -69,6 +69,10 @@ private:
     void openStore();
     //! Every row of every table, as text: equal fingerprints mean an unchanged database.
     QString fingerprint(Store &store);
+    //! A refused write: its error has the code, the field and a message, the database is as it was
+    //! (the fingerprint before) and the store announced nothing.
+    void verifyRefused(const Error &error, int code, const QString &field, const QString &before,
+                       const QSignalSpy &changed);
     qint64 auditCount(Store &store, const QString &action);
     QList<Request> allRequests(Store &store);
 
@@ -131,9 +135,7 @@ private Q_SLOTS:
 
 void TestStore::initTestCase_data()
 {
-    QTest::addColumn<QString>("backend");
-    QTest::newRow("sqlite") << QStringLiteral("sqlite");
-    QTest::newRow("postgresql") << QStringLiteral("postgresql");
+    test::addBackendRows();
 }
 
 void TestStore::initTestCase()
@@ -146,9 +148,7 @@ QString TestStore::newUrl()
 {
     QFETCH_GLOBAL(QString, backend);
     ++m_counter;
-    if (backend == QLatin1String("sqlite"))
-        return QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("store-%1.db").arg(m_counter));
-    return m_pg.newUrl();
+    return m_pg.newUrl(backend, m_dir.filePath(QStringLiteral("store-%1.db").arg(m_counter)));
 }
 
 void TestStore::openStore()
@@ -161,9 +161,7 @@ void TestStore::openStore()
 
 void TestStore::init()
 {
-    QFETCH_GLOBAL(QString, backend);
-    if (backend == QLatin1String("postgresql"))
-        THREADLINE_POSTGRES_OR_SKIP();
+    THREADLINE_BACKEND_OR_SKIP();
     m_tickClock = true;
     m_url = newUrl();
     openStore();
@@ -212,6 +210,16 @@ QString TestStore::fingerprint(Store &store)
         out += table + QLatin1Char(':') + rows.join(QLatin1Char('\n')) + QLatin1Char('\n');
     }
     return out;
+}
+
+void TestStore::verifyRefused(const Error &error, int code, const QString &field, const QString &before,
+                              const QSignalSpy &changed)
+{
+    QCOMPARE(int(error.code), code);
+    QCOMPARE(error.field, field);
+    QVERIFY(!error.message.isEmpty());
+    QCOMPARE(fingerprint(*m_store), before);
+    QCOMPARE(changed.count(), 0);
 }
 
 qint64 TestStore::auditCount(Store &store, const QString &action)
@@ -533,11 +541,7 @@ void TestStore::peopleBadInput()
     const QString before = fingerprint(*m_store);
     auto r = m_store->upsertPerson({slackId, name, email, false});
     QVERIFY(!r);
-    QCOMPARE(int(r.error().code), code);
-    QCOMPARE(r.error().field, field);
-    QVERIFY(!r.error().message.isEmpty());
-    QCOMPARE(fingerprint(*m_store), before);
-    QCOMPARE(spy.count(), 0);
+    verifyRefused(r.error(), code, field, before, spy);
 }
 
 void TestStore::teamsAndMembers()
@@ -667,11 +671,7 @@ void TestStore::createRequestBadInput()
         in.followerIds = {m_carol.id, follower};
     auto r = m_store->createRequest(in);
     QVERIFY(!r);
-    QCOMPARE(int(r.error().code), code);
-    QCOMPARE(r.error().field, field);
-    QVERIFY(!r.error().message.isEmpty());
-    QCOMPARE(fingerprint(*m_store), before);
-    QCOMPARE(spy.count(), 0);
+    verifyRefused(r.error(), code, field, before, spy);
 }
 
 void TestStore::limitsCountCodePoints()
@@ -852,10 +852,7 @@ void TestStore::updateBadInput()
         QVERIFY(!res);
         error = res.error();
     }
-    QCOMPARE(int(error.code), code);
-    QCOMPARE(error.field, field);
-    QCOMPARE(fingerprint(*m_store), before);
-    QCOMPARE(spy.count(), 0);
+    verifyRefused(error, code, field, before, spy);
 }
 
 void TestStore::optimisticConcurrency()
