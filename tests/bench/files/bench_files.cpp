@@ -7,6 +7,7 @@
 //   rss_before_kb, peak_rss_kb (VmHWM after resetting it through /proc/self/clear_refs),
 //   growth_kb, download_s, share_s, total_s, ok (growth under 20 MB and every copy posted).
 
+#include "benchoptions.h"
 #include "procmemory.h"
 #include "store/store.h"
 #include "sync/engine.h"
@@ -29,25 +30,15 @@
 using namespace threadline;
 using namespace threadline::sync;
 
-namespace {
-
 using bench::resetPeak;
 using bench::statusKb;
-
-} // namespace
 
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    int mb = 50;
-    int followers = 2;
     const QStringList args = app.arguments();
-    for (int i = 1; i + 1 < args.size(); ++i) {
-        if (args.at(i) == QLatin1String("--mb"))
-            mb = args.at(i + 1).toInt();
-        else if (args.at(i) == QLatin1String("--followers"))
-            followers = args.at(i + 1).toInt();
-    }
+    const int mb = bench::intOption(args, QLatin1String("--mb"), 50);
+    const int followers = bench::intOption(args, QLatin1String("--followers"), 2);
     QTemporaryDir dir;
 
     // The sandbox in its own process (limits off).

@@ -9,6 +9,7 @@
 //   growth_kb, growth_per_body (growth / body size), status (HTTP status of the upload), seconds.
 
 #include "api/apiserver.h"
+#include "benchoptions.h"
 #include "files/filestore.h"
 #include "files/filetransfers.h"
 #include "procmemory.h"
@@ -26,25 +27,15 @@
 
 using namespace threadline;
 
-namespace {
-
 using bench::resetPeak;
 using bench::statusKb;
-
-} // namespace
 
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    int mb = 50;
-    int runs = 1;
     const QStringList args = app.arguments();
-    for (int i = 1; i + 1 < args.size(); ++i) {
-        if (args.at(i) == QLatin1String("--mb"))
-            mb = args.at(i + 1).toInt();
-        else if (args.at(i) == QLatin1String("--runs"))
-            runs = args.at(i + 1).toInt();
-    }
+    const int mb = bench::intOption(args, QLatin1String("--mb"), 50);
+    const int runs = bench::intOption(args, QLatin1String("--runs"), 1);
     QTemporaryDir dir;
     Store store;
     if (!store.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("bench.db")))) {

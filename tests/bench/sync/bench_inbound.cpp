@@ -61,6 +61,49 @@ int fail(const char *what)
     return 1;
 }
 
+//! Socket Mode ack latency as the sandbox sees it: from an envelope's send to its ack (a
+//! redelivery is a new envelope, counted in redeliveries).
+struct AckLatency
+{
+    QHash<QString, qint64> sentAt; // envelope id → ns on the clock
+    QList<double> ackMs;
+    int redeliveries = 0;
+
+    void attach(sandbox::SandboxServer &sandbox, const QElapsedTimer &clock)
+    {
+        QObject::connect(&sandbox.socketMode(), &sandbox::SocketModeHub::envelopeSent,
+                         [this, &clock](const QString &envelopeId, const QString &, int attempt) {
+                             sentAt.insert(envelopeId, clock.nsecsElapsed());
+                             if (attempt > 0)
+                                 ++redeliveries;
+                         });
+        QObject::connect(&sandbox.workspace(), &sandbox::Workspace::envelopeAcked,
+                         [this, &clock](const QString &envelopeId, const QString &) {
+                             const auto it = sentAt.constFind(envelopeId);
+                             if (it != sentAt.constEnd())
+                                 ackMs.append(double(clock.nsecsElapsed() - it.value()) / 1e6);
+                         });
+    }
+
+    //! The acks, redeliveries and ack_ms_* figures, against the 50 ms p99 target.
+    void addTo(QJsonObject &out) const
+    {
+        out.insert(QStringLiteral("acks"), int(ackMs.size()));
+        out.insert(QStringLiteral("redeliveries"), redeliveries);
+        out.insert(QStringLiteral("ack_ms_p50"), percentile(ackMs, 0.50));
+        out.insert(QStringLiteral("ack_ms_p99"), percentile(ackMs, 0.99));
+        out.insert(QStringLiteral("ack_ms_max"), percentile(ackMs, 1.0));
+        out.insert(QStringLiteral("ack_p99_target_ms"), 50);
+        out.insert(QStringLiteral("ack_p99_ok"), percentile(ackMs, 0.99) < 50);
+    }
+};
+
+QString databaseName(const Store &store)
+{
+    return store.backend() == DatabaseUrl::Backend::Sqlite ? QStringLiteral("sqlite")
+                                                           : QStringLiteral("postgresql");
+}
+
 } // namespace
 
 int runBare(QCoreApplication &app, const QCommandLineParser &parser)
@@ -141,21 +184,8 @@ int runBare(QCoreApplication &app, const QCommandLineParser &parser)
 
     QElapsedTimer clock;
     clock.start();
-    QHash<QString, qint64> sentAt; // envelope id → ms (first send only; redeliveries are new envelopes)
-    QList<double> ackMs;
-    int redeliveries = 0;
-    QObject::connect(&sandbox.socketMode(), &sandbox::SocketModeHub::envelopeSent,
-                     [&](const QString &envelopeId, const QString &, int attempt) {
-                         sentAt.insert(envelopeId, clock.nsecsElapsed());
-                         if (attempt > 0)
-                             ++redeliveries;
-                     });
-    QObject::connect(&ws, &sandbox::Workspace::envelopeAcked,
-                     [&](const QString &envelopeId, const QString &) {
-                         const auto it = sentAt.constFind(envelopeId);
-                         if (it != sentAt.constEnd())
-                             ackMs.append(double(clock.nsecsElapsed() - it.value()) / 1e6);
-                     });
+    AckLatency acks;
+    acks.attach(sandbox, clock);
     int applied = 0;
     qint64 lastAppliedNs = 0;
     QObject::connect(&processor, &InboundProcessor::rowProcessed,
@@ -196,21 +226,12 @@ int runBare(QCoreApplication &app, const QCommandLineParser &parser)
     const int deskUpdates = updates.ok() && updates.value() ? updates.value()->toInt() : -1;
     QJsonObject out{
         {QStringLiteral("benchmark"), QStringLiteral("sync_inbound")},
-        {QStringLiteral("database"), store.backend() == DatabaseUrl::Backend::Sqlite
-                                         ? QStringLiteral("sqlite")
-                                         : QStringLiteral("postgresql")},
+        {QStringLiteral("database"), databaseName(store)},
         {QStringLiteral("replies"), replies},
         {QStringLiteral("rate_per_s"), rate},
         {QStringLiteral("slice_ms"), parser.value(QStringLiteral("slice-ms")).toInt()},
         {QStringLiteral("request_threads"), int(threads.size())},
         {QStringLiteral("desk_updates"), deskUpdates},
-        {QStringLiteral("acks"), int(ackMs.size())},
-        {QStringLiteral("redeliveries"), redeliveries},
-        {QStringLiteral("ack_ms_p50"), percentile(ackMs, 0.50)},
-        {QStringLiteral("ack_ms_p99"), percentile(ackMs, 0.99)},
-        {QStringLiteral("ack_ms_max"), percentile(ackMs, 1.0)},
-        {QStringLiteral("ack_p99_target_ms"), 50},
-        {QStringLiteral("ack_p99_ok"), percentile(ackMs, 0.99) < 50},
         {QStringLiteral("end_to_end_s"), seconds},
         {QStringLiteral("end_to_end_updates_per_s"), seconds > 0 ? applied / seconds : 0},
         {QStringLiteral("outbound_fan_out"),
@@ -218,6 +239,7 @@ int runBare(QCoreApplication &app, const QCommandLineParser &parser)
              "not included: this benchmark runs the inbound half on a bare store, without the Engine")},
         {QStringLiteral("completed"), rc == 0 && deskUpdates == replies},
     };
+    acks.addTo(out);
     std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Indented).constData());
     return rc == 0 && deskUpdates == replies ? 0 : 1;
 }
@@ -363,21 +385,8 @@ int runEngine(QCoreApplication &app, const QCommandLineParser &parser)
     };
 
     // Ack latency, in the sandbox.
-    QHash<QString, qint64> sentAt;
-    QList<double> ackMs;
-    int redeliveries = 0;
-    QObject::connect(&sandbox.socketMode(), &sandbox::SocketModeHub::envelopeSent,
-                     [&](const QString &envelopeId, const QString &, int attempt) {
-                         sentAt.insert(envelopeId, clock.nsecsElapsed());
-                         if (attempt > 0)
-                             ++redeliveries;
-                     });
-    QObject::connect(&ws, &sandbox::Workspace::envelopeAcked,
-                     [&](const QString &envelopeId, const QString &) {
-                         const auto it = sentAt.constFind(envelopeId);
-                         if (it != sentAt.constEnd())
-                             ackMs.append(double(clock.nsecsElapsed() - it.value()) / 1e6);
-                     });
+    AckLatency acks;
+    acks.attach(sandbox, clock);
 
     // Copies in the other followers' threads, as the sandbox sees them posted.
     static const QRegularExpression replyNumber(QStringLiteral("reply #(\\d+)\\."));
@@ -507,9 +516,7 @@ int runEngine(QCoreApplication &app, const QCommandLineParser &parser)
     QJsonObject out{
         {QStringLiteral("benchmark"), QStringLiteral("sync_inbound")},
         {QStringLiteral("mode"), QStringLiteral("engine")},
-        {QStringLiteral("database"), store.backend() == DatabaseUrl::Backend::Sqlite
-                                         ? QStringLiteral("sqlite")
-                                         : QStringLiteral("postgresql")},
+        {QStringLiteral("database"), databaseName(store)},
         {QStringLiteral("replies"), replies},
         {QStringLiteral("rate_per_s"), rate},
         {QStringLiteral("requests"), requests},
@@ -517,13 +524,6 @@ int runEngine(QCoreApplication &app, const QCommandLineParser &parser)
         {QStringLiteral("copies_expected"), replies * perReply},
         {QStringLiteral("copies_posted"), appCopies},
         {QStringLiteral("desk_updates"), deskUpdates},
-        {QStringLiteral("acks"), int(ackMs.size())},
-        {QStringLiteral("redeliveries"), redeliveries},
-        {QStringLiteral("ack_ms_p50"), percentile(ackMs, 0.50)},
-        {QStringLiteral("ack_ms_p99"), percentile(ackMs, 0.99)},
-        {QStringLiteral("ack_ms_max"), percentile(ackMs, 1.0)},
-        {QStringLiteral("ack_p99_target_ms"), 50},
-        {QStringLiteral("ack_p99_ok"), percentile(ackMs, 0.99) < 50},
         {QStringLiteral("receipts_50ms_or_more"), receipts.slow},
         {QStringLiteral("receipt_slowest_ms"), receipts.slowest},
         {QStringLiteral("reply_to_desk"), latencyJson(deskMs)},
@@ -536,6 +536,7 @@ int runEngine(QCoreApplication &app, const QCommandLineParser &parser)
         {QStringLiteral("exactly_once"), exact},
         {QStringLiteral("completed"), rc == 0 && exact},
     };
+    acks.addTo(out);
     std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Indented).constData());
     return rc == 0 && exact ? 0 : 1;
 }
