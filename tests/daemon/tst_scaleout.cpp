@@ -15,7 +15,6 @@
 
 #include <QElapsedTimer>
 #include <QJsonObject>
-#include <QLoggingCategory>
 #include <QProcess>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -83,9 +82,7 @@ private:
 void TestScaleOut::initTestCase()
 {
     QVERIFY2(QFile::exists(workerBinary()), qPrintable(workerBinary()));
-    if (qEnvironmentVariableIsEmpty("THREADLINE_TEST_SYNC_LOG"))
-        QLoggingCategory::setFilterRules(QStringLiteral("threadline.*.info=false\nthreadline.*.debug=false\n"
-                                                        "threadline.engine.sync.warning=false"));
+    test::quietSyncLogs();
 }
 
 void TestScaleOut::init() {}

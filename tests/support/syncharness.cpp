@@ -1,6 +1,7 @@
 #include "syncharness.h"
 
 #include <QJsonObject>
+#include <QLoggingCategory>
 #include <QNetworkAccessManager>
 
 namespace threadline::test {
@@ -23,6 +24,13 @@ qint64 payloadId(const sandbox::SandboxMessage &msg, const QString &key)
 }
 
 } // namespace
+
+void quietSyncLogs()
+{
+    if (qEnvironmentVariableIsEmpty("THREADLINE_TEST_SYNC_LOG"))
+        QLoggingCategory::setFilterRules(QStringLiteral("threadline.*.info=false\nthreadline.*.debug=false\n"
+                                                        "threadline.engine.sync.warning=false"));
+}
 
 sandbox::SandboxOptions quietSandboxOptions()
 {

@@ -18,6 +18,10 @@ struct Member
     QString slackId;
 };
 
+//! Unless THREADLINE_TEST_SYNC_LOG is set: hides the info and debug logs and the sync warnings of
+//! the engine (the faults the tests provoke on purpose).
+void quietSyncLogs();
+
 //! Sandbox options for the engine tests: no rate limits, no server pings (tests turn them on).
 sandbox::SandboxOptions quietSandboxOptions();
 

@@ -8,12 +8,11 @@
 #include "store/store.h"
 #include "sync/engine.h"
 #include "sync/scheduler.h"
+#include "syncharness.h"
 #include "testsupport.h"
 
 #include <QBuffer>
 #include <QCoreApplication>
-#include <QJsonObject>
-#include <QLoggingCategory>
 #include <QNetworkAccessManager>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -23,16 +22,10 @@
 
 using namespace threadline;
 using namespace threadline::sync;
-using threadline::sandbox::SandboxMessage;
 using threadline::sandbox::SandboxServer;
+using threadline::test::Member;
 
 namespace {
-
-struct Member
-{
-    qint64 personId = 0;
-    QString slackId;
-};
 
 constexpr int LeaseMs = 60'000; // the renewal timer (a third of it) never fires during a test
 
@@ -90,34 +83,24 @@ private:
 
 void TestSyncFence::initTestCase_data()
 {
-    QTest::addColumn<QString>("backend");
-    QTest::newRow("sqlite") << QStringLiteral("sqlite");
-    QTest::newRow("postgresql") << QStringLiteral("postgresql");
+    test::addBackendRows();
 }
 
 void TestSyncFence::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    if (qEnvironmentVariableIsEmpty("THREADLINE_TEST_SYNC_LOG"))
-        QLoggingCategory::setFilterRules(QStringLiteral("threadline.*.info=false\nthreadline.*.debug=false\n"
-                                                        "threadline.engine.sync.warning=false"));
+    test::quietSyncLogs();
 }
 
 void TestSyncFence::init()
 {
+    THREADLINE_BACKEND_OR_SKIP();
     QFETCH_GLOBAL(QString, backend);
-    if (backend == QLatin1String("postgresql"))
-        THREADLINE_POSTGRES_OR_SKIP();
-    sandbox::SandboxOptions so;
-    so.rateLimitsEnabled = false;
-    so.serverPingIntervalMs = 0;
-    m_sandbox = std::make_unique<SandboxServer>(so);
+    m_sandbox = std::make_unique<SandboxServer>(test::quietSandboxOptions());
     QVERIFY(m_sandbox->listen());
     m_nam = std::make_unique<QNetworkAccessManager>();
     ++m_counter;
-    m_url = backend == QLatin1String("sqlite")
-                ? QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("fence-%1.db").arg(m_counter))
-                : m_pg.newUrl();
+    m_url = m_pg.newUrl(backend, m_dir.filePath(QStringLiteral("fence-%1.db").arg(m_counter)));
     m_clockA = 1'000'000;
     m_armed = false;
     m_holdMethod = QStringLiteral("chat.postMessage");
@@ -141,16 +124,9 @@ void TestSyncFence::cleanupTestCase()
 
 void TestSyncFence::startEngineA(int leaseMs)
 {
-    EngineOptions o;
-    o.databaseUrl = m_url;
-    o.slack.apiUrl = m_sandbox->apiUrl();
-    o.slack.botToken = m_sandbox->workspace().options().botToken;
-    o.nam = m_nam.get();
+    EngineOptions o = test::testEngineOptions(m_url, *m_sandbox, m_nam.get());
     o.inboundEnabled = false;
-    o.pollIntervalMs = 100;
-    o.retryBaseMs = 20;
-    o.retryMaxMs = 200;
-    o.rateLimitScale = 1000;
+    o.maxAttempts = EngineOptions().maxAttempts; // the production default
     o.sharedRateBudget = false;
     o.leaseMs = leaseMs;
     o.instanceId = QStringLiteral("engine-a");
@@ -184,32 +160,20 @@ std::unique_ptr<Engine> TestSyncFence::startEngineB()
 
 Member TestSyncFence::addMember(const QString &name, bool agent)
 {
-    auto user = m_sandbox->workspace().addUser(name, name.toLower() + QStringLiteral("@example.com"));
-    auto p = m_a->store()->upsertPerson({user.id, name, user.email, agent});
-    if (!p)
-        qFatal("upsertPerson failed");
-    return {p.value().id, user.id};
+    return test::addMember(m_sandbox->workspace(), m_a->store(), name, agent);
 }
 
 bool TestSyncFence::idle(Engine *e) const
 {
-    const QueueStats s = e->queueStats();
-    return s.fastPending == 0 && s.maintenancePending == 0 && s.inFlight == 0 && s.changeFeedLag == 0;
+    return test::queueIdle(e->queueStats());
 }
 
 qint64 TestSyncFence::holdAReply()
 {
     m_rita = addMember(QStringLiteral("Rita"));
     m_alex = addMember(QStringLiteral("Alex"), true);
-    NewRequest n;
-    n.title = QStringLiteral("Laptop");
-    n.body = QStringLiteral("Mine broke");
-    n.requesterId = m_rita.personId;
-    n.assigneeId = m_alex.personId;
-    auto r = m_a->store()->createRequest(n);
-    if (!r)
-        qFatal("createRequest failed");
-    m_request = r.value().id;
+    m_request = test::createRequest(m_a->store(), m_rita, {}, m_alex, QStringLiteral("Laptop"),
+                                    QStringLiteral("Mine broke"));
     if (!QTest::qWaitFor([this] { return idle(m_a.get()); }, 30000))
         return 0;
     m_armed = true;
@@ -228,25 +192,7 @@ qint64 TestSyncFence::holdAReply()
 
 QList<qint64> TestSyncFence::postedUpdateIds()
 {
-    QList<qint64> ids;
-    const QString dm = m_sandbox->workspace().dmOf(m_rita.slackId);
-    for (const SandboxMessage *top : m_sandbox->workspace().topLevel(dm)) {
-        if (top->deleted || top->metadata.value(QStringLiteral("event_type")).toString() !=
-                                QLatin1String("threadline_summary"))
-            continue;
-        for (const SandboxMessage *m : m_sandbox->workspace().replies(dm, top->ts)) {
-            if (m->ts == top->ts || m->deleted ||
-                m->metadata.value(QStringLiteral("event_type")).toString() !=
-                    QLatin1String("threadline_update"))
-                continue;
-            ids << m->metadata.value(QStringLiteral("event_payload"))
-                       .toObject()
-                       .value(QStringLiteral("update_id"))
-                       .toVariant()
-                       .toLongLong();
-        }
-    }
-    return ids;
+    return test::postedUpdateIds(m_sandbox->workspace(), m_rita, m_request);
 }
 
 QString TestSyncFence::jobField(qint64 jobId, const QString &column)

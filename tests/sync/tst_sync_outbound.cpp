@@ -12,7 +12,6 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QJsonDocument>
-#include <QLoggingCategory>
 #include <QNetworkAccessManager>
 #include <QProcess>
 #include <QRandomGenerator>
@@ -98,9 +97,7 @@ void TestSyncOutbound::initTestCase_data()
 void TestSyncOutbound::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    if (qEnvironmentVariableIsEmpty("THREADLINE_TEST_SYNC_LOG"))
-        QLoggingCategory::setFilterRules(QStringLiteral("threadline.*.info=false\nthreadline.*.debug=false\n"
-                                                        "threadline.engine.sync.warning=false"));
+    test::quietSyncLogs();
 }
 
 QString TestSyncOutbound::newUrl()

@@ -98,6 +98,16 @@ struct AckLatency
     }
 };
 
+//! The sandbox of both runs: no rate limits, no pings, room for every event of the run.
+sandbox::SandboxOptions sandboxOptions(int replies)
+{
+    sandbox::SandboxOptions options;
+    options.rateLimitsEnabled = false;
+    options.serverPingIntervalMs = 0;
+    options.maxPendingEvents = std::max(10000, replies * 2);
+    return options;
+}
+
 QString databaseName(const Store &store)
 {
     return store.backend() == DatabaseUrl::Backend::Sqlite ? QStringLiteral("sqlite")
@@ -120,10 +130,7 @@ int runBare(QCoreApplication &app, const QCommandLineParser &parser)
     if (!store.open(dbUrl).ok())
         return fail("cannot open the database");
 
-    sandbox::SandboxOptions options;
-    options.rateLimitsEnabled = false;
-    options.serverPingIntervalMs = 0;
-    options.maxPendingEvents = std::max(10000, replies * 2);
+    const sandbox::SandboxOptions options = sandboxOptions(replies);
     sandbox::SandboxServer sandbox(options);
     if (!sandbox.listen())
         return fail("the sandbox cannot listen");
@@ -272,10 +279,7 @@ int runEngine(QCoreApplication &app, const QCommandLineParser &parser)
     if (!store.open(dbUrl).ok())
         return fail("cannot open the database");
 
-    sandbox::SandboxOptions options;
-    options.rateLimitsEnabled = false;
-    options.serverPingIntervalMs = 0;
-    options.maxPendingEvents = std::max(10000, replies * 2);
+    const sandbox::SandboxOptions options = sandboxOptions(replies);
     sandbox::SandboxServer sandbox(options);
     if (!sandbox.listen())
         return fail("the sandbox cannot listen");
