@@ -158,101 +158,20 @@ QVariant RequestListModel::headerData(int section, Qt::Orientation orientation, 
 
 namespace {
 
-struct SortedPage
-{
-    QList<Request> requests;
-    QVariant lastKey;
-    qint64 lastId = 0;
-    bool atEnd = true;
-};
-
-QString sortKeyExpression(int column)
+RequestSortKey sortKey(int column)
 {
     switch (column) {
     case RequestListModel::IdColumn:
-        return QStringLiteral("r.id");
+        return RequestSortKey::Id;
     case RequestListModel::TitleColumn:
-        return QStringLiteral("r.title COLLATE NOCASE");
+        return RequestSortKey::Title;
     case RequestListModel::StatusColumn:
-        return QStringLiteral("(CASE r.status WHEN 'new' THEN 0 WHEN 'open' THEN 1 WHEN 'waiting' THEN 2 "
-                              "WHEN 'resolved' THEN 3 ELSE 4 END)");
+        return RequestSortKey::Status;
     case RequestListModel::AssigneeColumn:
-        return QStringLiteral(
-            "COALESCE((SELECT p.name FROM people p WHERE p.id = r.assignee_id), '') COLLATE NOCASE");
+        return RequestSortKey::Assignee;
     default:
-        return QStringLiteral("r.updated_at");
+        return RequestSortKey::UpdatedAt;
     }
-}
-
-//! One page of a column-sorted list (runs on the store's thread): keyset on (key, id).
-Result<SortedPage> sortedPage(Store &store, const RequestQuery &filter, int column, Qt::SortOrder order,
-                              const QVariant &afterKey, qint64 afterId, int limit)
-{
-    const QString key = sortKeyExpression(column);
-    const bool asc = order == Qt::AscendingOrder;
-    QStringList where;
-    QVariantList binds;
-    if (!filter.statuses.isEmpty()) {
-        QStringList marks;
-        for (RequestStatus s : filter.statuses) {
-            marks << QStringLiteral("?");
-            binds << requestStatusName(s);
-        }
-        where << QStringLiteral("r.status IN (%1)").arg(marks.join(QLatin1Char(',')));
-    }
-    if (filter.assigneeId) {
-        if (*filter.assigneeId == 0) {
-            where << QStringLiteral("r.assignee_id IS NULL");
-        } else {
-            where << QStringLiteral("r.assignee_id = ?");
-            binds << *filter.assigneeId;
-        }
-    }
-    if (filter.teamId) {
-        if (*filter.teamId == 0) {
-            where << QStringLiteral("r.team_id IS NULL");
-        } else {
-            where << QStringLiteral("r.team_id = ?");
-            binds << *filter.teamId;
-        }
-    }
-    if (afterId) {
-        const QString op = asc ? QStringLiteral(">") : QStringLiteral("<");
-        where << QStringLiteral("(%1 %2 ? OR (%1 = ? AND r.id %2 ?))").arg(key, op);
-        binds << afterKey << afterKey << afterId;
-    }
-    const QString dir = asc ? QStringLiteral("ASC") : QStringLiteral("DESC");
-    const QString sql =
-        QStringLiteral("SELECT r.id, %1 FROM requests r %2 ORDER BY %1 %3, r.id %3 LIMIT ?")
-            .arg(key,
-                 where.isEmpty() ? QString() : QStringLiteral("WHERE ") + where.join(QStringLiteral(" AND ")),
-                 dir);
-    binds << limit + 1;
-    QList<QPair<qint64, QVariant>> ids;
-    {
-        auto q = store.exec(sql, binds);
-        if (!q)
-            return q.error();
-        QueryGuard guard(q.value());
-        while (q.value()->next())
-            ids.append({q.value()->value(0).toLongLong(), q.value()->value(1)});
-    }
-    SortedPage page;
-    page.atEnd = ids.size() <= limit;
-    if (!page.atEnd)
-        ids.removeLast();
-    for (const auto &[id, sortKey] : ids) {
-        auto r = store.request(id);
-        if (!r) {
-            if (r.error().code == ErrorCode::NotFound)
-                continue; // deleted meanwhile
-            return r.error();
-        }
-        page.requests.append(*r);
-        page.lastKey = sortKey;
-        page.lastId = id;
-    }
-    return page;
 }
 
 } // namespace
@@ -289,30 +208,31 @@ void RequestListModel::fetchMore(const QModelIndex &parent)
     q.limit = PageSize;
     const quint64 generation = m_generation;
     if (!isStoreOrder()) {
-        const int column = m_sortColumn;
-        const Qt::SortOrder order = m_sortOrder;
+        const RequestSortKey key = sortKey(m_sortColumn);
+        const bool ascending = m_sortOrder == Qt::AscendingOrder;
         const QVariant afterKey = m_sortKey;
         const qint64 afterId = m_sortId;
-        whenFinished(this,
-                     m_session->store().run<SortedPage>([q, column, order, afterKey, afterId](Store &store) {
-                         return sortedPage(store, q, column, order, afterKey, afterId, PageSize);
-                     }),
-                     [this, generation](const Result<SortedPage> &result) {
-                         if (generation != m_generation)
-                             return;
-                         RequestPage page;
-                         if (result) {
-                             page.requests = result->requests;
-                             if (!result->atEnd) {
-                                 m_sortKey = result->lastKey;
-                                 m_sortId = result->lastId;
-                                 page.nextCursor = QStringLiteral("sorted");
-                             }
-                             addPage(Result<RequestPage>(page));
-                         } else {
-                             addPage(Result<RequestPage>(result.error()));
-                         }
-                     });
+        whenFinished(
+            this,
+            m_session->store().run<SortedRequestPage>([q, key, ascending, afterKey, afterId](Store &store) {
+                return store.listRequestsSorted(q, key, ascending, afterKey, afterId);
+            }),
+            [this, generation](const Result<SortedRequestPage> &result) {
+                if (generation != m_generation)
+                    return;
+                RequestPage page;
+                if (result) {
+                    page.requests = result->requests;
+                    if (!result->atEnd) {
+                        m_sortKey = result->lastKey;
+                        m_sortId = result->lastId;
+                        page.nextCursor = QStringLiteral("sorted");
+                    }
+                    addPage(Result<RequestPage>(page));
+                } else {
+                    addPage(Result<RequestPage>(result.error()));
+                }
+            });
         return;
     }
     whenFinished(this, m_session->store().listRequests(q),

@@ -14,8 +14,8 @@ class Session;
 //! The request list: a lazy, keyset-paged view of AsyncStore::listRequests(). Only the first page
 //! is loaded when the filter changes; views pull the next page through canFetchMore()/fetchMore()
 //! when they scroll near the end. Rows are ordered the way the store pages them (most recently
-//! updated first) unless the agent sorts by a column: then the console pages through its own keyset
-//! query (the sort key, then the id) with the same filters. A text search always lists the best
+//! updated first) unless the agent sorts by a column: then it pages through Store::listRequestsSorted()
+//! (keyset on the sort key, then the id) with the same filters. A text search always lists the best
 //! matches, most recent first. The New column counts Slack replies the agent has not seen yet.
 class RequestListModel : public QAbstractTableModel
 {

@@ -394,6 +394,52 @@ QStringList version5(Backend)
                            " updated_at BIGINT NOT NULL)")};
 }
 
+// Version 6: the console's column sorts (docs/store.md, "Sorted lists") read an index instead of
+// sorting the whole requests table. The assignee sort key is the assignee's name, which lives in
+// people: requests.assignee_sort keeps a copy ('' when unassigned), written by triggers when a
+// request is created or reassigned and when a person is renamed, so it never needs writing by hand.
+// SQLite sorts case-insensitively with COLLATE NOCASE, PostgreSQL by lower(); each index is on the
+// expression the sorted query orders by (Store::sortedRequestsStatement), then the id.
+QStringList version6(Backend backend)
+{
+    QStringList s;
+    s << QStringLiteral("ALTER TABLE requests ADD COLUMN assignee_sort TEXT NOT NULL DEFAULT ''")
+      << QStringLiteral("UPDATE requests SET assignee_sort = COALESCE((SELECT p.name FROM people p "
+                        "WHERE p.id = requests.assignee_id), '') WHERE assignee_id IS NOT NULL");
+    if (backend == Backend::Sqlite) {
+        s << QStringLiteral("CREATE INDEX requests_title_sort ON requests (title COLLATE NOCASE, id)")
+          << QStringLiteral(
+                 "CREATE INDEX requests_assignee_sort ON requests (assignee_sort COLLATE NOCASE, id)")
+          << QStringLiteral("CREATE TRIGGER requests_assignee_sort_insert AFTER INSERT ON requests "
+                            "WHEN new.assignee_id IS NOT NULL BEGIN "
+                            "UPDATE requests SET assignee_sort = COALESCE((SELECT name FROM people "
+                            "WHERE id = new.assignee_id), '') WHERE id = new.id; END")
+          << QStringLiteral("CREATE TRIGGER requests_assignee_sort_update AFTER UPDATE OF assignee_id ON "
+                            "requests WHEN old.assignee_id IS NOT new.assignee_id BEGIN "
+                            "UPDATE requests SET assignee_sort = COALESCE((SELECT name FROM people "
+                            "WHERE id = new.assignee_id), '') WHERE id = new.id; END")
+          << QStringLiteral("CREATE TRIGGER people_name_assignee_sort AFTER UPDATE OF name ON people "
+                            "WHEN old.name IS NOT new.name BEGIN "
+                            "UPDATE requests SET assignee_sort = new.name WHERE assignee_id = new.id; END");
+    } else {
+        s << QStringLiteral("CREATE INDEX requests_title_sort ON requests (lower(title), id)")
+          << QStringLiteral("CREATE INDEX requests_assignee_sort ON requests (lower(assignee_sort), id)")
+          << QStringLiteral("CREATE FUNCTION requests_assignee_sort() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                            "BEGIN NEW.assignee_sort := COALESCE((SELECT name FROM people "
+                            "WHERE id = NEW.assignee_id), ''); RETURN NEW; END $$")
+          << QStringLiteral("CREATE TRIGGER requests_assignee_sort BEFORE INSERT OR UPDATE OF assignee_id ON "
+                            "requests FOR EACH ROW EXECUTE FUNCTION requests_assignee_sort()")
+          << QStringLiteral(
+                 "CREATE FUNCTION people_name_assignee_sort() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                 "BEGIN UPDATE requests SET assignee_sort = NEW.name WHERE assignee_id = NEW.id; "
+                 "RETURN NULL; END $$")
+          << QStringLiteral("CREATE TRIGGER people_name_assignee_sort AFTER UPDATE OF name ON people "
+                            "FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) "
+                            "EXECUTE FUNCTION people_name_assignee_sort()");
+    }
+    return s;
+}
+
 struct Migration
 {
     int version;
@@ -403,7 +449,7 @@ struct Migration
 const QList<Migration> &migrationSteps()
 {
     static const QList<Migration> steps = {
-        {1, &version1}, {2, &version2}, {3, &version3}, {4, &version4}, {5, &version5},
+        {1, &version1}, {2, &version2}, {3, &version3}, {4, &version4}, {5, &version5}, {6, &version6},
     };
     return steps;
 }

@@ -156,6 +156,17 @@ public:
 
     //! Filtered, keyset-paged list: most recently updated first, ties by id descending.
     Result<RequestPage> listRequests(const RequestQuery &query);
+    //! One keyset page of the list sorted by `key`, ties by id, both ascending or both descending,
+    //! with the query's filters and limit (its text and cursor are not used): the rows after
+    //! (afterKey, afterId), or the first page when afterId is 0. Title and assignee read the
+    //! version-6 indexes (docs/store.md, "Sorted lists").
+    Result<SortedRequestPage> listRequestsSorted(const RequestQuery &filter, RequestSortKey key,
+                                                 bool ascending, const QVariant &afterKey = {},
+                                                 qint64 afterId = 0);
+    //! The statement listRequestsSorted() reads its ids with, and its bindings (for EXPLAIN).
+    std::pair<QString, QVariantList> sortedRequestsStatement(const RequestQuery &filter, RequestSortKey key,
+                                                             bool ascending, const QVariant &afterKey,
+                                                             qint64 afterId) const;
 
     // ---- Updates (deskstore.cpp) ---------------------------------------------------------------
 

@@ -5,6 +5,7 @@
 #include <QList>
 #include <QMetaType>
 #include <QString>
+#include <QVariant>
 
 #include <optional>
 #include <utility>
@@ -183,6 +184,25 @@ struct RequestPage
 {
     QList<Request> requests;
     QString nextCursor; //!< empty when this is the last page
+};
+
+//! A column the request list can be sorted by (Store::listRequestsSorted()).
+enum class RequestSortKey
+{
+    Id,
+    Title,    //!< case-insensitive
+    Status,   //!< workflow order: new, open, waiting, resolved, closed
+    Assignee, //!< the assignee's name, case-insensitive; unassigned sorts as an empty name
+    UpdatedAt,
+};
+
+//! One page of a sorted list. The next page starts after (lastKey, lastId).
+struct SortedRequestPage
+{
+    QList<Request> requests;
+    QVariant lastKey; //!< the last row's sort key
+    qint64 lastId = 0;
+    bool atEnd = true;
 };
 
 //! What a committed change did. Emitted by Store::changed() only after COMMIT.

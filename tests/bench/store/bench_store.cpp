@@ -3,6 +3,7 @@
 // PostgreSQL beside it when THREADLINE_TEST_POSTGRES or --postgres names a server.
 //
 //   bench_store [--requests N] [--updates M] [--samples K] [--postgres URL] [--no-sqlite] [--no-postgres]
+//               [--without-sort-indexes]
 
 #include "store/store.h"
 
@@ -16,6 +17,7 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 
@@ -154,7 +156,7 @@ bool bulkInsert(Store &store, const QString &head, int columns, qint64 rows,
 }
 
 QJsonObject runBackend(const QString &name, const QString &url, qint64 requests, qint64 updates, int samples,
-                       bool *ok)
+                       bool withoutSortIndexes, bool *ok)
 {
     *ok = false;
     QJsonObject out;
@@ -241,6 +243,16 @@ QJsonObject runBackend(const QString &name, const QString &url, qint64 requests,
         analyze.exec(QStringLiteral("ANALYZE"));
     }
     const double analyzeSeconds = double(seedTimer.elapsed()) / 1000.0 - seedSeconds;
+    if (withoutSortIndexes) {
+        // The sorted lists as they were before schema version 6: no index on their keys.
+        QSqlQuery drop(store.database());
+        for (const char *index : {"requests_title_sort", "requests_assignee_sort"}) {
+            if (!drop.exec(QStringLiteral("DROP INDEX ") + QLatin1String(index))) {
+                std::fprintf(stderr, "bench_store: drop index: %s\n", qPrintable(drop.lastError().text()));
+                return out;
+            }
+        }
+    }
 
     // Per-operation throughput through the desk API: postUpdate, 100 per transaction.
     constexpr int kApiUpdates = 2000;
@@ -314,6 +326,34 @@ QJsonObject runBackend(const QString &name, const QString &url, qint64 requests,
     }
     Stats listAll;
     listAll.ms = listFirst.ms + listNext.ms;
+
+    // ---- sorted lists (the console's column sorts) ------------------------------------------------
+    // By title and by assignee, ascending and descending in turn, no filter: the first page and
+    // the page after it (50 rows, as listRequestsSorted() reads them).
+    Stats sortedTitle, sortedAssignee, sortedNext;
+    for (int i = 0; i < samples; ++i) {
+        RequestQuery q;
+        q.limit = 50;
+        const RequestSortKey key = i % 2 ? RequestSortKey::Assignee : RequestSortKey::Title;
+        const bool ascending = (i / 2) % 2 == 0;
+        QElapsedTimer t;
+        t.start();
+        auto page = store.listRequestsSorted(q, key, ascending);
+        (key == RequestSortKey::Title ? sortedTitle : sortedAssignee).ms << elapsedMs(t);
+        if (!page) {
+            fail(page.error(), "sorted list");
+            return out;
+        }
+        if (page->atEnd)
+            continue;
+        t.restart();
+        auto next = store.listRequestsSorted(q, key, ascending, page->lastKey, page->lastId);
+        sortedNext.ms << elapsedMs(t);
+        if (!next) {
+            fail(next.error(), "sorted list next page");
+            return out;
+        }
+    }
 
     // ---- text search ---------------------------------------------------------------------------
     // The same query mix as always (one word, two words, a word typed without its last letters;
@@ -390,6 +430,11 @@ QJsonObject runBackend(const QString &name, const QString &url, qint64 requests,
     list.insert(QStringLiteral("next_page"), listNext.json());
     list.insert(QStringLiteral("page_size"), 50);
     out.insert(QStringLiteral("list_page"), list);
+    QJsonObject sorted{{QStringLiteral("title_first_page"), sortedTitle.json()},
+                       {QStringLiteral("assignee_first_page"), sortedAssignee.json()},
+                       {QStringLiteral("next_page"), sortedNext.json()},
+                       {QStringLiteral("sort_indexes"), !withoutSortIndexes}};
+    out.insert(QStringLiteral("sorted_list"), sorted);
     QJsonObject s = search.json();
     s.insert(QStringLiteral("mean_hits"), double(hits) / samples);
     s.insert(QStringLiteral("one_word"), searchWord.json());
@@ -428,7 +473,11 @@ int main(int argc, char *argv[])
                              QStringLiteral("url"));
     QCommandLineOption noSqliteOpt(QStringLiteral("no-sqlite"), QStringLiteral("Skip SQLite."));
     QCommandLineOption noPgOpt(QStringLiteral("no-postgres"), QStringLiteral("Skip PostgreSQL."));
-    parser.addOptions({requestsOpt, updatesOpt, samplesOpt, pgOpt, noSqliteOpt, noPgOpt});
+    QCommandLineOption noSortIndexesOpt(
+        QStringLiteral("without-sort-indexes"),
+        QStringLiteral("Drop the title and assignee sort indexes after seeding "
+                       "(the sorted lists as before schema version 6)."));
+    parser.addOptions({requestsOpt, updatesOpt, samplesOpt, pgOpt, noSqliteOpt, noPgOpt, noSortIndexesOpt});
     parser.process(app);
 
     const qint64 requests = std::max<qint64>(2, parser.value(requestsOpt).toLongLong());
@@ -438,6 +487,7 @@ int main(int argc, char *argv[])
         parser.isSet(pgOpt) ? parser.value(pgOpt) : qEnvironmentVariable("THREADLINE_TEST_POSTGRES");
     if (parser.isSet(noPgOpt))
         pgUrl.clear();
+    const bool withoutSortIndexes = parser.isSet(noSortIndexesOpt);
 
     QJsonArray results;
     bool allOk = true;
@@ -446,7 +496,7 @@ int main(int argc, char *argv[])
         bool ok = false;
         results << runBackend(QStringLiteral("sqlite"),
                               QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("bench.db")), requests,
-                              updates, samples, &ok);
+                              updates, samples, withoutSortIndexes, &ok);
         allOk = allOk && ok;
     }
     if (!pgUrl.isEmpty()) {
@@ -456,7 +506,8 @@ int main(int argc, char *argv[])
             (pgUrl.contains(QLatin1Char('?')) ? QStringLiteral("&schema=") : QStringLiteral("?schema=")) +
             schema;
         bool ok = false;
-        results << runBackend(QStringLiteral("postgresql"), url, requests, updates, samples, &ok);
+        results << runBackend(QStringLiteral("postgresql"), url, requests, updates, samples,
+                              withoutSortIndexes, &ok);
         allOk = allOk && ok;
         Store cleanup;
         if (cleanup.open(url)) {
