@@ -519,17 +519,8 @@ void MainWindow::onRequestCreated(NewRequestDialog *dialog, qint64 requestId)
 {
     if (dialog)
         dialog->done(QDialog::Accepted);
-    // Show it: it is the most recently updated request. Filters that hide it are reset.
-    if (!selectRequest(requestId)) {
-        m_pendingSelection = requestId;
-        QSignalBlocker b1(m_search), b2(m_statusFilter), b3(m_teamFilter), b4(m_assignedToMe);
-        m_search->clear();
-        m_statusFilter->setCurrentIndex(0);
-        m_teamFilter->setCurrentIndex(0);
-        m_assignedToMe->setChecked(false);
-        m_assignedAction->setChecked(false);
-        applyFilter();
-    }
+    // Show it: it is the most recently updated request.
+    showRequestUnfiltered(requestId);
     statusBar()->showMessage(tr("Request #%1 created").arg(requestId), 5000);
 }
 
@@ -607,16 +598,22 @@ void MainWindow::openNotifiedRequest()
     showNormal();
     raise();
     activateWindow();
-    if (m_notifiedRequest && !selectRequest(m_notifiedRequest)) {
-        m_pendingSelection = m_notifiedRequest;
-        QSignalBlocker b1(m_search), b2(m_statusFilter), b3(m_teamFilter), b4(m_assignedToMe);
-        m_search->clear();
-        m_statusFilter->setCurrentIndex(0);
-        m_teamFilter->setCurrentIndex(0);
-        m_assignedToMe->setChecked(false);
-        m_assignedAction->setChecked(false);
-        applyFilter();
-    }
+    if (m_notifiedRequest)
+        showRequestUnfiltered(m_notifiedRequest);
+}
+
+void MainWindow::showRequestUnfiltered(qint64 requestId)
+{
+    if (selectRequest(requestId))
+        return;
+    m_pendingSelection = requestId;
+    QSignalBlocker b1(m_search), b2(m_statusFilter), b3(m_teamFilter), b4(m_assignedToMe);
+    m_search->clear();
+    m_statusFilter->setCurrentIndex(0);
+    m_teamFilter->setCurrentIndex(0);
+    m_assignedToMe->setChecked(false);
+    m_assignedAction->setChecked(false);
+    applyFilter();
 }
 
 void MainWindow::updateTray()

@@ -83,6 +83,8 @@ private:
     void onNewRequest();
     void onRequestSubmitted(const threadline::NewRequest &request);
     void onRequestCreated(NewRequestDialog *dialog, qint64 requestId);
+    //! Selects the request; when the filters hide it, resets them and selects it once listed.
+    void showRequestUnfiltered(qint64 requestId);
     void onSettings();
     void onStoreChanged(const threadline::StoreChange &change);
     void moveSelection(int delta);

@@ -812,6 +812,26 @@ void RequestView::showError(const QString &what, const Error &error)
                               error.toString());
 }
 
+template<typename T>
+auto RequestView::reportFailure(const QString &what)
+{
+    return [this, what](const Result<T> &result) {
+        if (!result)
+            showError(what, result.error());
+    };
+}
+
+void RequestView::changeRefused(const Error &error)
+{
+    if (error.code == ErrorCode::Conflict)
+        m_messageBar->showMessage(tr("Someone else changed this request first. It was reloaded with their "
+                                     "changes: check it and make your change again."),
+                                  MessageBar::Kind::Warning, error.toString());
+    else
+        showError(tr("The change was not saved."), error);
+    reload();
+}
+
 void RequestView::handleFieldResult(const Result<Request> &result)
 {
     if (result) {
@@ -820,14 +840,7 @@ void RequestView::handleFieldResult(const Result<Request> &result)
         updateHeader();
         return;
     }
-    if (result.error().code == ErrorCode::Conflict) {
-        m_messageBar->showMessage(tr("Someone else changed this request first. It was reloaded with their "
-                                     "changes: check it and make your change again."),
-                                  MessageBar::Kind::Warning, result.error().toString());
-    } else {
-        showError(tr("The change was not saved."), result.error());
-    }
-    reload();
+    changeRefused(result.error());
 }
 
 void RequestView::sendRemoteChange(const QJsonObject &changes)
@@ -837,16 +850,8 @@ void RequestView::sendRemoteChange(const QJsonObject &changes)
     whenFinished(this, remote->api()->updateRequest(remoteId, remote->serverVersion(remoteId), changes),
                  [this, remote, remoteId](const Result<RemoteRequest> &result) {
                      remote->refresh(remoteId);
-                     if (result)
-                         return;
-                     if (result.error().code == ErrorCode::Conflict)
-                         m_messageBar->showMessage(
-                             tr("Someone else changed this request first. It was reloaded with their "
-                                "changes: check it and make your change again."),
-                             MessageBar::Kind::Warning, result.error().toString());
-                     else
-                         showError(tr("The change was not saved."), result.error());
-                     reload();
+                     if (!result)
+                         changeRefused(result.error());
                  });
 }
 
@@ -951,17 +956,24 @@ void RequestView::postReply(const QString &text, const QList<Attachment> &attach
     const qint64 requestId = update.requestId;
     whenFinished(this, m_session->store().postUpdate(update),
                  [this, requestId](const Result<Update> &result) {
-                     setSending(false);
-                     if (!result) {
-                         showError(tr("The reply was not sent."), result.error());
-                         return;
-                     }
-                     if (requestId == m_timeline.request.id) {
-                         clearComposer();
-                         m_composer->setFocus();
-                     }
-                     Q_EMIT replySent(result->id);
+                     if (finishSending(requestId, result))
+                         Q_EMIT replySent(result->id);
                  });
+}
+
+template<typename T>
+bool RequestView::finishSending(qint64 requestId, const Result<T> &result)
+{
+    setSending(false);
+    if (!result) {
+        showError(tr("The reply was not sent."), result.error());
+        return false;
+    }
+    if (requestId == m_timeline.request.id) {
+        clearComposer();
+        m_composer->setFocus();
+    }
+    return true;
 }
 
 //! Empties the reply field and the files waiting to go with it.
@@ -979,15 +991,8 @@ void RequestView::postRemoteReply(const QString &text, const QStringList &files)
     const qint64 requestId = m_timeline.request.id;
     const qint64 remoteId = remote->remoteRequestId(requestId);
     const auto posted = [this, remote, remoteId, requestId](const Result<RemoteUpdate> &result) {
-        setSending(false);
-        if (!result) {
-            showError(tr("The reply was not sent."), result.error());
+        if (!finishSending(requestId, result))
             return;
-        }
-        if (requestId == m_timeline.request.id) {
-            clearComposer();
-            m_composer->setFocus();
-        }
         // replySent() names the cache's copy, once the mirror has it.
         const qint64 postedId = result->id;
         auto *context = new QObject(this);
@@ -1174,19 +1179,13 @@ void RequestView::onEditUpdate()
         const QString text = value.trimmed();
         if (text.isEmpty())
             return;
-        if (RemoteDesk *remote = m_session->remote()) {
+        const QString failed = tr("The update was not edited.");
+        if (RemoteDesk *remote = m_session->remote())
             whenFinished(this, remote->api()->editUpdate(remote->remoteUpdateId(updateId), text),
-                         [this](const Result<RemoteUpdate> &r) {
-                             if (!r)
-                                 showError(tr("The update was not edited."), r.error());
-                         });
-            return;
-        }
-        whenFinished(this, m_session->store().editUpdate(updateId, text, m_session->agentId()),
-                     [this](const Result<Update> &r) {
-                         if (!r)
-                             showError(tr("The update was not edited."), r.error());
-                     });
+                         reportFailure<RemoteUpdate>(failed));
+        else
+            whenFinished(this, m_session->store().editUpdate(updateId, text, m_session->agentId()),
+                         reportFailure<Update>(failed));
     });
     dialog->open();
 }
@@ -1215,19 +1214,13 @@ void RequestView::onDeleteUpdate()
     connect(box, &QMessageBox::buttonClicked, this, [this, confirm, updateId](QAbstractButton *button) {
         if (button != confirm)
             return;
-        if (RemoteDesk *remote = m_session->remote()) {
+        const QString failed = tr("The update was not deleted.");
+        if (RemoteDesk *remote = m_session->remote())
             whenFinished(this, remote->api()->deleteUpdate(remote->remoteUpdateId(updateId)),
-                         [this](const Result<void> &r) {
-                             if (!r)
-                                 showError(tr("The update was not deleted."), r.error());
-                         });
-            return;
-        }
-        whenFinished(this, m_session->store().deleteUpdate(updateId, m_session->agentId()),
-                     [this](const Result<Update> &r) {
-                         if (!r)
-                             showError(tr("The update was not deleted."), r.error());
-                     });
+                         reportFailure<void>(failed));
+        else
+            whenFinished(this, m_session->store().deleteUpdate(updateId, m_session->agentId()),
+                         reportFailure<Update>(failed));
     });
     box->open();
 }
@@ -1262,36 +1255,7 @@ void RequestView::onAddFollower()
         m_messageBar->showMessage(tr("Everybody the desk knows already follows this request."));
         return;
     }
-    auto *dialog = new QInputDialog(this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setObjectName(QStringLiteral("addFollowerDialog"));
-    dialog->setWindowTitle(tr("Add follower"));
-    dialog->setLabelText(tr("They get their own Slack thread about this request:"));
-    dialog->setComboBoxItems(names);
-    dialog->setComboBoxEditable(true);
-    const qint64 requestId = m_timeline.request.id;
-    connect(
-        dialog, &QInputDialog::textValueSelected, this, [this, names, ids, requestId](const QString &value) {
-            const int index = int(names.indexOf(value));
-            if (index < 0)
-                return;
-            if (RemoteDesk *remote = m_session->remote()) {
-                const qint64 remoteId = remote->remoteRequestId(requestId);
-                whenFinished(this, remote->api()->follow(remoteId, m_session->personKey(ids.at(index))),
-                             [this, remote, remoteId](const Result<void> &r) {
-                                 if (!r)
-                                     showError(tr("The follower was not added."), r.error());
-                                 remote->refresh(remoteId);
-                             });
-                return;
-            }
-            whenFinished(this, m_session->store().addFollower(requestId, ids.at(index), m_session->agentId()),
-                         [this](const Result<Follower> &r) {
-                             if (!r)
-                                 showError(tr("The follower was not added."), r.error());
-                         });
-        });
-    dialog->open();
+    pickFollower(true, names, ids);
 }
 
 void RequestView::onRemoveFollower()
@@ -1304,35 +1268,55 @@ void RequestView::onRemoveFollower()
         names << tr("%1 (%2)").arg(m_session->personName(f.personId), reasonLabel(f.reason));
         ids << f.personId;
     }
+    pickFollower(false, names, ids);
+}
+
+void RequestView::pickFollower(bool add, const QStringList &names, const QList<qint64> &ids)
+{
     auto *dialog = new QInputDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setObjectName(QStringLiteral("removeFollowerDialog"));
-    dialog->setWindowTitle(tr("Remove follower"));
-    dialog->setLabelText(tr("They get a closing note in their Slack thread:"));
+    if (add) {
+        dialog->setObjectName(QStringLiteral("addFollowerDialog"));
+        dialog->setWindowTitle(tr("Add follower"));
+        dialog->setLabelText(tr("They get their own Slack thread about this request:"));
+    } else {
+        dialog->setObjectName(QStringLiteral("removeFollowerDialog"));
+        dialog->setWindowTitle(tr("Remove follower"));
+        dialog->setLabelText(tr("They get a closing note in their Slack thread:"));
+    }
     dialog->setComboBoxItems(names);
+    dialog->setComboBoxEditable(add);
     const qint64 requestId = m_timeline.request.id;
-    connect(
-        dialog, &QInputDialog::textValueSelected, this, [this, names, ids, requestId](const QString &value) {
-            const int index = int(names.indexOf(value));
-            if (index < 0)
-                return;
-            if (RemoteDesk *remote = m_session->remote()) {
-                const qint64 remoteId = remote->remoteRequestId(requestId);
-                whenFinished(this, remote->api()->unfollow(remoteId, m_session->personKey(ids.at(index))),
-                             [this, remote, remoteId](const Result<void> &r) {
-                                 if (!r)
-                                     showError(tr("The follower was not removed."), r.error());
-                                 remote->refresh(remoteId);
-                             });
-                return;
-            }
-            whenFinished(this,
-                         m_session->store().removeFollower(requestId, ids.at(index), m_session->agentId()),
-                         [this](const Result<void> &r) {
-                             if (!r)
-                                 showError(tr("The follower was not removed."), r.error());
-                         });
-        });
+    connect(dialog, &QInputDialog::textValueSelected, this,
+            [this, add, names, ids, requestId](const QString &value) {
+                const int index = int(names.indexOf(value));
+                if (index < 0)
+                    return;
+                const QString failed =
+                    add ? tr("The follower was not added.") : tr("The follower was not removed.");
+                if (RemoteDesk *remote = m_session->remote()) {
+                    const qint64 remoteId = remote->remoteRequestId(requestId);
+                    const QString user = m_session->personKey(ids.at(index));
+                    whenFinished(this,
+                                 add ? remote->api()->follow(remoteId, user)
+                                     : remote->api()->unfollow(remoteId, user),
+                                 [this, remote, remoteId, failed](const Result<void> &r) {
+                                     if (!r)
+                                         showError(failed, r.error());
+                                     remote->refresh(remoteId);
+                                 });
+                    return;
+                }
+                if (add)
+                    whenFinished(
+                        this, m_session->store().addFollower(requestId, ids.at(index), m_session->agentId()),
+                        reportFailure<Follower>(failed));
+                else
+                    whenFinished(
+                        this,
+                        m_session->store().removeFollower(requestId, ids.at(index), m_session->agentId()),
+                        reportFailure<void>(failed));
+            });
     dialog->open();
 }
 

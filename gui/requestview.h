@@ -118,6 +118,8 @@ private:
     void openAttachment(const Attachment &attachment);
     void onAddFollower();
     void onRemoveFollower();
+    //! Asks which of `ids` (listed as `names`) to add as a follower, or to remove, and does it.
+    void pickFollower(bool add, const QStringList &names, const QList<qint64> &ids);
     void onStoreChanged(const threadline::StoreChange &change);
     void onDirectoryChanged();
     void reloadThreads();
@@ -129,12 +131,21 @@ private:
     void updateActivityState();
     //! Handles the result of a field change: Conflict reloads and tells the agent.
     void handleFieldResult(const Result<Request> &result);
+    //! A refused change of a field: a Conflict is a warning, anything else an error; then reloads.
+    void changeRefused(const Error &error);
     void showError(const QString &what, const Error &error);
+    //! A whenFinished() callback that shows `what` with the error when the call failed.
+    template<typename T>
+    auto reportFailure(const QString &what);
     void fillAssignees();
     void updateHeader();
     void updateActions();
     int selectedUpdateRow() const;
     void setSending(bool sending);
+    //! Ends a send of a reply to `requestId`: shows the error and returns false when it failed;
+    //! otherwise empties the composer if it still shows that request.
+    template<typename T>
+    bool finishSending(qint64 requestId, const Result<T> &result);
     void clearComposer();
     bool eventFilter(QObject *watched, QEvent *event) override;
 

@@ -126,6 +126,37 @@ QStringList timelineTexts(RequestView *view)
     return texts;
 }
 
+//! The Slack id of the sandbox user whose real name starts with `name`; empty when there is none.
+QString sandboxUserId(sandbox::Workspace &ws, QLatin1String name)
+{
+    for (const sandbox::SandboxUser &u : ws.users())
+        if (u.realName.startsWith(name))
+            return u.id;
+    return {};
+}
+
+//! The ts of the app's last top-level message in its DM with `user` (the request summary its thread
+//! hangs from); empty until the app has written one.
+QString appSummaryTs(sandbox::Workspace &ws, const QString &user)
+{
+    QString ts;
+    for (const sandbox::SandboxMessage *m : ws.topLevel(ws.dmOf(user)))
+        if (m->byApp)
+            ts = m->ts;
+    return ts;
+}
+
+//! The thumbnail of the first attachment of a timeline row: null until the console has made it.
+QImage firstThumbnail(RequestView *view, int row)
+{
+    return view->timelineModel()
+        ->index(row)
+        .data(TimelineModel::AttachmentThumbnailsRole)
+        .toList()
+        .value(0)
+        .value<QImage>();
+}
+
 //! Opens a Store on the console's database file, like a second process would.
 std::unique_ptr<Store> openSideStore(const QString &dataDir)
 {
@@ -134,6 +165,23 @@ std::unique_ptr<Store> openSideStore(const QString &dataDir)
     if (!opened)
         qWarning("side store: %s", qPrintable(opened.error().toString()));
     return opened ? std::move(store) : nullptr;
+}
+
+//! Seeds the console's database before the console starts, in one transaction on a side store: a
+//! requester, then what `fill` writes with them.
+Result<void> seedDesk(const QString &dataDir,
+                      const std::function<Result<void>(Store &, const Person &)> &fill)
+{
+    auto side = openSideStore(dataDir);
+    if (!side)
+        return makeError(ErrorCode::Internal, QStringLiteral("The side store did not open"));
+    return side->transaction([&]() -> Result<void> {
+        auto p =
+            side->upsertPerson(PersonInput{{}, QStringLiteral("Requester"), QStringLiteral("r@example.com")});
+        if (!p)
+            return p.error();
+        return fill(*side, p.value());
+    });
 }
 
 //! The channels whose thread holds a file the app shared with this name and exactly these bytes.
@@ -687,14 +735,7 @@ private Q_SLOTS:
         // worker thread, checked against their hash, and scaled by the same code as in embedded mode.
         const int badgeRow = view->timelineModel()->rowCount() - 1;
         QImage badge;
-        QTRY_VERIFY_WITH_TIMEOUT(!(badge = view->timelineModel()
-                                               ->index(badgeRow)
-                                               .data(TimelineModel::AttachmentThumbnailsRole)
-                                               .toList()
-                                               .value(0)
-                                               .value<QImage>())
-                                      .isNull(),
-                                 Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(!(badge = firstThumbnail(view, badgeRow)).isNull(), Timeout);
         QCOMPARE(badge.size(), QSize(64, 48)); // smaller than the thumbnail bound: as it is
         QCOMPARE(badge.pixelColor(63, 0).red(), 63 * 255 / 64);
         QCOMPARE(badge.pixelColor(0, 47).green(), 47 * 255 / 48);
@@ -1060,23 +1101,15 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const int total = 5000;
-        {
-            auto side = openSideStore(dir.path());
-            QVERIFY(side);
-            auto seeded = side->transaction([&]() -> Result<void> {
-                auto p = side->upsertPerson(
-                    PersonInput{{}, QStringLiteral("Requester"), QStringLiteral("r@example.com")});
-                if (!p)
-                    return p.error();
-                for (int i = 0; i < total; ++i)
-                    if (auto r = side->createRequest(
-                            NewRequest{QStringLiteral("Request %1").arg(i), {}, p->id, 0, 0, {}, p->id});
-                        !r)
-                        return r.error();
-                return {};
-            });
-            QVERIFY2(seeded.ok(), qPrintable(seeded.error().toString()));
-        }
+        const auto seeded = seedDesk(dir.path(), [&](Store &side, const Person &p) -> Result<void> {
+            for (int i = 0; i < total; ++i)
+                if (auto r = side.createRequest(
+                        NewRequest{QStringLiteral("Request %1").arg(i), {}, p.id, 0, 0, {}, p.id});
+                    !r)
+                    return r.error();
+            return {};
+        });
+        QVERIFY2(seeded.ok(), qPrintable(seeded.error().toString()));
         QElapsedTimer timer;
         timer.start();
         auto console = startConsole(dir, true);
@@ -1117,35 +1150,21 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const int total = 250; // three pages
-        {
-            auto side = openSideStore(dir.path());
-            QVERIFY(side);
-            auto seeded = side->transaction([&]() -> Result<void> {
-                auto p = side->upsertPerson(
-                    PersonInput{{}, QStringLiteral("Requester"), QStringLiteral("r@example.com")});
-                if (!p)
-                    return p.error();
-                for (int i = 0; i < total; ++i) {
-                    // Titles in an order unrelated to creation: 7 is coprime with 250.
-                    const int n = (i * 7) % total;
-                    auto r = side->createRequest(
-                        NewRequest{QStringLiteral("Ticket %1").arg(n, 3, 10, QLatin1Char('0')),
-                                   {},
-                                   p->id,
-                                   0,
-                                   0,
-                                   {},
-                                   p->id});
-                    if (!r)
-                        return r.error();
-                    if (n % 5 == 0)
-                        if (auto c = side->setStatus(r->id, RequestStatus::Closed, r->version, p->id); !c)
-                            return c.error();
-                }
-                return {};
-            });
-            QVERIFY2(seeded.ok(), qPrintable(seeded.error().toString()));
-        }
+        const auto seeded = seedDesk(dir.path(), [&](Store &side, const Person &p) -> Result<void> {
+            for (int i = 0; i < total; ++i) {
+                // Titles in an order unrelated to creation: 7 is coprime with 250.
+                const int n = (i * 7) % total;
+                auto r = side.createRequest(NewRequest{
+                    QStringLiteral("Ticket %1").arg(n, 3, 10, QLatin1Char('0')), {}, p.id, 0, 0, {}, p.id});
+                if (!r)
+                    return r.error();
+                if (n % 5 == 0)
+                    if (auto c = side.setStatus(r->id, RequestStatus::Closed, r->version, p.id); !c)
+                        return c.error();
+            }
+            return {};
+        });
+        QVERIFY2(seeded.ok(), qPrintable(seeded.error().toString()));
         auto console = startConsole(dir, true);
         QVERIFY(console);
         MainWindow *window = console->mainWindow();
@@ -1339,14 +1358,7 @@ private Q_SLOTS:
         QVERIFY2(labels.at(0).startsWith(QStringLiteral("screen.png · ")), qPrintable(labels.at(0)));
         QVERIFY2(labels.at(1).startsWith(QStringLiteral("notes.txt · 33 bytes")), qPrintable(labels.at(1)));
         QImage thumbnail;
-        QTRY_VERIFY_WITH_TIMEOUT(!(thumbnail = view->timelineModel()
-                                                   ->index(row)
-                                                   .data(TimelineModel::AttachmentThumbnailsRole)
-                                                   .toList()
-                                                   .value(0)
-                                                   .value<QImage>())
-                                      .isNull(),
-                                 Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(!(thumbnail = firstThumbnail(view, row)).isNull(), Timeout);
         QCOMPARE(thumbnail.size(), QSize(ThumbnailCache::MaxHeight * 4 / 3, ThumbnailCache::MaxHeight));
         QVERIFY(thumbnail.pixelColor(thumbnail.width() - 2, 1).red() > 200); // the gradient, scaled
         QVERIFY(
@@ -1535,20 +1547,10 @@ private Q_SLOTS:
         RequestView *view = console->mainWindow()->requestView();
         sandbox::Workspace &ws = console->session()->sandboxServer()->workspace();
         // Alice (the requester) answers in her thread about the request, as a colleague in Slack.
-        QString alice;
-        for (const sandbox::SandboxUser &u : ws.users())
-            if (u.realName.startsWith(QLatin1String("Alice")))
-                alice = u.id;
+        const QString alice = sandboxUserId(ws, QLatin1String("Alice"));
         QVERIFY(!alice.isEmpty());
         QString summaryTs;
-        QTRY_VERIFY_WITH_TIMEOUT(
-            [&] {
-                for (const sandbox::SandboxMessage *m : ws.topLevel(ws.dmOf(alice)))
-                    if (m->byApp)
-                        summaryTs = m->ts;
-                return !summaryTs.isEmpty();
-            }(),
-            30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!(summaryTs = appSummaryTs(ws, alice)).isEmpty(), 30000);
         const QString text = QStringLiteral("It dropped again at 10:02, same error");
         const sandbox::Workspace::ActResult posted = ws.postAsUser(alice, text, summaryTs);
         QVERIFY2(posted.ok, qPrintable(posted.error));
@@ -1588,19 +1590,9 @@ private Q_SLOTS:
         QCOMPARE(model->newReplies(sample), 0);
 
         sandbox::Workspace &ws = console->session()->sandboxServer()->workspace();
-        QString alice;
-        for (const sandbox::SandboxUser &u : ws.users())
-            if (u.realName.startsWith(QLatin1String("Alice")))
-                alice = u.id;
+        const QString alice = sandboxUserId(ws, QLatin1String("Alice"));
         QString summaryTs;
-        QTRY_VERIFY_WITH_TIMEOUT(
-            [&] {
-                for (const sandbox::SandboxMessage *m : ws.topLevel(ws.dmOf(alice)))
-                    if (m->byApp)
-                        summaryTs = m->ts;
-                return !summaryTs.isEmpty();
-            }(),
-            30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!(summaryTs = appSummaryTs(ws, alice)).isEmpty(), 30000);
         QSignalSpy notified(window, &MainWindow::notified);
         QVERIFY(ws.postAsUser(alice, QStringLiteral("Still dropping, any news?"), summaryTs).ok);
         // The New column counts it, in bold; a notification names the request and the colleague.
