@@ -723,17 +723,21 @@ private Q_SLOTS:
                 return false;
             }(),
             30000);
-        // The cache shows the attachment by name (its bytes stay on the server).
-        QTRY_VERIFY_WITH_TIMEOUT(view->timelineModel()
-                                     ->index(view->timelineModel()->rowCount() - 1)
-                                     .data(TimelineModel::AttachmentLabelsRole)
-                                     .toStringList()
-                                     .value(0)
-                                     .startsWith(QStringLiteral("badge.png · ")),
+        // The cache shows the attachment by name (its bytes stay on the server). Found by its text:
+        // a colleague's reply from Slack can already be listed after it.
+        const auto badgeRowNow = [view] {
+            return int(timelineTexts(view).indexOf(QStringLiteral("The old badge, for reference")));
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(badgeRowNow() >= 0 && view->timelineModel()
+                                                           ->index(badgeRowNow())
+                                                           .data(TimelineModel::AttachmentLabelsRole)
+                                                           .toStringList()
+                                                           .value(0)
+                                                           .startsWith(QStringLiteral("badge.png · ")),
                                  Timeout);
         // Its thumbnail: the bytes fetched from the server (GET …/attachments/{id}/content) on a
         // worker thread, checked against their hash, and scaled by the same code as in embedded mode.
-        const int badgeRow = view->timelineModel()->rowCount() - 1;
+        const int badgeRow = badgeRowNow();
         QImage badge;
         QTRY_VERIFY_WITH_TIMEOUT(!(badge = firstThumbnail(view, badgeRow)).isNull(), Timeout);
         QCOMPARE(badge.size(), QSize(64, 48)); // smaller than the thumbnail bound: as it is
