@@ -86,7 +86,8 @@ QStringList Configuration::variableNames()
             QStringLiteral("THREADLINE_FILES_ALLOWED_TYPES"),
             QStringLiteral("THREADLINE_FILES_DOWNLOAD_HOSTS"),
             QStringLiteral("THREADLINE_SYNC_RETENTION_DAYS"),
-            QStringLiteral("THREADLINE_SYNC_MAX_ATTEMPTS")};
+            QStringLiteral("THREADLINE_SYNC_MAX_ATTEMPTS"),
+            QStringLiteral("THREADLINE_INSTANCE_ID")};
 }
 
 Result<Configuration> Configuration::load(const QString &iniPath, const QProcessEnvironment &env,
@@ -126,7 +127,7 @@ Result<Configuration> Configuration::load(const QString &iniPath, const QProcess
                                             "slack_app_token, slack_signing_secret, events_listen, "
                                             "api_listen, admin_token, log_rules, files_max_bytes, "
                                             "files_allowed_types, files_download_hosts, sync_retention_days, "
-                                            "sync_max_attempts (group "
+                                            "sync_max_attempts, instance_id (group "
                                             "[threadline])")),
                     key);
         }
@@ -243,6 +244,16 @@ Result<Configuration> Configuration::load(const QString &iniPath, const QProcess
                 QStringLiteral("THREADLINE_SYNC_MAX_ATTEMPTS"));
         c.syncMaxAttempts = n;
     }
+    const QString instance = values.value(QStringLiteral("THREADLINE_INSTANCE_ID")).trimmed();
+    if (!instance.isEmpty()) {
+        static const QRegularExpression allowed(QStringLiteral("^[A-Za-z0-9._:/@-]{1,128}$"));
+        if (!allowed.match(instance).hasMatch())
+            return makeError(
+                ErrorCode::Invalid,
+                QStringLiteral("the instance id must be 1 to 128 letters, digits or . _ : / @ -"),
+                QStringLiteral("THREADLINE_INSTANCE_ID"));
+        c.instanceId = instance;
+    }
     return c;
 }
 
@@ -278,7 +289,9 @@ QString Configuration::describe() const
           << QStringLiteral("finished sync jobs kept: %1")
                  .arg(syncRetentionDays > 0 ? QStringLiteral("%1 days").arg(syncRetentionDays)
                                             : QStringLiteral("for ever"))
-          << QStringLiteral("attempts per Slack job: %1").arg(syncMaxAttempts);
+          << QStringLiteral("attempts per Slack job: %1").arg(syncMaxAttempts)
+          << QStringLiteral("instance id: %1")
+                 .arg(instanceId.isEmpty() ? QStringLiteral("(host name and database)") : instanceId);
     return lines.join(QLatin1Char('\n'));
 }
 

@@ -47,6 +47,10 @@ struct Configuration
     QStringList filesDownloadHosts; //!< THREADLINE_FILES_DOWNLOAD_HOSTS; empty = files.slack.com
     int syncRetentionDays = 7;      //!< finished sync jobs kept this many days (0: kept for ever)
     int syncMaxAttempts = 8;        //!< THREADLINE_SYNC_MAX_ATTEMPTS: tries before a Slack job fails
+    //! THREADLINE_INSTANCE_ID: this engine's name in leases and the shared rate budget. Empty: the
+    //! host name and a hash of the database (stable across restarts). Processes sharing one
+    //! database on one machine must each set a different one.
+    QString instanceId;
 
     //! Every key of the contract with the environment variable that overrides it.
     static QStringList variableNames();

@@ -34,6 +34,7 @@ EngineOptions EngineOptions::fromConfiguration(const Configuration &configuratio
     o.eventsListen = configuration.eventsListen;
     o.jobRetentionMs = qint64(configuration.syncRetentionDays) * 24 * 3600 * 1000;
     o.maxAttempts = configuration.syncMaxAttempts;
+    o.instanceId = configuration.instanceId;
     o.nam = nam;
     o.files = files::FilesOptions::fromConfiguration(configuration);
     return o;

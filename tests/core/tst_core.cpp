@@ -62,6 +62,12 @@ private Q_SLOTS:
         auto tuned = Configuration::load({}, env, QStringLiteral("/var/lib/threadline"));
         QVERIFY2(tuned.ok(), qPrintable(tuned.error().toString()));
         QCOMPARE(tuned->syncMaxAttempts, 2);
+        QVERIFY(c->instanceId.isEmpty()); // the engine derives one from the host and the database
+        env.insert(QStringLiteral("THREADLINE_INSTANCE_ID"), QStringLiteral(" host-a/threadlined@2 "));
+        auto named = Configuration::load({}, env, QStringLiteral("/var/lib/threadline"));
+        QVERIFY2(named.ok(), qPrintable(named.error().toString()));
+        QCOMPARE(named->instanceId, QStringLiteral("host-a/threadlined@2"));
+        QVERIFY(named->describe().contains(QStringLiteral("instance id: host-a/threadlined@2")));
     }
 
     void environmentOverridesTheFile()
@@ -116,6 +122,13 @@ private Q_SLOTS:
                                                << QStringLiteral("THREADLINE_SYNC_MAX_ATTEMPTS");
         QTest::newRow("too many attempts") << QByteArray("[threadline]\nsync_max_attempts=101\n")
                                            << QStringLiteral("THREADLINE_SYNC_MAX_ATTEMPTS");
+        QTest::newRow("instance id with a space")
+            << QByteArray("[threadline]\ninstance_id=host a\n") << QStringLiteral("THREADLINE_INSTANCE_ID");
+        QTest::newRow("instance id too long")
+            << (QByteArray("[threadline]\ninstance_id=") + QByteArray(129, 'x') + "\n")
+            << QStringLiteral("THREADLINE_INSTANCE_ID");
+        QTest::newRow("instance id with a quote")
+            << QByteArray("[threadline]\ninstance_id=a'b\n") << QStringLiteral("THREADLINE_INSTANCE_ID");
     }
 
     void badConfigurationIsExplained()
