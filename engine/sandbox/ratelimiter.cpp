@@ -105,8 +105,16 @@ qint64 RateLimiter::acquire(const QString &method, const QString &channel)
         return 0;
     if (method == QLatin1String("chat.postMessage")) {
         // The workspace cap first (peek), then the channel; take from both only when both allow.
-        Bucket &ws = m_buckets[QStringLiteral("chat.postMessage")];
-        Bucket &ch = m_buckets[QStringLiteral("chat.postMessage#") + channel];
+        // Both buckets exist before either is referenced: inserting one may rehash the table and
+        // move the other (a reference taken before would then point into freed memory).
+        const QString wsKey = QStringLiteral("chat.postMessage");
+        const QString chKey = QStringLiteral("chat.postMessage#") + channel;
+        if (!m_buckets.contains(wsKey))
+            m_buckets.insert(wsKey, Bucket{});
+        if (!m_buckets.contains(chKey))
+            m_buckets.insert(chKey, Bucket{});
+        Bucket &ws = *m_buckets.find(wsKey);
+        Bucket &ch = *m_buckets.find(chKey);
         const Bucket wsBefore = ws;
         const double wsPerMs = m_postWorkspacePerMinute / 60000.0;
         // Bursts: a tenth of the minute's allowance, at least the channel burst.

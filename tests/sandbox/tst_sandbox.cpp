@@ -529,6 +529,22 @@ private Q_SLOTS:
     // users.info: the user object Slack documents (id, name, profile.display_name/real_name,
     // email with users:read.email), user_not_found for an unknown id, hostile arguments refused
     // with Slack's errors, and Tier 4 (100/min) when limits are on.
+    // The workspace budget holds across any number of channels: 1,000 first posts into 1,000
+    // channels at one instant get exactly the workspace burst (30) and no more. The channel buckets
+    // are created on the way (the table grows many times), and the workspace bucket must be the
+    // one charged every time.
+    void workspacePostBudgetAcrossManyNewChannels()
+    {
+        RateLimiter limiter;
+        limiter.setTimeScale(1e-6); // the clock all but stands still during the loop
+        int allowed = 0;
+        for (int i = 0; i < 1000; ++i) {
+            if (limiter.acquire(QStringLiteral("chat.postMessage"), QStringLiteral("D%1").arg(i)) == 0)
+                ++allowed;
+        }
+        QCOMPARE(allowed, 30);
+    }
+
     void usersInfo()
     {
         Workspace &w = m_server->workspace();
