@@ -7,6 +7,7 @@
 
 #include "postgresschemas.h"
 #include "sandbox/sandboxserver.h"
+#include "schemaundo.h"
 #include "slack/slackratelimiter.h"
 #include "store/store.h"
 #include "sync/sharedratebudget.h"
@@ -179,6 +180,7 @@ void TestScaleOut::migrationTwoAddsTheBudgetTables()
                 q.exec(QStringLiteral("ALTER TABLE attachments DROP COLUMN %1").arg(QLatin1String(column))));
         QVERIFY(q.exec(QStringLiteral("DROP TABLE idempotency_keys"))); // … and version 4
         QVERIFY(q.exec(QStringLiteral("DROP TABLE slack_users")));      // … and version 5
+        QVERIFY(test::undoSchemaVersionSix(store));                     // … and version 6
         QVERIFY(q.exec(QStringLiteral("UPDATE threadline_schema SET version = 1")));
     }
     Store store;

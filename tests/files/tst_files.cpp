@@ -9,6 +9,7 @@
 #include "files/filetransfers.h"
 #include "files/multipart.h"
 #include "recordingserver.h"
+#include "schemaundo.h"
 #include "store/store.h"
 
 #include <QBuffer>
@@ -562,6 +563,7 @@ void TestFiles::migrationThreeKeepsEarlierAttachments()
                 qPrintable(q.lastError().text()));
         QVERIFY(q.exec(QStringLiteral("DROP TABLE idempotency_keys"))); // version 4
         QVERIFY(q.exec(QStringLiteral("DROP TABLE slack_users")));      // version 5
+        QVERIFY(test::undoSchemaVersionSix(store));                     // version 6
         QVERIFY(q.exec(QStringLiteral("UPDATE threadline_schema SET version = 2")));
     }
     Store store;

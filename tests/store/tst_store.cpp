@@ -6,6 +6,7 @@
 #include "store/textvalidation.h"
 
 #include "postgresschemas.h"
+#include "schemaundo.h"
 #include "testsupport.h"
 
 #include <QCoreApplication>
@@ -76,7 +77,6 @@ private:
     qint64 auditCount(Store &store, const QString &action);
     QList<Request> allRequests(Store &store);
     //! Takes the schema back to version 5 (drops what migration 6 made); false with a warning on error.
-    bool undoVersionSix(Store &store);
     //! Every page of a sorted list, `limit` rows at a time.
     QList<Request> allSorted(Store &store, RequestSortKey key, bool ascending, int limit);
     //! The plan the backend picks for the sorted list's statement (EXPLAIN QUERY PLAN / EXPLAIN).
@@ -255,31 +255,6 @@ QList<Request> TestStore::allRequests(Store &store)
     return out;
 }
 
-bool TestStore::undoVersionSix(Store &store)
-{
-    QStringList ddl;
-    if (store.backend() == DatabaseUrl::Backend::Sqlite)
-        ddl << QStringLiteral("DROP TRIGGER requests_assignee_sort_insert")
-            << QStringLiteral("DROP TRIGGER requests_assignee_sort_update")
-            << QStringLiteral("DROP TRIGGER people_name_assignee_sort");
-    else
-        ddl << QStringLiteral("DROP TRIGGER requests_assignee_sort ON requests")
-            << QStringLiteral("DROP TRIGGER people_name_assignee_sort ON people")
-            << QStringLiteral("DROP FUNCTION requests_assignee_sort()")
-            << QStringLiteral("DROP FUNCTION people_name_assignee_sort()");
-    ddl << QStringLiteral("DROP INDEX requests_title_sort")
-        << QStringLiteral("DROP INDEX requests_assignee_sort")
-        << QStringLiteral("ALTER TABLE requests DROP COLUMN assignee_sort");
-    QSqlQuery q(store.database()); // DDL is not prepared (PostgreSQL cannot PREPARE it)
-    for (const QString &sql : std::as_const(ddl)) {
-        if (!q.exec(sql)) {
-            qWarning("%s: %s", qPrintable(sql), qPrintable(q.lastError().text()));
-            return false;
-        }
-    }
-    return true;
-}
-
 QList<Request> TestStore::allSorted(Store &store, RequestSortKey key, bool ascending, int limit)
 {
     QList<Request> out;
@@ -412,7 +387,7 @@ void TestStore::migrationFiveAddsSlackUsers()
         m_store->createRequest({QStringLiteral("kept"), QStringLiteral("across"), m_alice.id, 0, 0, {}, 0});
     QVERIFY(r);
     const QString before = fingerprint(*m_store); // its slack_users is empty
-    QVERIFY(undoVersionSix(*m_store));
+    QVERIFY(test::undoSchemaVersionSix(*m_store));
     QSqlQuery ddl(m_store->database());
     QVERIFY2(ddl.exec(QStringLiteral("DROP TABLE slack_users")), qPrintable(ddl.lastError().text()));
     QVERIFY(m_store->execAffected(QStringLiteral("UPDATE threadline_schema SET version = 4"), {}));
@@ -447,7 +422,7 @@ void TestStore::migrationSixAddsSortIndexes()
         m_store->createRequest({QStringLiteral("also kept"), QStringLiteral("x"), m_alice.id, 0, 0, {}, 0});
     QVERIFY(assigned && unassigned);
     const QString before = fingerprint(*m_store);
-    QVERIFY(undoVersionSix(*m_store));
+    QVERIFY(test::undoSchemaVersionSix(*m_store));
     QVERIFY(m_store->execAffected(QStringLiteral("UPDATE threadline_schema SET version = 5"), {}));
     m_store->close();
     openStore();
@@ -482,7 +457,7 @@ void TestStore::migrationFourAddsIdempotencyKeys()
         m_store->createRequest({QStringLiteral("kept"), QStringLiteral("across"), m_alice.id, 0, 0, {}, 0});
     QVERIFY(r);
     const QString before = fingerprint(*m_store); // its idempotency_keys is empty
-    QVERIFY(undoVersionSix(*m_store));
+    QVERIFY(test::undoSchemaVersionSix(*m_store));
     QSqlQuery ddl(m_store->database()); // DDL is not prepared (PostgreSQL cannot PREPARE it)
     QVERIFY2(ddl.exec(QStringLiteral("DROP TABLE idempotency_keys")), qPrintable(ddl.lastError().text()));
     QVERIFY2(ddl.exec(QStringLiteral("DROP TABLE slack_users")),
