@@ -984,38 +984,46 @@ Result<QList<Follower>> Store::followers(qint64 requestId)
     return out;
 }
 
-Result<RequestPage> Store::listRequests(const RequestQuery &query)
+void Store::requestFilterConditions(const RequestQuery &query, QStringList &where, QVariantList &binds)
 {
-    if (query.limit < 1 || query.limit > MaxPageSize)
-        return makeError(ErrorCode::Invalid,
-                         QStringLiteral("The page size must be between 1 and %1").arg(MaxPageSize),
-                         QStringLiteral("limit"));
-    QString sql; // the filters, each " AND …"
-    QVariantList binds;
     if (!query.statuses.isEmpty()) {
         QStringList marks;
         for (RequestStatus s : query.statuses) {
             marks << QStringLiteral("?");
             binds << requestStatusName(s);
         }
-        sql += QStringLiteral(" AND r.status IN (") + marks.join(QLatin1Char(',')) + QLatin1Char(')');
+        where << QStringLiteral("r.status IN (%1)").arg(marks.join(QLatin1Char(',')));
     }
     if (query.assigneeId) {
         if (*query.assigneeId == 0) {
-            sql += QStringLiteral(" AND r.assignee_id IS NULL");
+            where << QStringLiteral("r.assignee_id IS NULL");
         } else {
-            sql += QStringLiteral(" AND r.assignee_id = ?");
+            where << QStringLiteral("r.assignee_id = ?");
             binds << *query.assigneeId;
         }
     }
     if (query.teamId) {
         if (*query.teamId == 0) {
-            sql += QStringLiteral(" AND r.team_id IS NULL");
+            where << QStringLiteral("r.team_id IS NULL");
         } else {
-            sql += QStringLiteral(" AND r.team_id = ?");
+            where << QStringLiteral("r.team_id = ?");
             binds << *query.teamId;
         }
     }
+}
+
+Result<RequestPage> Store::listRequests(const RequestQuery &query)
+{
+    if (query.limit < 1 || query.limit > MaxPageSize)
+        return makeError(ErrorCode::Invalid,
+                         QStringLiteral("The page size must be between 1 and %1").arg(MaxPageSize),
+                         QStringLiteral("limit"));
+    QStringList conditions;
+    QVariantList binds;
+    requestFilterConditions(query, conditions, binds);
+    QString sql; // the filters, each " AND …"
+    for (const QString &c : std::as_const(conditions))
+        sql += QStringLiteral(" AND ") + c;
     if (!query.text.isEmpty()) {
         auto text = checkText(query.text, QStringLiteral("text"), QStringLiteral("The search text"),
                               {MaxSearchLength, false, false, true});

@@ -39,30 +39,7 @@ std::pair<QString, QVariantList> Store::sortedRequestsStatement(const RequestQue
     const QString expr = sortKeyExpression(key, m_url.backend);
     QStringList where;
     QVariantList binds;
-    if (!filter.statuses.isEmpty()) {
-        QStringList marks;
-        for (RequestStatus s : filter.statuses) {
-            marks << QStringLiteral("?");
-            binds << requestStatusName(s);
-        }
-        where << QStringLiteral("r.status IN (%1)").arg(marks.join(QLatin1Char(',')));
-    }
-    if (filter.assigneeId) {
-        if (*filter.assigneeId == 0) {
-            where << QStringLiteral("r.assignee_id IS NULL");
-        } else {
-            where << QStringLiteral("r.assignee_id = ?");
-            binds << *filter.assigneeId;
-        }
-    }
-    if (filter.teamId) {
-        if (*filter.teamId == 0) {
-            where << QStringLiteral("r.team_id IS NULL");
-        } else {
-            where << QStringLiteral("r.team_id = ?");
-            binds << *filter.teamId;
-        }
-    }
+    requestFilterConditions(filter, where, binds);
     const QString op = ascending ? QStringLiteral(">") : QStringLiteral("<");
     if (afterId) {
         // A row value, so both backends start the index range at the cursor instead of walking to it.
@@ -86,6 +63,11 @@ Result<SortedRequestPage> Store::listRequestsSorted(const RequestQuery &filter, 
         return makeError(ErrorCode::Invalid,
                          QStringLiteral("The page size must be between 1 and %1").arg(MaxPageSize),
                          QStringLiteral("limit"));
+    // A text search lists by its own order (listRequests); it is refused here rather than ignored.
+    if (!filter.text.isEmpty())
+        return makeError(ErrorCode::Invalid,
+                         QStringLiteral("A text search cannot be sorted by a column; list it without a sort"),
+                         QStringLiteral("text"));
     // The position is the last row of the previous page: its key is text for title and assignee,
     // a number otherwise. Anything else could not have come from a page and is refused.
     QVariant position;

@@ -219,6 +219,10 @@ private:
     Result<void> execDdl(const QString &sql);
     Error sqlError(const QSqlError &error, const QString &what) const;
     static bool isConnectionLoss(const QSqlError &error);
+    //! The status, assignee and team filters of a request list as SQL conditions on `requests r`
+    //! (appended to \a where) with their bindings (appended to \a binds). The text filter is not
+    //! among them: it needs the search index (listRequests).
+    static void requestFilterConditions(const RequestQuery &query, QStringList &where, QVariantList &binds);
     Result<void> connectDatabase();
     void dropConnection();
     Result<void> reconnect();

@@ -1412,6 +1412,12 @@ void TestStore::sortedListBadInput()
     QCOMPARE(m_store->listRequestsSorted(q, RequestSortKey::Title, true).error().field,
              QStringLiteral("limit"));
     q.limit = 10;
+    // A text search is refused, not listed as if it had no text.
+    q.text = QStringLiteral("one");
+    auto searched = m_store->listRequestsSorted(q, RequestSortKey::Title, true);
+    QCOMPARE(searched.error().code, ErrorCode::Invalid);
+    QCOMPARE(searched.error().field, QStringLiteral("text"));
+    q.text.clear();
     // A position without a key is refused, not read as "from the start".
     auto noKey = m_store->listRequestsSorted(q, RequestSortKey::Assignee, true, QVariant(), 5);
     QCOMPARE(noKey.error().code, ErrorCode::Invalid);
