@@ -2209,9 +2209,7 @@ void TestSyncInbound::engineRefreshOpensTheNewSocketFirstAndLinkDisabledStops()
 
 void TestSyncInbound::engineRenameRefreshesEverySummaryShowingThePerson_data()
 {
-    QTest::addColumn<bool>("http");
-    QTest::newRow("socket mode") << false;
-    QTest::newRow("http events") << true;
+    engineFlows_data(); // both transports
 }
 
 // Ada renames herself in Slack. Through the wired Engine: the desk person is renamed, and every
